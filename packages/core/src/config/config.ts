@@ -1,0 +1,137 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CairnError } from '../errors.js';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const port = z.coerce.number().int().min(0).max(65535);
+const stringList = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
+
+export const configSchema = z.strictObject({
+  store: z.strictObject({
+    /** `sqlite:<path>` (default) or `postgres://…`. */
+    uri: z.string().min(1).default('sqlite:.cairn/cairn.db'),
+  }).prefault({}),
+  artifact: z.strictObject({
+    /** A local folder (default `.cairn/artifacts`) or `file:<path>`; `s3://` is the next backend. */
+    uri: z.string().min(1).default('.cairn/artifacts'),
+  }).prefault({}),
+  server: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(5050),
+    /** Host headers accepted (blocks DNS rebinding). Empty means loopback names plus the bind host. */
+    allowed_hosts: stringList.default([]),
+    body_limit_bytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+    request_log: bool.default(true),
+  }).prefault({}),
+  /** `enabled` turns on token auth; every route is then denied unless its policy allows the caller. */
+  auth: z.enum(['enabled', 'disabled']).default('disabled'),
+  tracking: z.strictObject({
+    /** A RUNNING run with no heartbeat for this long is marked KILLED. */
+    heartbeat_timeout_seconds: z.coerce.number().int().positive().default(600),
+  }).prefault({}),
+});
+
+export type CairnConfig = z.infer<typeof configSchema> & { projectDir: string; configFile: string | null };
+
+/** Every leaf key and the environment variable that overrides it (`store.uri` → `CAIRN_STORE_URI`). */
+function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown> | string> = {};
+  for (const [section, schema] of Object.entries(configSchema.shape)) {
+    const inner = unwrapObject(schema);
+    if (!inner) {
+      const v = env[`CAIRN_${section.toUpperCase()}`];
+      if (v !== undefined) out[section] = v;
+      continue;
+    }
+    for (const key of Object.keys(inner.shape)) {
+      const v = env[`CAIRN_${section.toUpperCase()}_${key.toUpperCase()}`];
+      if (v !== undefined) ((out[section] ??= {}) as Record<string, unknown>)[key] = v;
+    }
+  }
+  return out;
+}
+
+function unwrapObject(schema: z.ZodType): z.ZodObject | null {
+  let s: z.ZodType = schema;
+  for (let i = 0; i < 4; i++) {
+    if (s instanceof z.ZodObject) return s;
+    const def = (s as unknown as { def: { innerType?: z.ZodType } }).def;
+    if (!def.innerType) return null;
+    s = def.innerType;
+  }
+  return null;
+}
+
+export interface LoadConfigOptions {
+  /** Folder to look for `cairn.yaml` in; defaults to the current directory. */
+  cwd?: string;
+  /** Explicit config file (`--config`). */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over file and environment (CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+/** Finds `cairn.yaml` in `cwd` or its parents, parses it strictly and applies `CAIRN_*` overrides. */
+export function loadConfig(options: LoadConfigOptions = {}): CairnConfig {
+  const env = options.env ?? process.env;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const file = options.file ? resolve(cwd, options.file) : findConfigFile(cwd);
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    if (!existsSync(file)) throw new CairnError('INVALID_ARGUMENT', `Config file ${file} does not exist.`);
+    let parsed: unknown;
+    try {
+      // The yaml package's default core schema never constructs custom types: safe to parse.
+      parsed = parseYaml(readFileSync(file, 'utf8'), { schema: 'core' });
+    } catch (e) {
+      throw new CairnError('INVALID_ARGUMENT', `${file} is not valid YAML: ${(e as Error).message}`, { cause: e });
+    }
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new CairnError('INVALID_ARGUMENT', `${file} must hold a mapping of settings (see docs/configuration.md).`);
+    }
+    fromFile = (parsed ?? {}) as Record<string, unknown>;
+  }
+  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.');
+    const where = file ? ` in ${file} (or its CAIRN_ environment variable)` : '';
+    const fix = issue.code === 'unrecognized_keys'
+      ? `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${key ? `${key}.` : ''}${k}'`).join(', ')}${where}. Remove ${issue.keys.length > 1 ? 'them' : 'it'}; valid keys are listed in docs/configuration.md.`
+      : `Bad value for '${key}'${where}: ${issue.message}. See docs/configuration.md.`;
+    throw new CairnError('INVALID_ARGUMENT', `Invalid configuration. ${fix}`);
+  }
+  const projectDir = file ? dirname(file) : cwd;
+  return { ...result.data, projectDir, configFile: file };
+}
+
+function findConfigFile(start: string): string | null {
+  let dir = start;
+  for (;;) {
+    const candidate = join(dir, 'cairn.yaml');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Resolves a config path relative to the project folder. */
+export function projectPath(config: CairnConfig, p: string): string {
+  return isAbsolute(p) ? p : join(config.projectDir, p);
+}

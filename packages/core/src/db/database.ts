@@ -1,0 +1,79 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { CairnError } from '../errors.js';
+import * as m0001 from './migrations/0001-initial.js';
+import { createPostgresDatabase } from './postgres/postgres-database.js';
+import type { Database } from './schema.js';
+import { createSqliteDatabase } from './sqlite/sqlite-database.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface MetadataDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001 };
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Opens the metadata database named by a store URI and brings its schema up to date.
+ * `sqlite:<path>` (relative to `baseDir`), `sqlite::memory:`, or `postgres://…[?schema=NAME]`.
+ */
+export async function openMetadataDatabase(uri: string, baseDir = process.cwd()): Promise<MetadataDatabase> {
+  let handle: MetadataDatabase;
+  let schema: string | null = null;
+  if (uri.startsWith('sqlite:')) {
+    const path = uri.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. Use sqlite:.cairn/cairn.db.`);
+    const file = path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
+    const db = createSqliteDatabase(file);
+    handle = { db, dialect: 'sqlite', close: () => db.destroy() };
+  } else if (/^postgres(ql)?:\/\//.test(uri)) {
+    const opened = createPostgresDatabase({ uri });
+    schema = opened.schema;
+    handle = { db: opened.db, dialect: 'postgres', close: () => opened.db.destroy() };
+  } else {
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${uri}'. Use sqlite:<path> or postgres://user@host/db.`);
+  }
+  try {
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db).catch(ignoreConcurrentCreate);
+    await migrate(handle.db, schema);
+  } catch (e) {
+    await handle.close();
+    if (e instanceof CairnError) throw e;
+    throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}`, { cause: e });
+  }
+  return handle;
+}
+
+// Two processes racing `create schema if not exists` on PostgreSQL can still collide on the catalog.
+function ignoreConcurrentCreate(e: unknown): void {
+  if ((e as { code?: string }).code !== '23505') throw e;
+}
+
+async function migrate(db: Kysely<Database>, schema: string | null): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+export function redact(uri: string): string {
+  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** True when `e` is a unique-constraint violation on either dialect. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string };
+  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export function isForeignKeyViolation(e: unknown): boolean {
+  const err = e as { code?: string };
+  return err?.code === '23503' || err?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,41 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.js';
+
+// bigint (int8) columns hold epoch-millisecond times and steps, all within Number's safe range.
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface PostgresOptions {
+  /** A `postgres://` URI; `?schema=NAME` puts Cairn's tables in that schema (created if absent). */
+  uri: string;
+  maxConnections?: number;
+}
+
+export function parsePostgresUri(uri: string): { connectionString: string; schema: string | null } {
+  const url = new URL(uri);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`Invalid schema name '${schema}' in the store URI: use letters, digits and underscores.`);
+  }
+  return { connectionString: url.toString(), schema };
+}
+
+export function createPostgresDatabase(options: PostgresOptions): { db: Kysely<Database>; schema: string | null } {
+  const { connectionString, schema } = parsePostgresUri(options.uri);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), schema };
+}

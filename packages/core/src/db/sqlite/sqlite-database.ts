@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type MigrationLockOptions,
+  type TransactionSettings,
+} from 'kysely';
+import { sqlLike } from '../../util/like.js';
+import type { Database } from '../schema.js';
+
+/** How long a writer waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 60_000;
+
+// Writers start with BEGIN IMMEDIATE: they take the write lock up front and wait for it (busy timeout),
+// instead of failing with SQLITE_BUSY when a read transaction tries to upgrade after another process wrote.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+// Kysely's SQLite adapter has no migration lock (it assumes one process). Taking the write lock on the
+// lock row first makes concurrent `cairn` processes on an empty database migrate one after another.
+class LockingSqliteAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+    await sql`update ${sql.table(options.lockTable)} set is_locked = 1 where id = ${options.lockRowId}`.execute(db);
+  }
+}
+
+class CairnSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database });
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+  override createAdapter() {
+    return new LockingSqliteAdapter();
+  }
+}
+
+/** Opens (creating if needed) a SQLite metadata database at `path` (`:memory:` allowed). */
+export function createSqliteDatabase(path: string): Kysely<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  database.function('cairn_like', { deterministic: true }, (value: unknown, pattern: unknown, ci: unknown) =>
+    typeof value === 'string' && typeof pattern === 'string' && sqlLike(value, pattern, ci === 1) ? 1 : 0,
+  );
+  return new Kysely<Database>({ dialect: new CairnSqliteDialect(database) });
+}
