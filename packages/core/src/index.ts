@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './config/config.js';
+export * from './tracking/entities.js';
+export { ExperimentService, type CreateExperimentInput, type SearchExperimentsInput } from './tracking/experiment-service.js';
+export { RunService, type CreateRunInput, type UpdateRunInput, type LogBatchInput, type SearchRunsInput } from './tracking/run-service.js';
+export { LIMITS } from './tracking/validation.js';
+export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';
+export { openPlatform, createArtifactStore, type Platform } from './platform.js';
+export type { ArtifactStore, ArtifactFileInfo, PutResult } from './artifacts/index.js';
+export { validateRelativePath, parseArtifactUri } from './paths/index.js';
+export * from './auth/index.js';

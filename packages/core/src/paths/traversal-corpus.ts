@@ -1,0 +1,48 @@
+/**
+ * Hostile paths that every path check and every artifact store method must refuse with
+ * `INVALID_ARGUMENT`. Shared by the validator's tests and the artifact store contract suite, so a
+ * new trick added here is tried against every backend. The empty path is not here: it names the
+ * root, which listing accepts.
+ */
+export const TRAVERSAL_CORPUS: readonly string[] = [
+  '..',
+  '../x',
+  'a/../../x',
+  'a/b/../../../x',
+  '..%2fx',
+  '..%2Fx',
+  '%2e%2e%2fx',
+  '%2E%2E/x',
+  '%252e%252e%252f',
+  '%252e%252e%252fx',
+  '%25252e%25252e%25252fx',
+  'a/%2e%2e/%2e%2e/x',
+  '..\\x',
+  'a\\..\\b',
+  '..%5cx',
+  'a;/../b',
+  'a#/../b',
+  'a?/../b',
+  '/etc/passwd',
+  '%2fetc%2fpasswd',
+  '//host/x',
+  '//proc/self/root',
+  'C:\\x',
+  'C:/x',
+  'c:x',
+  'file:///etc/passwd',
+  'file:%2f%2f%2fetc%2fpasswd',
+  'http:///#/../../etc/',
+  's3://bucket/key',
+  'x\u0000y',
+  'a/%00',
+  'a/%0a',
+  'a\u007fb',
+  '%',
+  'a%zz',
+  '%c0%ae%c0%ae/x',
+  '%e0%80%ae',
+  '\ud800',
+  `${'x'.repeat(256)}/y`,
+  `${'a/'.repeat(2100)}z`,
+];

@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Dialect } from '../db/database.js';
+import { CairnError, notFound } from '../errors.js';
+import { parseArtifactUri } from '../paths/index.js';
+import type { Experiment, Page, Tags, ViewType } from './entities.js';
+import { searchExperimentIds } from './search/index.js';
+import { ExperimentStore, toId } from './sql/experiment-store.js';
+import { LIMITS, checkKey, checkText } from './validation.js';
+
+export interface CreateExperimentInput {
+  name: string;
+  /** A Cairn-assigned URI (`cairn-artifacts:/…` or `mlflow-artifacts:/…`); any other location is refused. */
+  artifactLocation?: string | null;
+  tags?: Tags;
+}
+
+export interface SearchExperimentsInput {
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+  viewType?: ViewType;
+}
+
+/** Experiments: create, find, rename, delete/restore, tags. */
+export class ExperimentService {
+  private readonly store: ExperimentStore;
+
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect, private readonly now: () => number = Date.now) {
+    this.store = new ExperimentStore(db);
+  }
+
+  async create(input: CreateExperimentInput): Promise<Experiment> {
+    const name = checkText(input.name, 'name', LIMITS.nameLength, false).trim();
+    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    const location = input.artifactLocation ? parseArtifactUri(input.artifactLocation).path : null;
+    const tags = checkTags(input.tags ?? {});
+    const id = await this.store.create({ name, artifactLocation: location, tags, now: this.now() });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<Experiment> {
+    const exp = await this.store.get(String(id));
+    if (!exp) throw notFound(`Experiment with id '${id}'`, 'List experiments with `cairn experiments list`.');
+    return exp;
+  }
+
+  async getByName(name: string): Promise<Experiment> {
+    const exp = await this.store.getByName(name);
+    if (!exp) throw notFound(`Experiment '${name}'`, 'Create it with `cairn experiments create NAME` or check the spelling.');
+    return exp;
+  }
+
+  async findByName(name: string): Promise<Experiment | null> {
+    return this.store.getByName(name);
+  }
+
+  async search(input: SearchExperimentsInput = {}): Promise<Page<Experiment>> {
+    const { ids, nextPageToken } = await searchExperimentIds(this.db, this.dialect, input);
+    return { items: await this.store.getMany(ids), nextPageToken };
+  }
+
+  async rename(id: string, newName: string): Promise<Experiment> {
+    const name = checkText(newName, 'name', LIMITS.nameLength, false).trim();
+    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    await this.store.rename(id, name, this.now());
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const exp = await this.get(id);
+    if (exp.experimentId === '0') throw new CairnError('FAILED_PRECONDITION', 'The Default experiment (id 0) cannot be deleted.');
+    await this.store.setLifecycle(id, 'deleted', this.now());
+  }
+
+  async restore(id: string): Promise<void> {
+    await this.get(id);
+    await this.store.setLifecycle(id, 'active', this.now());
+  }
+
+  async setTag(id: string, key: string, value: string): Promise<void> {
+    await this.get(id);
+    await this.store.setTag(id, checkKey(key, 'key'), checkText(value, 'value', LIMITS.tagValueLength), this.now());
+  }
+
+  async deleteTag(id: string, key: string): Promise<void> {
+    await this.get(id);
+    if (!(await this.store.deleteTag(id, key))) throw notFound(`Tag '${key}' on experiment '${id}'`);
+  }
+
+  /** The experiment must exist and be active to take new runs. */
+  async requireActive(id: string): Promise<Experiment> {
+    if (toId(String(id)) === null) throw notFound(`Experiment with id '${id}'`);
+    const exp = await this.get(id);
+    if (exp.lifecycleStage !== 'active') {
+      throw new CairnError('FAILED_PRECONDITION', `Experiment '${exp.name}' is deleted; restore it with \`cairn experiments restore ${id}\` first.`);
+    }
+    return exp;
+  }
+}
+
+export function checkTags(tags: Tags): Tags {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw new CairnError('INVALID_ARGUMENT', `'tags' must be an object of string values.`);
+  const out: Tags = {};
+  for (const [k, v] of Object.entries(tags)) out[checkKey(k, 'tag key')] = checkText(v, `tags.${k}`, LIMITS.tagValueLength);
+  return out;
+}
