@@ -31,6 +31,8 @@ export const TRAVERSAL_CORPUS: readonly string[] = [
   'C:/x',
   'c:x',
   'file:///etc/passwd',
+  './file:///etc/passwd',
+  '%2e/C:/x',
   'file:%2f%2f%2fetc%2fpasswd',
   'http:///#/../../etc/',
   's3://bucket/key',

@@ -83,8 +83,6 @@ export function validateRelativePath(input: string, what = 'path', options: Vali
   if (/\p{Cs}/u.test(decoded)) throw refuse(what, input, 'it contains an unpaired UTF-16 surrogate');
   if (decoded.includes('\\')) throw refuse(what, input, "it contains a backslash ('\\')");
   if (decoded.startsWith('/')) throw refuse(what, input, "it is absolute (starts with '/')");
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(decoded);
-  if (scheme) throw refuse(what, input, `it starts with the URI scheme or drive letter '${scheme[0]}'`);
   const special = /[#;?]/.exec(decoded);
   if (special) throw refuse(what, input, `it contains the character '${special[0]}'`);
 
@@ -98,6 +96,9 @@ export function validateRelativePath(input: string, what = 'path', options: Vali
     segments.push(segment);
   }
   const normalized = segments.join('/');
+  // Checked after '.' segments collapse, so './file:/x' cannot normalize into a URI.
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(normalized);
+  if (scheme) throw refuse(what, input, `it starts with the URI scheme or drive letter '${scheme[0]}'`);
   if (Buffer.byteLength(normalized, 'utf8') > MAX_PATH_BYTES) {
     throw refuse(what, input, `it is longer than ${MAX_PATH_BYTES} bytes`);
   }

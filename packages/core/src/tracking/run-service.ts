@@ -115,7 +115,7 @@ export class RunService {
     const set: Parameters<RunStore['update']>[1] = {};
     if (input.status !== undefined) {
       set.status = checkStatus(input.status);
-      if (TERMINAL_STATUSES.includes(set.status)) set.end_time = this.now();
+      if (TERMINAL_STATUSES.includes(set.status as RunStatus)) set.end_time = this.now();
       set.status_reason = null;
     }
     if (input.endTime !== undefined && input.endTime !== null) set.end_time = checkSafeInteger(input.endTime, 'endTime');

@@ -10,7 +10,6 @@ import {
   sql,
   type DatabaseConnection,
   type MigrationLockOptions,
-  type TransactionSettings,
 } from 'kysely';
 import { sqlLike } from '../../util/like.js';
 import type { Database } from '../schema.js';
@@ -21,14 +20,20 @@ const BUSY_TIMEOUT_MS = 60_000;
 // Writers start with BEGIN IMMEDIATE: they take the write lock up front and wait for it (busy timeout),
 // instead of failing with SQLITE_BUSY when a read transaction tries to upgrade after another process wrote.
 class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
-// Kysely's SQLite adapter has no migration lock (it assumes one process). Taking the write lock on the
-// lock row first makes concurrent `cairn` processes on an empty database migrate one after another.
+// Kysely's SQLite adapter has no migration lock (it assumes one process) and runs migrations outside a
+// transaction. Here they run in one (BEGIN IMMEDIATE) that first writes the lock row, so concurrent
+// `cairn` processes on an empty database migrate one after another.
 class LockingSqliteAdapter extends SqliteAdapter {
+  // SQLite does run DDL inside transactions; saying so makes the Migrator wrap all of it in one.
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
   override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
     await sql`update ${sql.table(options.lockTable)} set is_locked = 1 where id = ${options.lockRowId}`.execute(db);
   }

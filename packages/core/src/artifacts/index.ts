@@ -1,0 +1,9 @@
+export type {
+  ArtifactBody,
+  ArtifactFileInfo,
+  ArtifactStore,
+  PutOptions,
+  PutResult,
+} from './artifact-store.js';
+export { bodyChunks } from './artifact-body.js';
+export { LOCAL_TEMP_FOLDER, LocalArtifactStore } from './local/local-artifact-store.js';
