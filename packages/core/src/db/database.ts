@@ -55,7 +55,8 @@ function ignoreConcurrentCreate(e: unknown): void {
 }
 
 async function migrate(db: Kysely<Database>, schema: string | null): Promise<void> {
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Subsystems add their own migration files; unordered lets them land in any order.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
