@@ -17,7 +17,7 @@ export interface BenchResult {
 
 interface Stored extends BenchResult { date: string; command: string; pass: boolean }
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results.json');
 const REPORT = join(ROOT, 'BENCHMARKS.md');
 

@@ -17,7 +17,7 @@ export function rng(seed: number): () => number {
 export async function seedSearchRuns(db: Kysely<Database>, experimentId: number, runs: number): Promise<void> {
   const rand = rng(42);
   const letters = ['a', 'b', 'c', 'd', 'e'];
-  const batch = 2000;
+  const batch = 1000;
   for (let start = 0; start < runs; start += batch) {
     const ids: string[] = [];
     const runRows: RunRow[] = [];

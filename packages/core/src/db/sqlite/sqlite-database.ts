@@ -58,6 +58,9 @@ export function createSqliteDatabase(path: string): Kysely<Database> {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
+  // A 64 MiB page cache and memory-mapped reads keep large history and search scans off read(2).
+  database.pragma('cache_size = -65536');
+  database.pragma('mmap_size = 268435456');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.function('cairn_like', { deterministic: true }, (value: unknown, pattern: unknown, ci: unknown) =>
     typeof value === 'string' && typeof pattern === 'string' && sqlLike(value, pattern, ci === 1) ? 1 : 0,
