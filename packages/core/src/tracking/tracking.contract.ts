@@ -86,8 +86,9 @@ export function runTrackingContract(name: string, make: () => Promise<TestPlatfo
           { key: 'ninf', value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 0 },
         ],
       });
-      // An older point logged later must not move "latest" backwards.
+      // An older point logged later must not move "latest" backwards; an identical point is stored once.
       await p.runs.logMetric(id, { key: 'loss', value: 0.1, timestamp: 5000, step: 1 });
+      await p.runs.logBatch(id, { metrics: [{ key: 'loss', value: 0.1, timestamp: 5000, step: 1 }, { key: 'loss', value: 0.1, timestamp: 5000, step: 1 }] });
       const got = await p.runs.get(id);
       const latest = Object.fromEntries(got.data.metrics.map((m) => [m.key, m]));
       expect(latest.loss).toMatchObject({ value: 0.5, step: 2 });

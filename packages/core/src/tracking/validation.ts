@@ -26,7 +26,6 @@ export function checkText(value: unknown, field: string, maxLength: number, allo
 
 export function checkKey(key: unknown, field: string): string {
   const k = checkText(key, field, LIMITS.keyLength, false);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(k)) throw invalid(`'${field}' must not contain control characters.`, { field });
   return k;
 }

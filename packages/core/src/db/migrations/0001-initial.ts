@@ -59,18 +59,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await db.schema.createIndex(`${table}_key_value_idx`).on(table).columns(['key', 'value']).execute();
   }
 
-  // Metric history: no uniqueness, a client may log the same point twice on purpose.
+  // Metric history. As in MLflow, a point is identified by all its fields, so a retried batch cannot
+  // duplicate points. On SQLite the table is clustered on that key (WITHOUT ROWID): a history read is
+  // one range scan and each point is written once, not once for the table and again for an index.
   await db.schema
     .createTable('metrics')
     .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
     .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('value', 'double precision', (c) => c.notNull())
-    .addColumn('timestamp', 'bigint', (c) => c.notNull())
     .addColumn('step', 'bigint', (c) => c.notNull())
+    .addColumn('timestamp', 'bigint', (c) => c.notNull())
+    .addColumn('value', 'double precision', (c) => c.notNull())
     .addColumn('is_nan', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan'])
+    .$call((b) => (pg ? b : b.modifyEnd(sql`without rowid`)))
     .execute();
-  // Covering: a history read is one index range scan with no table lookups.
-  await db.schema.createIndex('metrics_history_idx').on('metrics').columns(['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan']).execute();
 
   await db.schema
     .createTable('latest_metrics')

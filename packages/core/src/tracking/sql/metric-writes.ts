@@ -1,10 +1,13 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, MetricRow } from '../../db/schema.js';
+import type { Dialect } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import type { Metric } from '../entities.js';
 import { toMetricRow } from './row-mappers.js';
 
-// Rows per INSERT: 6 bind parameters each stays under SQLite's 32,766 and PostgreSQL's 65,535 limits.
-const ROWS_PER_INSERT = 5000;
+// Rows per statement for the bulk insert: bounds the size of one JSON text or array parameter.
+const ROWS_PER_INSERT = 20_000;
+// Rows per INSERT … VALUES for the latest-value upsert (6 bind parameters each, far below both limits).
+const ROWS_PER_UPSERT = 5000;
 
 /** MLflow's order for "latest": the greatest (step, timestamp, value). NaN never beats a number. */
 export function isNewer(a: Metric, b: Metric): boolean {
@@ -24,15 +27,15 @@ export function latestPerKey(metrics: Metric[]): Metric[] {
 }
 
 /** Appends history and moves each key's latest value forward, never backward. */
-export async function writeMetrics(trx: Transaction<Database>, runId: string, metrics: Metric[], latest: Metric[]): Promise<void> {
-  const rows: MetricRow[] = metrics.map((m) => toMetricRow(runId, m));
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await trx.insertInto('metrics').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+export async function writeMetrics(trx: Transaction<Database>, dialect: Dialect, runId: string, metrics: Metric[], latest: Metric[]): Promise<void> {
+  for (let i = 0; i < metrics.length; i += ROWS_PER_INSERT) {
+    const chunk = metrics.slice(i, i + ROWS_PER_INSERT);
+    await (dialect === 'sqlite' ? insertSqlite(trx, runId, chunk) : insertPostgres(trx, runId, chunk));
   }
-  for (let i = 0; i < latest.length; i += ROWS_PER_INSERT) {
+  for (let i = 0; i < latest.length; i += ROWS_PER_UPSERT) {
     await trx
       .insertInto('latest_metrics')
-      .values(latest.slice(i, i + ROWS_PER_INSERT).map((m) => toMetricRow(runId, m)))
+      .values(latest.slice(i, i + ROWS_PER_UPSERT).map((m) => toMetricRow(runId, m)))
       .onConflict((oc) =>
         oc
           .columns(['run_uuid', 'key'])
@@ -49,4 +52,42 @@ export async function writeMetrics(trx: Transaction<Database>, runId: string, me
       )
       .execute();
   }
+}
+
+// History is the hot write path (a million points per run is normal), so rows travel as one parameter
+// instead of six per row: a JSON array on SQLite (JSON5 literals carry ±Infinity; SQLite's text-to-double
+// conversion is correctly rounded) and typed arrays through unnest() on PostgreSQL.
+async function insertSqlite(trx: Transaction<Database>, runId: string, metrics: Metric[]): Promise<void> {
+  const parts: string[] = new Array(metrics.length);
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    const nan = Number.isNaN(m.value);
+    parts[i] = `[${JSON.stringify(m.key)},${nan ? 0 : m.value},${m.timestamp},${m.step},${nan ? 1 : 0}]`;
+  }
+  await sql`insert into metrics (run_uuid, key, value, timestamp, step, is_nan)
+    select ${runId}, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4
+    from json_each(${`[${parts.join(',')}]`}) as j
+    where true on conflict do nothing`.execute(trx);
+}
+
+async function insertPostgres(trx: Transaction<Database>, runId: string, metrics: Metric[]): Promise<void> {
+  const n = metrics.length;
+  const keys: string[] = new Array(n);
+  const values: number[] = new Array(n);
+  const timestamps: number[] = new Array(n);
+  const steps: number[] = new Array(n);
+  const nans: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = metrics[i]!;
+    const nan = Number.isNaN(m.value);
+    keys[i] = m.key;
+    values[i] = nan ? 0 : m.value;
+    timestamps[i] = m.timestamp;
+    steps[i] = m.step;
+    nans[i] = nan ? 1 : 0;
+  }
+  await sql`insert into metrics (run_uuid, key, value, timestamp, step, is_nan)
+    select ${runId}, u.k, u.v, u.t, u.s, u.n
+    from unnest(${keys}::text[], ${values}::float8[], ${timestamps}::int8[], ${steps}::int8[], ${nans}::int4[]) as u(k, v, t, s, n)
+    on conflict do nothing`.execute(trx);
 }

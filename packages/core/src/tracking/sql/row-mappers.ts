@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { DatasetRow, ExperimentRow, MetricRow, RunInputRow, RunRow } from '../../db/schema.js';
 import {
   CONTEXT_TAG,
@@ -10,7 +11,7 @@ import {
   type Tags,
 } from '../entities.js';
 
-type Selected<T> = { [K in keyof T]: T[K] extends import('kysely').Generated<infer U> ? U : T[K] };
+type Selected<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U : T[K] };
 
 export function toExperiment(row: Selected<ExperimentRow>, tags: Tags): Experiment {
   return {

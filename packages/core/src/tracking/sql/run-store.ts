@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { isUniqueViolation } from '../../db/database.js';
+import { isUniqueViolation, type Dialect } from '../../db/database.js';
 import type { Database, RunRow } from '../../db/schema.js';
 import { CairnError, invalid, notFound } from '../../errors.js';
 import {
@@ -19,7 +19,7 @@ export type NewRun = Omit<RunRow, 'run_uuid'> & { run_uuid?: string };
 
 /** SQL persistence of runs, their params, tags, metrics and dataset inputs. */
 export class RunStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
 
   async create(row: NewRun, tags: Tag[], params: Param[]): Promise<string> {
     const run_uuid = row.run_uuid ?? randomUUID().replaceAll('-', '');
@@ -105,7 +105,7 @@ export class RunStore {
             .execute();
         }
       }
-      if (metrics.length) await writeMetrics(trx, runId, metrics, latestPerKey(metrics));
+      if (metrics.length) await writeMetrics(trx, this.dialect, runId, metrics, latestPerKey(metrics));
     });
   }
 

@@ -1,0 +1,26 @@
+// Search over runs and experiments: MLflow's filter and order_by languages (plus OR and parentheses),
+// compiled to SQL for SQLite and PostgreSQL, with an in-memory evaluator as the reference semantics.
+export type {
+  Comparison,
+  Entity,
+  FilterNode,
+  ListComparison,
+  LogicalNode,
+  NumericComparison,
+  OrderTerm,
+  SearchTarget,
+  StringComparison,
+} from './ast.js';
+export { formatFilter } from './format-filter.js';
+export { compareCodePoints, compareExperiments, compareRuns, matchesExperiment, matchesRun } from './memory-search.js';
+export { parseOrderBy } from './order-by.js';
+export { decodePageToken, encodePageToken } from './page-token.js';
+export { parseFilter } from './parser.js';
+export {
+  DEFAULT_MAX_RESULTS,
+  MAX_RESULTS_LIMIT,
+  searchExperimentIds,
+  searchRunIds,
+  type ExperimentSearchQuery,
+  type RunSearchQuery,
+} from './sql-search.js';
