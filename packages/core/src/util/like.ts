@@ -11,7 +11,7 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp 
   for (const ch of pattern) {
     if (ch === '%') src += '[\\s\\S]*';
     else if (ch === '_') src += '[\\s\\S]';
-    else src += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    else src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); // only syntax characters: `u` mode rejects other escapes
   }
   re = new RegExp(`^${src}$`, caseInsensitive ? 'iu' : 'u');
   if (cache.size > 1000) cache.clear();

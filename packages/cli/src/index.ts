@@ -1,0 +1,12 @@
+// The Cairn SDK: track experiments from TypeScript, against the embedded store or a server.
+export { Cairn, type ConnectOptions, type RunOptions } from './sdk/cairn.js';
+export { ActiveRun, type ParamValue } from './sdk/active-run.js';
+export { ExperimentQueries } from './sdk/experiment-queries.js';
+export { RunQueries, type RunSearchOptions } from './sdk/run-queries.js';
+export type { TrackingBackend, ArtifactSource } from './sdk/tracking-backend.js';
+export { InProcessTrackingBackend, type InProcessServices, type InProcessOptions } from './sdk/backends/in-process-tracking-backend.js';
+export { HttpTrackingBackend } from './sdk/backends/http-tracking-backend.js';
+export { openTrackingBackend, type BackendOptions } from './sdk/open-backend.js';
+export { isServerUri } from './sdk/server-uri.js';
+export { detectRunSource } from './sdk/run-source.js';
+export { CairnError, isCairnError, type ErrorCode } from '@cairn/core/errors';

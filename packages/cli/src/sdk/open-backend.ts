@@ -1,0 +1,47 @@
+import { CairnClient } from '@cairn/client';
+import { loadConfig, openPlatform } from '@cairn/core';
+import { HttpTrackingBackend } from './backends/http-tracking-backend.js';
+import { InProcessTrackingBackend } from './backends/in-process-tracking-backend.js';
+import { isServerUri } from './server-uri.js';
+import type { TrackingBackend } from './tracking-backend.js';
+
+export interface BackendOptions {
+  /**
+   * `http(s)://…` sends everything to a Cairn server; anything else is a store URI (`sqlite:…`,
+   * `postgres://…`) opened in this process. Defaults to `CAIRN_TRACKING_URI`, then the project's
+   * configured store (`cairn.yaml`, `CAIRN_STORE_URI`, or `sqlite:.cairn/cairn.db`).
+   */
+  uri?: string;
+  /** API token for a server; defaults to `CAIRN_TRACKING_TOKEN`. */
+  token?: string;
+  /** Folder to find `cairn.yaml` from; defaults to the current directory. */
+  cwd?: string;
+  /** An explicit config file, instead of looking for `cairn.yaml`. */
+  configFile?: string;
+  /** Environment to read `CAIRN_*` variables from; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The one place that picks a tracking backend: a server URI gets the HTTP backend, anything else
+ * the embedded store opened from the project's config.
+ *
+ * @example
+ * ```ts
+ * const backend = await openTrackingBackend({ uri: 'http://127.0.0.1:5050' });
+ * ```
+ */
+export async function openTrackingBackend(options: BackendOptions = {}): Promise<TrackingBackend> {
+  const env = options.env ?? process.env;
+  const uri = options.uri ?? (env.CAIRN_TRACKING_URI || undefined);
+  if (uri && isServerUri(uri)) {
+    return new HttpTrackingBackend(new CairnClient({ baseUrl: uri, token: options.token ?? (env.CAIRN_TRACKING_TOKEN || undefined) }));
+  }
+  const config = loadConfig({ cwd: options.cwd, file: options.configFile, env, overrides: uri ? { store: { uri } } : {} });
+  const platform = await openPlatform(config);
+  return new InProcessTrackingBackend(platform, {
+    location: config.store.uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'),
+    heartbeatTimeoutSeconds: config.tracking.heartbeat_timeout_seconds,
+    close: () => platform.close(),
+  });
+}

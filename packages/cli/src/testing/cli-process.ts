@@ -1,0 +1,68 @@
+// Test helpers: run the real `cairn` binary (bin/cairn.js) in a child process.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CAIRN_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd: string;
+  /** Extra environment; the parent's CAIRN_* variables are never passed on. */
+  env?: Record<string, string>;
+}
+
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** Runs `cairn ...args` to completion. */
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CAIRN_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface CliServer {
+  url: string;
+  process: ChildProcess;
+  /** Output so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `cairn server --port 0` and waits for the URL it prints. */
+export function startCliServer(options: CliOptions, args: string[] = []): Promise<CliServer> {
+  const child = spawn(process.execPath, [CAIRN_BIN, ...args, 'server', '--port', '0'], { cwd: options.cwd, env: childEnv(options.env) });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const m = /Cairn server listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        resolve({
+          url: m[1]!,
+          process: child,
+          output: () => output,
+          stop: () => new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`cairn server exited with ${code} before listening:\n${output}`)));
+  });
+}

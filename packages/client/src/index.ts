@@ -1,0 +1,3 @@
+export { CairnClient, type CairnClientOptions, type ArtifactBody } from './cairn-client.js';
+export type { FetchLike } from './http-transport.js';
+export { encodeValue, decodeValue, encodeMetric, decodeMetric, type WireMetric } from './wire.js';
