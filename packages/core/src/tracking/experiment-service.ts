@@ -47,12 +47,14 @@ export class ExperimentService {
   }
 
   async getByName(name: string): Promise<Experiment> {
-    const exp = await this.store.getByName(name);
+    const exp = await this.findByName(name);
     if (!exp) throw notFound(`Experiment '${name}'`, 'Create it with `cairn experiments create NAME` or check the spelling.');
     return exp;
   }
 
   async findByName(name: string): Promise<Experiment | null> {
+    // A name that could never have been stored (NUL, broken Unicode) is simply not there.
+    if (typeof name !== 'string' || name.includes('\u0000') || !name.isWellFormed()) return null;
     return this.store.getByName(name);
   }
 
@@ -86,7 +88,7 @@ export class ExperimentService {
 
   async deleteTag(id: string, key: string): Promise<void> {
     await this.get(id);
-    if (!(await this.store.deleteTag(id, key))) throw notFound(`Tag '${key}' on experiment '${id}'`);
+    if (!(await this.store.deleteTag(id, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on experiment '${id}'`);
   }
 
   /** The experiment must exist and be active to take new runs. */

@@ -167,7 +167,7 @@ export class RunService {
   async deleteTag(runId: string, key: string): Promise<void> {
     const info = await this.getInfo(runId);
     if (info.lifecycleStage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it first.`);
-    if (!(await this.store.deleteTag(runId, key))) throw notFound(`Tag '${key}' on run '${runId}'`);
+    if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`);
   }
 
   /** A metric's full history ordered by (step, timestamp), paged. */

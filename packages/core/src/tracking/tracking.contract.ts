@@ -139,6 +139,9 @@ export function runTrackingContract(name: string, make: () => Promise<TestPlatfo
       expect(got.data.metrics[0]!.key).toBe(key);
       expect((await p.experiments.getByName('ünïcødé 🧪 实验')).experimentId).toBe(e.experimentId);
       await expectCode(p.runs.setTag(run.info.runId, 'bad', 'a\u0000b'), 'INVALID_ARGUMENT');
+      await expectCode(p.runs.deleteTag(run.info.runId, 'a\u0000b'), 'INVALID_ARGUMENT');
+      await expectCode(p.experiments.getByName('a\u0000b'), 'NOT_FOUND');
+      await expectCode(p.experiments.deleteTag(e.experimentId, 'a\u0000b'), 'INVALID_ARGUMENT');
       await expectCode(p.runs.setTag(run.info.runId, 'bad', '\uD800'), 'INVALID_ARGUMENT');
       await expectCode(p.runs.setTag(run.info.runId, 'k'.repeat(251), 'v'), 'INVALID_ARGUMENT');
       await expectCode(p.runs.logParam(run.info.runId, 'p', 'v'.repeat(6001)), 'INVALID_ARGUMENT');
