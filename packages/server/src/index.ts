@@ -1,0 +1,12 @@
+export { buildApp, DEFAULT_MAX_UPLOAD_BYTES, KEEP_ALIVE_TIMEOUT_MS, type BuildAppOptions } from './app.js';
+export { startServer, type RunningServer, type StartServerOptions } from './serve.js';
+export { startHeartbeatReaper, reaperIntervalMs, type HeartbeatReaper } from './heartbeat-reaper.js';
+export { registerRouter, type CairnApp, type CairnRouter, type RouterMount } from './router.js';
+export { listRoutes, isRoutePolicy, type RouteEntry, type RoutePolicy } from './auth/policy.js';
+export { HTTP_STATUS_BY_CODE, codeForStatus } from './errors/error-table.js';
+export { toCairnError, sendError, type ErrorBody } from './errors/error-handler.js';
+export { allowedHosts, isHostAllowed } from './host-check.js';
+export { encodeMetricValue, decodeMetricValue, metricValueSchema, type WireMetricValue } from './metric-value-codec.js';
+export type { ZodTypeProvider } from './schemas/zod-schema.js';
+export { OPENAPI_PATH } from './openapi.js';
+export { VERSION } from './version.js';

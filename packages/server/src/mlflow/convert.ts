@@ -1,0 +1,106 @@
+import type { ArtifactFileInfo, DatasetInput, Experiment, Run, RunInfo, Tags } from '@cairn/core';
+import { encodeMetric } from '../metric-value-codec.js';
+
+// Cairn entities as MLflow's REST JSON (protobuf JSON with proto field names): ids are strings,
+// int64 timestamps are numbers, unset optional fields and empty repeated fields are left out, and
+// non-finite doubles are the strings "NaN", "Infinity" and "-Infinity".
+
+export const RUN_NAME_TAG = 'mlflow.runName';
+export const PARENT_RUN_TAG = 'mlflow.parentRunId';
+export const USER_TAG = 'mlflow.user';
+
+type Json = Record<string, unknown>;
+
+/** `mlflow-artifacts:/<location>`: MLflow clients resolve it to this server's artifact proxy. */
+export function mlflowArtifactUri(location: string): string {
+  return `mlflow-artifacts:/${location.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`;
+}
+
+/** Adds `key: list` only when the list has entries, as protobuf JSON leaves out empty repeated fields. */
+function withList(target: Json, key: string, list: unknown[]): Json {
+  if (list.length) target[key] = list;
+  return target;
+}
+
+export function keyValues(tags: Tags): { key: string; value: string }[] {
+  return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+export function experimentJson(e: Experiment): Json {
+  return withList(
+    {
+      experiment_id: e.experimentId,
+      name: e.name,
+      artifact_location: mlflowArtifactUri(e.artifactLocation),
+      lifecycle_stage: e.lifecycleStage,
+      last_update_time: e.lastUpdateTime,
+      creation_time: e.creationTime,
+    },
+    'tags',
+    keyValues(e.tags),
+  );
+}
+
+export function runInfoJson(info: RunInfo): Json {
+  const json: Json = {
+    run_id: info.runId,
+    run_uuid: info.runId,
+    run_name: info.runName,
+    experiment_id: info.experimentId,
+    user_id: info.userId,
+    status: info.status,
+    start_time: info.startTime,
+  };
+  if (info.endTime !== null) json.end_time = info.endTime;
+  json.artifact_uri = mlflowArtifactUri(info.artifactUri);
+  json.lifecycle_stage = info.lifecycleStage;
+  return json;
+}
+
+/** MLflow's Metric message has Cairn's wire shape: key, value (non-finite as strings), timestamp, step. */
+export const metricJson = encodeMetric;
+
+/**
+ * The tags MLflow clients read attributes from. The run name tag always shows the current name (a
+ * rename through Cairn's own API does not touch tags); the user and parent tags are filled in when a
+ * run created through Cairn's API lacks them.
+ */
+export function runTags(run: Run): Tags {
+  const tags: Tags = { ...run.data.tags, [RUN_NAME_TAG]: run.info.runName };
+  if (tags[USER_TAG] === undefined && run.info.userId) tags[USER_TAG] = run.info.userId;
+  if (tags[PARENT_RUN_TAG] === undefined && run.info.parentRunId) tags[PARENT_RUN_TAG] = run.info.parentRunId;
+  return tags;
+}
+
+export function datasetInputJson(input: DatasetInput): Json {
+  const d = input.dataset;
+  const dataset: Json = { name: d.name, digest: d.digest, source_type: d.sourceType, source: d.source };
+  if (d.schema != null) dataset.schema = d.schema;
+  if (d.profile != null) dataset.profile = d.profile;
+  return { ...withList({}, 'tags', keyValues(input.tags)), dataset };
+}
+
+export function runJson(run: Run): Json {
+  const data = withList({}, 'metrics', run.data.metrics.map(metricJson));
+  withList(data, 'params', keyValues(run.data.params));
+  withList(data, 'tags', keyValues(runTags(run)));
+  return {
+    info: runInfoJson(run.info),
+    data,
+    inputs: withList({}, 'dataset_inputs', run.inputs.map(datasetInputJson)),
+  };
+}
+
+/** A listing entry with `path` as given; `file_size` only for files, `is_dir` always. */
+export function fileInfoJson(path: string, info: ArtifactFileInfo): Json {
+  const json: Json = { path, is_dir: info.isDir };
+  if (!info.isDir && info.size !== null) json.file_size = info.size;
+  return json;
+}
+
+/** A response holding a list under `key` and an optional page token, both left out when empty. */
+export function pageJson(key: string, items: unknown[], nextPageToken: string | null): Json {
+  const json = withList({}, key, items);
+  if (nextPageToken) json.next_page_token = nextPageToken;
+  return json;
+}

@@ -1,0 +1,78 @@
+import type { Platform } from '@cairn/core';
+import type { FastifyInstance } from 'fastify';
+import { registerRouter, type CairnApp, type CairnRouter, type RouterMount } from '../router.js';
+import { MLFLOW_LIMITS } from './limits.js';
+import { useMlflowErrors } from './mlflow-route.js';
+import { artifactListRoute, artifactProxyRoutes, type ArtifactProxyOptions } from './routes-artifacts.js';
+import { experimentRoutes } from './routes-experiments.js';
+import { loggingRoutes } from './routes-logging.js';
+import { runRoutes } from './routes-runs.js';
+
+/** Where MLflow clients (`/api/2.0`) and MLflow's web UI (`/ajax-api/2.0`) look for the API. */
+export const MLFLOW_API_BASES = ['/api/2.0', '/ajax-api/2.0'] as const;
+
+export type MlflowRouteOptions = ArtifactProxyOptions;
+
+/**
+ * JSON bodies up to MLflow's 1 MB limit. Like MLflow's server, an empty body reads as `{}` and a
+ * body that is a JSON string holding JSON (sent by old clients) is decoded twice.
+ */
+function useMlflowJson(app: CairnApp): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Only JSON reaches these routes; a text/plain body would otherwise arrive as a bare string.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MLFLOW_LIMITS.bodyBytes }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    parseJson(request, text, (error, value) => {
+      if (!error && typeof value === 'string') return parseJson(request, value, done);
+      done(error, value);
+    });
+  });
+}
+
+function trackingRouter(platform: Platform): CairnRouter {
+  return (app) => {
+    useMlflowErrors(app);
+    useMlflowJson(app);
+    experimentRoutes(app, platform);
+    runRoutes(app, platform);
+    loggingRoutes(app, platform);
+    artifactListRoute(app, platform);
+  };
+}
+
+function artifactProxyRouter(platform: Platform, options: MlflowRouteOptions): CairnRouter {
+  return (app) => {
+    useMlflowErrors(app);
+    artifactProxyRoutes(app, platform, options);
+  };
+}
+
+/**
+ * MLflow's REST API 2.0 as routers: the tracking API under `<base>/mlflow` and the artifact proxy
+ * under `<base>/mlflow-artifacts`, for both bases of {@link MLFLOW_API_BASES}.
+ */
+export function mlflowRouters(platform: Platform, options: MlflowRouteOptions): RouterMount[] {
+  return MLFLOW_API_BASES.flatMap((base) => [
+    { prefix: `${base}/mlflow`, router: trackingRouter(platform) },
+    { prefix: `${base}/mlflow-artifacts`, router: artifactProxyRouter(platform, options) },
+  ]);
+}
+
+/**
+ * Serves MLflow's REST API 2.0 (experiments, runs, metrics, artifact listing) and its artifact
+ * proxy on top of the platform's services, so MLflow clients can log to Cairn unchanged. Errors and
+ * unknown paths under these prefixes answer in MLflow's `{error_code, message}` shape. Every route
+ * declares its auth policy: reads `reader`, writes `editor`.
+ *
+ * @example
+ * ```ts
+ * const app = buildApp(platform);            // or a bare Fastify() in tests
+ * registerMlflowRoutes(app, platform, { maxUploadBytes: 5 * 1024 ** 3 });
+ * // then: MLFLOW_TRACKING_URI=http://127.0.0.1:5050 python train.py
+ * ```
+ */
+export function registerMlflowRoutes(app: FastifyInstance, platform: Platform, options: MlflowRouteOptions): void {
+  for (const { prefix, router } of mlflowRouters(platform, options)) registerRouter(app, prefix, router);
+}

@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePolicy } from '../auth/policy.js';
+import type { CairnApp } from '../router.js';
+import { endpointNotFound, toMlflowError } from './errors.js';
+import { RequestFields } from './request-fields.js';
+
+export type MlflowHandler = (fields: RequestFields, request: FastifyRequest) => Promise<object>;
+
+/**
+ * Adds one MLflow RPC: a GET reads its message from the query string, a POST from the JSON body.
+ * The policy rides in the route config, where the server's auth hook reads it: reads need
+ * `reader`, writes `editor`.
+ */
+export function addMlflowRoute(app: CairnApp, method: 'GET' | 'POST', url: string, policy: RoutePolicy, handler: MlflowHandler): void {
+  app.route({
+    method,
+    url,
+    config: { policy },
+    handler: async (request) => handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body), request),
+  });
+}
+
+/**
+ * Makes every error in this plugin's scope, and every unknown path under its prefix, answer in
+ * MLflow's `{error_code, message}` shape.
+ */
+export function useMlflowErrors(app: CairnApp): void {
+  app.setErrorHandler((error, request, reply: FastifyReply) => {
+    const { status, body } = toMlflowError(error);
+    if (status >= 500) request.log.error({ err: error }, 'MLflow API request failed');
+    else request.log.info({ error_code: body.error_code, msg: body.message }, 'MLflow API request refused');
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="cairn"');
+    // A refused upload leaves its body unread; close the connection rather than drain it.
+    if (request.raw.complete === false) reply.header('connection', 'close');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = endpointNotFound(request.method, request.url);
+    return reply.status(status).send(body);
+  });
+}

@@ -1,0 +1,146 @@
+import { CairnError } from '@cairn/core';
+
+type Source = Record<string, unknown>;
+
+function bad(field: string, expected: string, value: unknown): CairnError {
+  const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : JSON.stringify(value) ?? String(value);
+  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown} for parameter '${field}': expected ${expected}.`, { details: { field } });
+}
+
+export function missing(field: string): CairnError {
+  return new CairnError('INVALID_ARGUMENT', `Missing value for required parameter '${field}'.`, { details: { field } });
+}
+
+const INT64 = /^-?\d{1,19}$/;
+const DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const SPECIAL_DOUBLES: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+/**
+ * Reads an MLflow request message the way protobuf's JSON mapping does: from the JSON body of a
+ * POST, or from the query string of a GET (where every value is a string and repeated fields repeat
+ * the key). int64 fields accept numbers or decimal strings; doubles also take "NaN" and "±Infinity";
+ * enums take their name or number; unknown fields are ignored. Absent and empty are the same, as
+ * an unset proto2 string reads as "".
+ */
+export class RequestFields {
+  constructor(
+    private readonly source: Source,
+    private readonly prefix = '',
+    private readonly fromQueryString = false,
+  ) {}
+
+  static fromBody(body: unknown): RequestFields {
+    if (body === undefined || body === null || body === '') return new RequestFields({});
+    if (typeof body !== 'object' || Array.isArray(body)) throw new CairnError('INVALID_ARGUMENT', 'The request body must be a JSON object.');
+    return new RequestFields(body as Source);
+  }
+
+  static fromQuery(query: unknown): RequestFields {
+    return new RequestFields((query ?? {}) as Source, '', true);
+  }
+
+  /** The field's full name in the request, for messages (`metrics[3].key`). */
+  fieldName(field: string): string {
+    return `${this.prefix}${field}`;
+  }
+
+  missing(field: string): CairnError {
+    return missing(this.fieldName(field));
+  }
+
+  /** A scalar field; a GET that repeats a scalar key uses the first value, as MLflow's server does. */
+  private raw(field: string): unknown {
+    const v = this.source[field];
+    return this.fromQueryString && Array.isArray(v) ? v[0] : v;
+  }
+
+  string(field: string): string | undefined {
+    const v = this.raw(field);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw bad(this.fieldName(field), 'a string', v);
+    // No stored name, key or id holds a NUL (PostgreSQL text cannot), so it never reaches a query.
+    if (v.includes('\u0000')) throw bad(this.fieldName(field), 'a string without NUL characters', v);
+    return v === '' ? undefined : v;
+  }
+
+  requiredString(field: string): string {
+    const v = this.string(field);
+    if (v === undefined) throw missing(this.fieldName(field));
+    return v;
+  }
+
+  int64(field: string): number | undefined {
+    const v = this.raw(field);
+    if (v === undefined || v === null || v === '') return undefined;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && INT64.test(v.trim()) ? Number(v.trim()) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw bad(this.fieldName(field), 'a whole number (int64)', v);
+    return n;
+  }
+
+  requiredInt64(field: string): number {
+    const v = this.int64(field);
+    if (v === undefined) throw missing(this.fieldName(field));
+    return v;
+  }
+
+  requiredDouble(field: string): number {
+    const v = this.raw(field);
+    if (v === undefined || v === null || v === '') throw missing(this.fieldName(field));
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      if (Object.hasOwn(SPECIAL_DOUBLES, v)) return SPECIAL_DOUBLES[v]!;
+      if (DOUBLE.test(v.trim())) return Number(v.trim());
+    }
+    throw bad(this.fieldName(field), 'a number, "NaN", "Infinity" or "-Infinity"', v);
+  }
+
+  /** An enum given by name or by its proto number. */
+  enumValue<T extends string>(field: string, values: Record<number, T>): T | undefined {
+    const v = this.raw(field);
+    if (v === undefined || v === null || v === '') return undefined;
+    const names = Object.values(values);
+    if (typeof v === 'string' && (names as string[]).includes(v)) return v as T;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (Object.hasOwn(values, n)) return values[n];
+    throw bad(this.fieldName(field), `one of ${names.join(', ')}`, v);
+  }
+
+  /** A repeated string field: a JSON array, or a repeated (or single) query key. */
+  stringList(field: string): string[] {
+    const v = this.source[field];
+    if (v === undefined || v === null) return [];
+    const list = Array.isArray(v) ? v : this.fromQueryString && typeof v === 'string' ? [v] : null;
+    if (!list) throw bad(this.fieldName(field), 'a list of strings', v);
+    list.forEach((item, i) => {
+      if (typeof item !== 'string') throw bad(`${this.fieldName(field)}[${i}]`, 'a string', item);
+    });
+    return list as string[];
+  }
+
+  /** A repeated message field, each element read with its own prefix (`metrics[3].`). */
+  messages(field: string): RequestFields[] {
+    const v = this.source[field];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw bad(this.fieldName(field), 'a list', v);
+    return v.map((item, i) => {
+      const at = `${this.fieldName(field)}[${i}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(at, 'an object', item);
+      return new RequestFields(item as Source, `${at}.`);
+    });
+  }
+
+  /** A singular message field, or null when absent. */
+  message(field: string): RequestFields | null {
+    const v = this.source[field];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'object' || Array.isArray(v)) throw bad(this.fieldName(field), 'an object', v);
+    return new RequestFields(v as Source, `${this.fieldName(field)}.`);
+  }
+
+  /** `run_id`, or the deprecated `run_uuid` that older clients still send. */
+  runId(): string {
+    const id = this.string('run_id') ?? this.string('run_uuid');
+    if (id === undefined) throw missing(this.fieldName('run_id'));
+    return id;
+  }
+}
