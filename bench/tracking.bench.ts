@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { seedSearchRuns } from './lib/seed.js';
 import { benchPlatform } from './lib/platforms.js';
 import { timeIt, type BenchResult } from './lib/report.js';
@@ -18,6 +19,8 @@ export default {
         const t0 = performance.now();
         await seedSearchRuns(platform.database.db, Number(exp.experimentId), RUNS);
         console.log(`seeded ${RUNS} runs on ${backend} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        // Planner statistics, as autovacuum would gather on a long-lived server.
+        await sql`analyze`.execute(platform.database.db);
       }
       const query = { experimentIds: [exp.experimentId], filter: "metrics.m1 > 0.5 and params.p1 = 'a'", orderBy: ['metrics.m1 DESC'], maxResults: 100 };
       const res = await platform.runs.search(query);

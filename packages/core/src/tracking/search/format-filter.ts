@@ -26,8 +26,12 @@ export function formatFilter(node: FilterNode): string {
 }
 
 function formatComparison(c: Comparison): string {
-  const key = PLAIN_KEY.test(c.key) ? c.key : '`' + c.key.replaceAll('`', '``') + '`';
-  return `${PREFIX[c.entity]}.${key} ${c.op} ${formatValue(c.value)}`;
+  return `${formatKey(c.entity, c.key)} ${c.op} ${formatValue(c.value)}`;
+}
+
+/** `metrics.acc`, ``metrics.`val loss` ``: a key as a filter or order_by clause spells it. */
+export function formatKey(entity: Entity, key: string): string {
+  return `${PREFIX[entity]}.${PLAIN_KEY.test(key) ? key : '`' + key.replaceAll('`', '``') + '`'}`;
 }
 
 function formatValue(value: number | string | string[]): string {

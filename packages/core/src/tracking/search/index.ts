@@ -11,16 +11,18 @@ export type {
   SearchTarget,
   StringComparison,
 } from './ast.js';
-export { formatFilter } from './format-filter.js';
+export { formatFilter, formatKey } from './format-filter.js';
 export { compareCodePoints, compareExperiments, compareRuns, matchesExperiment, matchesRun } from './memory-search.js';
 export { parseOrderBy } from './order-by.js';
 export { decodePageToken, encodePageToken } from './page-token.js';
 export { parseFilter } from './parser.js';
 export {
   DEFAULT_MAX_RESULTS,
+  DEFAULT_TUNING,
   MAX_RESULTS_LIMIT,
   searchExperimentIds,
   searchRunIds,
   type ExperimentSearchQuery,
   type RunSearchQuery,
+  type SearchTuning,
 } from './sql-search.js';

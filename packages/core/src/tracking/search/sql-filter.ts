@@ -12,6 +12,17 @@ export interface FilterContext {
   target: SearchTarget;
   /** Comparisons answered by a row joined for ordering, with that row's alias. */
   joined: Map<Comparison, string>;
+  /**
+   * The run (or experiment) id the EXISTS subqueries correlate with: `runs.run_uuid`, or the same id
+   * on the sort key's row when a query walks that key's index, so the planners test the filter before
+   * they fetch the run.
+   */
+  owner: string;
+  /**
+   * Keep each EXISTS a per-row probe (PostgreSQL: `OFFSET 0` stops it becoming a join). Without
+   * statistics PostgreSQL's join choices can rescan a key's rows once per run, for minutes.
+   */
+  fenced: boolean;
 }
 
 /** Where each kind of key lives, per target. */
@@ -60,12 +71,12 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): RawBuilder<
       return compareColumn(node, sql.ref(attributeColumn(ctx.target, node.key)), ctx.dialect, true);
     case 'dataset':
       return sql<SqlBool>`exists (select 1 from run_inputs ri join datasets d on d.dataset_uuid = ri.dataset_uuid
-        where ri.run_uuid = runs.run_uuid and ${compareColumn(node, sql.ref(DATASET_COLUMNS[node.key] as string), ctx.dialect, false)})`;
+        where ri.run_uuid = ${sql.ref(ctx.owner)} and ${compareColumn(node, sql.ref(DATASET_COLUMNS[node.key] as string), ctx.dialect, false)}${ctx.fenced ? sql` offset 0` : sql``})`;
     default: {
       const table = tables[node.entity];
       if (!table) throw new Error(`${ctx.target} have no ${node.entity}s`);
-      return sql<SqlBool>`exists (select 1 from ${sql.table(table)} k where k.${sql.id(tables.ownerColumn)} = ${sql.ref(tables.owner)}
-        and k.key = ${node.key} and ${compileValueTest(node, 'k', ctx.dialect)})`;
+      return sql<SqlBool>`exists (select 1 from ${sql.table(table)} k where k.${sql.id(tables.ownerColumn)} = ${sql.ref(ctx.owner)}
+        and k.key = ${node.key} and ${compileValueTest(node, 'k', ctx.dialect)}${ctx.fenced ? sql` offset 0` : sql``})`;
     }
   }
 }

@@ -7,8 +7,9 @@ import type { SearchTarget } from './ast.js';
 import { parseOrderBy } from './order-by.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { parseFilter } from './parser.js';
+import { hasPlannerStatistics } from './pg-statistics.js';
 import { compileFilter } from './sql-filter.js';
-import { planOrder } from './sql-order.js';
+import { leadsWithKey, planSearch } from './sql-plan.js';
 
 export const DEFAULT_MAX_RESULTS = 1000;
 export const MAX_RESULTS_LIMIT = 50_000;
@@ -45,11 +46,16 @@ export interface ExperimentSearchQuery {
  * });
  * ```
  */
-export async function searchRunIds(db: Kysely<Database>, dialect: Dialect, q: RunSearchQuery): Promise<{ ids: string[]; nextPageToken: string | null }> {
+export async function searchRunIds(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  q: RunSearchQuery,
+  tuning: SearchTuning = DEFAULT_TUNING,
+): Promise<{ ids: string[]; nextPageToken: string | null }> {
   const experimentIds = [...new Set(q.experimentIds.map(parseExperimentId))];
   const where = [lifecycleCondition('runs', q.viewType)];
   where.push(experimentIds.length === 1 ? sql<SqlBool>`runs.experiment_id = ${experimentIds[0]}` : sql<SqlBool>`runs.experiment_id in (${sql.join(experimentIds)})`);
-  const page = await searchPage(db, dialect, 'runs', q, where, experimentIds.length === 0);
+  const page = await searchPage(db, dialect, 'runs', q, where, experimentIds.length === 0, tuning);
   return { ids: page.ids.map(String), nextPageToken: page.nextPageToken };
 }
 
@@ -61,8 +67,13 @@ export async function searchRunIds(db: Kysely<Database>, dialect: Dialect, q: Ru
  * await searchExperimentIds(db, 'postgres', { filter: "name LIKE 'fraud-%' and tags.team = 'risk'" });
  * ```
  */
-export async function searchExperimentIds(db: Kysely<Database>, dialect: Dialect, q: ExperimentSearchQuery): Promise<{ ids: number[]; nextPageToken: string | null }> {
-  const page = await searchPage(db, dialect, 'experiments', q, [lifecycleCondition('experiments', q.viewType)], false);
+export async function searchExperimentIds(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  q: ExperimentSearchQuery,
+  tuning: SearchTuning = DEFAULT_TUNING,
+): Promise<{ ids: number[]; nextPageToken: string | null }> {
+  const page = await searchPage(db, dialect, 'experiments', q, [lifecycleCondition('experiments', q.viewType)], false, tuning);
   return { ids: page.ids.map(Number), nextPageToken: page.nextPageToken };
 }
 
@@ -73,6 +84,7 @@ async function searchPage(
   q: ExperimentSearchQuery,
   scope: RawBuilder<SqlBool>[],
   empty: boolean,
+  tuning: SearchTuning,
 ): Promise<{ ids: unknown[]; nextPageToken: string | null }> {
   // Everything is validated before the query, so a bad request fails the same way on every store.
   const filter = parseFilter(q.filter, target);
@@ -81,18 +93,53 @@ async function searchPage(
   const offset = decodePageToken(q.pageToken);
   if (empty) return { ids: [], nextPageToken: null };
 
-  const plan = planOrder(order, filter, target, dialect);
-  const where = [...scope];
-  if (filter) where.push(compileFilter(filter, { dialect, target, joined: plan.joined }));
-  const id = target === 'runs' ? sql.ref('runs.run_uuid') : sql.ref('experiments.experiment_id');
-  // One row beyond the page tells whether another page exists.
-  const query = sql<{ id: unknown }>`select ${id} as id from ${sql.table(target)} ${sql.join(plan.joins, sql` `)}
-    where ${sql.join(where, sql` and `)}
-    order by ${sql.join(plan.orderBy)}
-    limit ${sql.lit(limit + 1)} offset ${sql.lit(offset)}`;
-  const { rows } = await query.execute(db);
-  const more = rows.length > limit;
-  return { ids: rows.slice(0, limit).map((r) => r.id), nextPageToken: more ? encodePageToken(offset + limit) : null };
+  const keyFirst = leadsWithKey(order) && (await scopeExceeds(db, target, scope, tuning.smallScope));
+  const plan = planSearch(order, filter, target, dialect, keyFirst);
+  const fenced = dialect === 'postgres' && filter !== null && !(tuning.statistics ?? (await hasPlannerStatistics(db)));
+  const id = sql.ref(target === 'runs' ? 'runs.run_uuid' : 'experiments.experiment_id');
+
+  // Segments follow each other in the order. One row beyond the page tells whether another page exists.
+  const ids: unknown[] = [];
+  let skip = offset;
+  for (const segment of plan.segments) {
+    const need = limit + 1 - ids.length;
+    const context = { dialect, target, joined: plan.joined, owner: segment.owner, fenced };
+    const conditions = filter ? [...scope, compileFilter(filter, context)] : scope;
+    const where = sql.join([...segment.where, ...conditions], sql` and `);
+    const { rows } = await sql<{ id: unknown }>`select ${id} as id from ${segment.from} where ${where}
+      order by ${sql.join(segment.orderBy)} limit ${sql.lit(need)} offset ${sql.lit(skip)}`.execute(db);
+    ids.push(...rows.map((r) => r.id));
+    if (ids.length > limit) break;
+    // An empty answer with rows still to skip means this segment lies wholly before the page.
+    if (rows.length === 0 && skip > 0) {
+      const counted = await sql<{ n: number | string }>`select count(*) as n from ${segment.from} where ${where}`.execute(db);
+      skip = Math.max(0, skip - Number(counted.rows[0]?.n ?? 0));
+    } else {
+      skip = 0;
+    }
+  }
+  const more = ids.length > limit;
+  return { ids: ids.slice(0, limit), nextPageToken: more ? encodePageToken(offset + limit) : null };
+}
+
+/**
+ * A search ordered by a metric, param or tag walks that key's index when more than `smallScope` rows are
+ * in scope (it stops after a page) and sorts the rows in scope otherwise (it never visits other
+ * experiments' rows). Counting stops at the threshold, so the check costs little. Tests lower it to
+ * exercise both plans on small data.
+ */
+export interface SearchTuning {
+  smallScope: number;
+  /** PostgreSQL: whether to trust the planner's statistics; looked up when absent (see pg-statistics). */
+  statistics?: boolean;
+}
+
+export const DEFAULT_TUNING: Readonly<SearchTuning> = Object.freeze({ smallScope: 5000 });
+
+async function scopeExceeds(db: Kysely<Database>, target: SearchTarget, scope: RawBuilder<SqlBool>[], n: number): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(target)}
+    where ${sql.join(scope, sql` and `)} limit ${sql.lit(n + 1)}) s`.execute(db);
+  return Number(rows[0]?.n ?? 0) > n;
 }
 
 function lifecycleCondition(table: SearchTarget, viewType: ViewType = 'ACTIVE_ONLY'): RawBuilder<SqlBool> {

@@ -4,6 +4,8 @@ import { ENTITIES_BY_TARGET, entityFromPrefix } from './fields.js';
 import { describe, tokenize, type Token } from './lexer.js';
 import { syntaxError } from './syntax-error.js';
 
+const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'LIKE', 'ILIKE']);
+
 /** A key as written: `metrics.acc`, ``metrics.`my metric` ``, `tags."mlflow.source.name"`, `run_name`. */
 export interface KeyRef {
   entity: Entity;
@@ -54,7 +56,7 @@ export class TokenCursor {
       this.next();
       return this.resolve('attribute', first.value, first, first.end);
     }
-    if (first.type !== 'word') {
+    if (first.type !== 'word' || RESERVED.has(first.text.toUpperCase())) {
       const example = this.target === 'runs' ? 'metrics.acc, params.lr or run_name' : 'name or tags.team';
       throw this.unexpected(`a key such as ${example}`);
     }
