@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.cairn/**', '**/.cairn/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.cairn/**', '**/.cairn/**', 'scratch/**', 'bench/.data/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
