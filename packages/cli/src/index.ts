@@ -10,3 +10,9 @@ export { openTrackingBackend, type BackendOptions } from './sdk/open-backend.js'
 export { isServerUri } from './sdk/server-uri.js';
 export { detectRunSource } from './sdk/run-source.js';
 export { CairnError, isCairnError, type ErrorCode } from '@cairn/core/errors';
+export { ModelQueries, type RegisterOptions, type DownloadResult } from './sdk/models.js';
+export type { RegistryBackend, AliasOverride } from './sdk/registry-backend.js';
+export { InProcessRegistryBackend } from './sdk/backends/in-process-registry-backend.js';
+export { HttpRegistryBackend } from './sdk/backends/http-registry-backend.js';
+export { openBackends, type OpenedBackends } from './sdk/open-backend.js';
+export type { Quickstart } from './commands/start-summary.js';

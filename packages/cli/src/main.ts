@@ -6,6 +6,13 @@ import { experimentsCommand } from './commands/experiments.js';
 import { runsCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
 import { tokensCommand } from './commands/tokens.js';
+import { featuresCommand } from './commands/features.js';
+import { modelsCommand } from './commands/models.js';
+import { pipelinesCommand } from './commands/pipelines.js';
+import { schedulerCommand } from './commands/scheduler.js';
+import { workerCommand } from './commands/worker.js';
+import { reportCommand } from './commands/report.js';
+import { startCommand } from './commands/start.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -33,6 +40,13 @@ Examples:
   program.addCommand(runsCommand());
   program.addCommand(serverCommand());
   program.addCommand(tokensCommand());
+  program.addCommand(featuresCommand());
+  program.addCommand(modelsCommand());
+  program.addCommand(pipelinesCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(schedulerCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(startCommand());
   // addCommand does not pass settings down, so apply them to the whole tree.
   const apply = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(add --help for usage and examples)').configureOutput({ outputError: (str, write) => write(str) });

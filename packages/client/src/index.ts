@@ -1,3 +1,4 @@
 export { CairnClient, type CairnClientOptions, type ArtifactBody } from './cairn-client.js';
 export type { FetchLike } from './http-transport.js';
 export { encodeValue, decodeValue, encodeMetric, decodeMetric, type WireMetric } from './wire.js';
+export { RegistryClient, type OverrideInput } from './registry-client.js';

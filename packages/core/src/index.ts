@@ -9,3 +9,8 @@ export { openPlatform, createArtifactStore, type Platform } from './platform.js'
 export type { ArtifactStore, ArtifactFileInfo, PutResult } from './artifacts/index.js';
 export { validateRelativePath, parseArtifactUri, formatArtifactUri, resolveUnderRoot } from './paths/index.js';
 export * from './auth/index.js';
+export * from './pipelines/index.js';
+export * from './registry/index.js';
+export * from './features/index.js';
+export * from './reproducibility/index.js';
+export * from './reports/index.js';

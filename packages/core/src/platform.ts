@@ -1,12 +1,22 @@
 import { resolve } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
 import { openMetadataDatabase, type MetadataDatabase } from './db/database.js';
 import { CairnError } from './errors.js';
+import type { OfflineStore } from './features/offline/offline-store.js';
+import type { OnlineStore } from './features/online/online-store.js';
+import type { RedisClient } from './features/online/redis/redis-online-store.js';
+import { FeatureService } from './features/feature-service.js';
+import type { FeatureTables } from './features/sql/rows.js';
 import { ExperimentService } from './tracking/experiment-service.js';
 import { RunService } from './tracking/run-service.js';
+import type { Executor } from './pipelines/executors/executor.js';
+import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
+import { PipelineService } from './pipelines/pipeline-service.js';
+import { RegistryService } from './registry/registry-service.js';
 
 /** Everything a Cairn process works with, wired from one config. */
 export interface Platform {
@@ -16,6 +26,9 @@ export interface Platform {
   experiments: ExperimentService;
   runs: RunService;
   tokens: TokenService;
+  features: FeatureService;
+  pipelines: PipelineService;
+  registry: RegistryService;
   close(): Promise<void>;
 }
 
@@ -29,7 +42,62 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);
   const tokens = new TokenService(database.db);
-  return { config, database, artifacts, experiments, runs, tokens, close: () => database.close() };
+  const features = new FeatureService({
+    db: database.db.withTables<FeatureTables>() as unknown as Kysely<FeatureTables>, runs, definitionsDir: resolve(config.projectDir, config.features.dir),
+    offline: () => createOfflineStore(config), online: () => createOnlineStore(config), registryRefreshMs: config.features.registry_refresh_ms,
+  });
+  const pipelines = new PipelineService({ db: database.db, experiments, runs, artifacts, config, executor: await createPipelineExecutor(config) });
+  const registry = openRegistry(config, database, artifacts, runs, experiments);
+  return {
+    config, database, artifacts, experiments, runs, tokens, features, pipelines, registry,
+    close: async () => {
+      await registry.close();
+      await pipelines.close();
+      await features.close();
+      await database.close();
+    },
+  };
+}
+
+/** The feature online store by URI scheme: `sqlite:<path>` or `redis://`. Drivers load on first use. */
+export async function createOnlineStore(config: CairnConfig): Promise<OnlineStore> {
+  const { uri, key_prefix } = config.features.online_store;
+  if (uri.startsWith('sqlite:')) {
+    const path = uri.slice('sqlite:'.length);
+    const file = path === ':memory:' ? path : resolve(config.projectDir, path);
+    const [{ default: BetterSqlite3 }, { SqliteOnlineStore }, { mkdirSync }, { dirname }] = await Promise.all([
+      import('better-sqlite3'), import('./features/online/sqlite/sqlite-online-store.js'), import('node:fs'), import('node:path'),
+    ]);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    return new SqliteOnlineStore(new BetterSqlite3(file, { timeout: 60_000 }));
+  }
+  if (/^rediss?:\/\//.test(uri)) {
+    const [{ Redis }, { RedisOnlineStore }] = await Promise.all([import('ioredis'), import('./features/online/redis/redis-online-store.js')]);
+    // Fail fast when Redis is away (a materialization then stops cleanly and resumes from its watermark).
+    const client = new Redis(uri, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (n: number) => (n > 3 ? null : 200 * n) });
+    client.on('error', () => {});
+    return new RedisOnlineStore(client as unknown as RedisClient, { keyPrefix: key_prefix });
+  }
+  throw new CairnError('INVALID_ARGUMENT', `Unsupported online store URI '${uri}'. Use sqlite:<path> or redis://host:port/db (features.online_store.uri).`);
+}
+
+/** The feature offline store: DuckDB, in memory (`duckdb`) or in a file (`duckdb:<path>`). */
+export async function createOfflineStore(config: CairnConfig): Promise<OfflineStore> {
+  const o = config.features.offline_store;
+  if (o.uri !== 'duckdb' && !o.uri.startsWith('duckdb:')) {
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported offline store URI '${o.uri}'. Use duckdb or duckdb:<path> (features.offline_store.uri).`);
+  }
+  const { DuckDBOfflineStore } = await import('./features/offline/duckdb/duckdb-offline-store.js');
+  let postgres;
+  if (config.features.postgres_uri) {
+    const [{ createPostgresSourcePool }, { PostgresSourceReader }] = await Promise.all([import('./features/offline/postgres/postgres-pool.js'), import('./features/offline/postgres/postgres-source-reader.js')]);
+    postgres = new PostgresSourceReader(createPostgresSourcePool(config.features.postgres_uri));
+  }
+  const path = o.uri === 'duckdb' ? ':memory:' : resolve(config.projectDir, o.uri.slice('duckdb:'.length));
+  return DuckDBOfflineStore.open({
+    path, baseDir: config.projectDir, pushDir: o.push_dir, threads: o.threads || undefined, memoryLimit: o.memory_limit || undefined,
+    tempDirectory: resolve(config.projectDir, '.cairn/duckdb-tmp'), postgres,
+  });
 }
 
 export function createArtifactStore(config: CairnConfig): ArtifactStore {
@@ -39,4 +107,23 @@ export function createArtifactStore(config: CairnConfig): ArtifactStore {
   }
   const dir = uri.startsWith('file://') ? new URL(uri).pathname : uri.startsWith('file:') ? uri.slice(5) : uri;
   return new LocalArtifactStore(resolve(config.projectDir, dir));
+}
+
+/** The pipeline executor by `pipelines.executor`: `local` (this process) or `queue` (BullMQ workers; loaded on use). */
+export async function createPipelineExecutor(config: CairnConfig): Promise<Executor> {
+  const p = config.pipelines;
+  if (p.executor === 'local') return new LocalExecutor();
+  const { QueueExecutor } = await import('./pipelines/executors/queue/queue-executor.js');
+  return new QueueExecutor({ redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000 });
+}
+
+/** The model registry, with its webhook dispatcher running (unref'd) in this process. */
+function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService): RegistryService {
+  const r = config.registry;
+  const registry = new RegistryService({
+    db: database.db, dialect: database.dialect, artifacts, runs, experiments,
+    webhooks: { allowPrivate: r.webhooks_allow_private, timeoutMs: r.webhook_timeout_seconds * 1000, maxAttempts: r.webhook_max_attempts, backoffMs: r.webhook_backoff_seconds * 1000, pollMs: 5000 },
+  });
+  registry.webhooks.dispatcher.start();
+  return registry;
 }

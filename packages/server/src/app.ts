@@ -12,6 +12,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { registryRouters } from './routes/registry.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
@@ -73,6 +74,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   registerRouter(app, '/api/v1', artifactRoutes(platform, { maxUploadBytes }));
   registerRouter(app, '/api/v1', featureRoutes(platform));
+  registerRouter(app, '/api/v1', pipelineRoutes(platform));
   for (const router of registryRouters(platform, { maxUploadBytes })) registerRouter(app, '/api/v1', router);
   // MLflow's REST API 2.0 and artifact proxy, so MLflow clients log to Cairn unchanged.
   for (const mount of mlflowRouters(platform, { maxUploadBytes })) registerRouter(app, mount.prefix, mount.router);

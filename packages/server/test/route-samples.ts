@@ -1,5 +1,7 @@
 import type { RouteEntry } from '../src/auth/policy.js';
 import { mlflowRelativePath, mlflowSampleRequest } from '../src/mlflow/route-samples.js';
+import { REGISTRY_SAMPLES } from './registry-route-samples.js';
+import { PIPELINE_SAMPLES } from './pipeline-route-samples.js';
 
 export interface Ids {
   experimentId: string;
@@ -51,6 +53,8 @@ const SAMPLES: Record<string, { query?: string; body?: unknown; headers?: Record
   'POST /api/v1/features/push': { body: { source: 'clicks', rows: [{ driver_id: 1, event_timestamp: 0, clicks: 1 }] } },
   'GET /api/v1/features/objects': {},
   'GET /api/v1/features/objects/:name': {},
+  ...REGISTRY_SAMPLES,
+  ...PIPELINE_SAMPLES,
 };
 
 /** A well-formed request for a route of the table, with its path parameters filled from `ids`. */

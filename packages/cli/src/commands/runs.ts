@@ -6,6 +6,7 @@ const CONTEXT_TAG = 'mlflow.data.context';
 import { collect, out, positiveInt, withCairn } from '../cli-context.js';
 import { fields, formatDuration, formatNumber, formatTags, formatTime, json, section, table, truncate } from '../format.js';
 import { runsCompareCommand } from './runs-compare.js';
+import { runsReproduceCommand } from './runs-reproduce.js';
 
 const DEFAULT_MAX = 100;
 const EXTRA_COLUMNS = 3;
@@ -125,5 +126,6 @@ Examples:
     });
 
   cmd.addCommand(runsCompareCommand());
+  cmd.addCommand(runsReproduceCommand());
   return cmd;
 }

@@ -1,8 +1,10 @@
 import type { RunSource, Tags } from '@cairn/core';
-import { isCairnError } from '@cairn/core';
+import { CairnError, isCairnError } from '@cairn/core';
 import { ActiveRun, paramString, type ParamValue } from './active-run.js';
 import { ExperimentQueries } from './experiment-queries.js';
-import { openTrackingBackend, type BackendOptions } from './open-backend.js';
+import { ModelQueries } from './models.js';
+import { openBackends, type BackendOptions } from './open-backend.js';
+import type { RegistryBackend } from './registry-backend.js';
 import { detectRunSource } from './run-source.js';
 import { RunQueries } from './run-queries.js';
 import type { TrackingBackend } from './tracking-backend.js';
@@ -10,6 +12,8 @@ import type { TrackingBackend } from './tracking-backend.js';
 export interface ConnectOptions extends BackendOptions {
   /** Use this backend instead of opening one from `uri`/config (embedding, tests). */
   backend?: TrackingBackend;
+  /** The registry backend to use with `backend` (embedding, tests); opened with it otherwise. */
+  registry?: RegistryBackend;
   /** Heartbeat period in ms. Default: a third of the heartbeat timeout, at most 30 s. */
   heartbeatIntervalMs?: number;
   /** How often buffered metrics are flushed, in ms. Default 1000. */
@@ -52,12 +56,15 @@ export class Cairn {
   readonly experiments: ExperimentQueries;
   /** Reading runs: get, search, metric history, artifacts. */
   readonly runs: RunQueries;
+  /** The model registry: register, promote, get, download. */
+  readonly models: ModelQueries;
   private source: Promise<RunSource> | null = null;
   private readonly open = new Set<ActiveRun>();
 
-  private constructor(readonly backend: TrackingBackend, private readonly options: ConnectOptions) {
+  private constructor(readonly backend: TrackingBackend, private readonly options: ConnectOptions, registry: RegistryBackend | null = null) {
     this.experiments = new ExperimentQueries(backend);
     this.runs = new RunQueries(backend, this.experiments);
+    this.models = new ModelQueries(() => registry ?? noRegistry());
   }
 
   /**
@@ -71,8 +78,9 @@ export class Cairn {
    * ```
    */
   static async connect(options: ConnectOptions = {}): Promise<Cairn> {
-    const backend = options.backend ?? (await openTrackingBackend(options));
-    return new Cairn(backend, options);
+    if (options.backend) return new Cairn(options.backend, options, options.registry ?? null);
+    const { tracking, registry } = await openBackends(options);
+    return new Cairn(tracking, options, registry);
   }
 
   /**
@@ -172,4 +180,8 @@ export class Cairn {
       return winner.experimentId;
     }
   }
+}
+
+function noRegistry(): never {
+  throw new CairnError('FAILED_PRECONDITION', 'This connection was made with a custom tracking backend and no registry backend; pass `registry` to Cairn.connect.');
 }

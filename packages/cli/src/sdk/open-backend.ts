@@ -1,8 +1,11 @@
-import { CairnClient } from '@cairn/client';
+import { CairnClient, RegistryClient } from '@cairn/client';
 import { loadConfig, openPlatform } from '@cairn/core';
+import { HttpRegistryBackend } from './backends/http-registry-backend.js';
 import { HttpTrackingBackend } from './backends/http-tracking-backend.js';
+import { InProcessRegistryBackend } from './backends/in-process-registry-backend.js';
 import { InProcessTrackingBackend } from './backends/in-process-tracking-backend.js';
 import { isServerUri } from './server-uri.js';
+import type { RegistryBackend } from './registry-backend.js';
 import type { TrackingBackend } from './tracking-backend.js';
 
 export interface BackendOptions {
@@ -32,16 +35,37 @@ export interface BackendOptions {
  * ```
  */
 export async function openTrackingBackend(options: BackendOptions = {}): Promise<TrackingBackend> {
+  return (await openBackends(options)).tracking;
+}
+
+/** The tracking backend and, on the same connection or platform, the model registry's. */
+export interface OpenedBackends {
+  tracking: TrackingBackend;
+  registry: RegistryBackend;
+}
+
+/**
+ * Like {@link openTrackingBackend}, and also the registry backend of the same destination (the
+ * platform opened in-process, or the same server and token).
+ *
+ * @example
+ * ```ts
+ * const { tracking, registry } = await openBackends({ uri: 'http://127.0.0.1:5050' });
+ * ```
+ */
+export async function openBackends(options: BackendOptions = {}): Promise<OpenedBackends> {
   const env = options.env ?? process.env;
   const uri = options.uri ?? (env.CAIRN_TRACKING_URI || undefined);
   if (uri && isServerUri(uri)) {
-    return new HttpTrackingBackend(new CairnClient({ baseUrl: uri, token: options.token ?? (env.CAIRN_TRACKING_TOKEN || undefined) }));
+    const client = { baseUrl: uri, token: options.token ?? (env.CAIRN_TRACKING_TOKEN || undefined) };
+    return { tracking: new HttpTrackingBackend(new CairnClient(client)), registry: new HttpRegistryBackend(new RegistryClient(client)) };
   }
   const config = loadConfig({ cwd: options.cwd, file: options.configFile, env, overrides: uri ? { store: { uri } } : {} });
   const platform = await openPlatform(config);
-  return new InProcessTrackingBackend(platform, {
+  const tracking = new InProcessTrackingBackend(platform, {
     location: config.store.uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'),
     heartbeatTimeoutSeconds: config.tracking.heartbeat_timeout_seconds,
     close: () => platform.close(),
   });
+  return { tracking, registry: new InProcessRegistryBackend(platform.registry) };
 }

@@ -31,6 +31,59 @@ export const configSchema = z.strictObject({
     /** A RUNNING run with no heartbeat for this long is marked KILLED. */
     heartbeat_timeout_seconds: z.coerce.number().int().positive().default(600),
   }).prefault({}),
+  registry: z.strictObject({
+    /** Let webhooks reach private, loopback and link-local addresses (refused by default: SSRF). */
+    webhooks_allow_private: bool.default(false),
+    /** How long one webhook delivery may take. */
+    webhook_timeout_seconds: z.coerce.number().positive().max(300).default(10),
+    /** Attempts per delivery before it is marked failed. */
+    webhook_max_attempts: z.coerce.number().int().min(1).max(50).default(8),
+    /** Delay before the first retry; each later retry doubles it. */
+    webhook_backoff_seconds: z.coerce.number().positive().default(5),
+  }).prefault({}),
+  features: z.strictObject({
+    /** Folder of feature definition files (.ts), relative to the project folder. */
+    dir: z.string().min(1).default('features'),
+    online_store: z.strictObject({
+      /** `sqlite:<path>` (embedded default) or `redis://host:port/db`. */
+      uri: z.string().min(1).default('sqlite:.cairn/online.db'),
+      /** Prefix of every Redis key, so several projects can share one Redis. */
+      key_prefix: z.string().default('cairn:features:'),
+    }).prefault({}),
+    offline_store: z.strictObject({
+      /** `duckdb` (in memory) or `duckdb:<path>` (a database file). */
+      uri: z.string().min(1).default('duckdb'),
+      /** Where rows pushed through the API are kept (Parquet files), relative to the project folder. */
+      push_dir: z.string().min(1).default('.cairn/feature-push'),
+      /** DuckDB's memory limit, e.g. `4GB`; empty for DuckDB's default (80% of RAM). */
+      memory_limit: z.string().default(''),
+      /** DuckDB threads; 0 for one per core. */
+      threads: z.coerce.number().int().min(0).default(0),
+    }).prefault({}),
+    /** PostgreSQL holding `postgresSource` tables (`postgres://…`); secrets belong in CAIRN_FEATURES_POSTGRES_URI. */
+    postgres_uri: z.string().default(''),
+    /** How long a process trusts its cached registry objects before checking for a newer apply. */
+    registry_refresh_ms: z.coerce.number().int().min(0).default(1000),
+  }).prefault({}),
+  pipelines: z.strictObject({
+    /** `local` runs steps in this process (and its children); `queue` sends them to `cairn worker` processes over Redis. */
+    executor: z.enum(['local', 'queue']).default('local'),
+    /** Steps a run executes at once (local) or keeps dispatched at once (queue). */
+    concurrency: z.coerce.number().int().min(1).max(10_000).default(8),
+    /** A RUNNING pipeline run whose runner stopped heartbeating for this long is marked FAILED. */
+    heartbeat_timeout_seconds: z.coerce.number().int().positive().default(60),
+    /** Redis of the queue executor. */
+    queue_redis_uri: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /** Prefix of the queue's Redis keys, so several projects can share one Redis. */
+    queue_prefix: z.string().min(1).default('cairn'),
+    /** A killed worker's step is handed to another worker within about this long plus the stalled-check interval. */
+    queue_lock_seconds: z.coerce.number().positive().default(20),
+    queue_stalled_check_seconds: z.coerce.number().positive().default(10),
+    /** Steps one `cairn worker` runs at once. */
+    worker_concurrency: z.coerce.number().int().min(1).default(4),
+    /** `cairn server` fires cron schedules too (besides `cairn scheduler`). */
+    server_scheduler: bool.default(false),
+  }).prefault({}),
 });
 
 export type CairnConfig = z.infer<typeof configSchema> & { projectDir: string; configFile: string | null };
@@ -45,10 +98,20 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
       if (v !== undefined) out[section] = v;
       continue;
     }
-    for (const key of Object.keys(inner.shape)) {
-      const v = env[`CAIRN_${section.toUpperCase()}_${key.toUpperCase()}`];
-      if (v !== undefined) ((out[section] ??= {}) as Record<string, unknown>)[key] = v;
-    }
+    const found = nestedOverrides(env, `CAIRN_${section.toUpperCase()}`, inner);
+    if (found) out[section] = found;
+  }
+  return out;
+}
+
+// Nested sections follow the same rule one level down: `features.online_store.uri` → CAIRN_FEATURES_ONLINE_STORE_URI.
+function nestedOverrides(env: NodeJS.ProcessEnv, prefix: string, schema: z.ZodObject): Record<string, unknown> | null {
+  let out: Record<string, unknown> | null = null;
+  for (const [key, child] of Object.entries(schema.shape)) {
+    const name = `${prefix}_${key.toUpperCase()}`;
+    const inner = unwrapObject(child as z.ZodType);
+    const v = inner ? nestedOverrides(env, name, inner) : env[name];
+    if (v !== undefined && v !== null) (out ??= {})[key] = v;
   }
   return out;
 }

@@ -2,7 +2,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { CairnError } from '../errors.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-registry.js';
 import * as m0003 from './migrations/0003-features.js';
+import * as m0004 from './migrations/0004-pipelines.js';
 import { createPostgresDatabase } from './postgres/postgres-database.js';
 import type { Database } from './schema.js';
 import { createSqliteDatabase } from './sqlite/sqlite-database.js';
@@ -16,7 +18,7 @@ export interface MetadataDatabase {
 }
 
 // Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0003-features': m0003 };
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004 };
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**

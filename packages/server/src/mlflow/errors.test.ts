@@ -58,8 +58,8 @@ describe('MLflow error table', () => {
 describeMlflow('MLflow routes: unknown endpoints and request bodies', (test) => {
   test('unknown endpoints and wrong methods under the prefixes are 404 ENDPOINT_NOT_FOUND', async (h) => {
     for (const [method, url] of [
-      ['POST', '/api/2.0/mlflow/registered-models/create'],
-      ['GET', '/api/2.0/mlflow/registered-models/search'],
+      ['GET', '/api/2.0/mlflow/registered-models/list'],
+      ['POST', '/api/2.0/mlflow/model-versions/search'],
       ['POST', '/api/2.0/mlflow/logged-models'],
       ['POST', '/api/2.0/mlflow/runs/log-model'],
       ['GET', '/api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=x&metric_key=m'],
@@ -107,7 +107,8 @@ describeMlflow('MLflow route table', (test) => {
     expect([...keys].sort()).toEqual([...MLFLOW_ROUTE_KEYS].sort());
     expect(routes.filter((r) => r.method !== 'HEAD')).toHaveLength(MLFLOW_ROUTE_KEYS.length * 2);
     for (const route of routes) {
-      const read = ['GET', 'HEAD'].includes(route.method) || route.url.endsWith('/search');
+      // get-latest-versions is a read that MLflow's client sends as a POST (the model registry).
+      const read = ['GET', 'HEAD'].includes(route.method) || route.url.endsWith('/search') || route.url.endsWith('/get-latest-versions');
       expect(route.policy, `${route.method} ${route.url}`).toBe(read ? 'reader' : 'editor');
     }
   });

@@ -1,3 +1,4 @@
+import { MLFLOW_REGISTRY_SAMPLES } from '../mlflow-registry/route-samples.js';
 import { MLFLOW_API_BASES } from './index.js';
 
 /** A well-formed request for one route, for tests that walk the route table. */
@@ -48,6 +49,8 @@ const SAMPLES: Record<string, Sample> = {
   'GET /mlflow-artifacts/artifacts/*': (ids) => ({ path: file(ids) }),
   'PUT /mlflow-artifacts/artifacts/*': (ids) => ({ path: file(ids), body: 'bytes', headers: { 'content-type': 'application/octet-stream' } }),
   'DELETE /mlflow-artifacts/artifacts/*': (ids) => ({ path: file(ids) }),
+  // The model registry's routes (packages/server/src/mlflow-registry).
+  ...MLFLOW_REGISTRY_SAMPLES,
 };
 
 /** The path of an MLflow route below its API base (`/api/2.0/mlflow/runs/get` → `/mlflow/runs/get`), or null. */

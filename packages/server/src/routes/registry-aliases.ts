@@ -67,8 +67,8 @@ export function registryAliasRoutes(platform: Platform): CairnRouter {
 
     app.post('/models/:name/aliases/:alias/evaluate', {
       config: { policy: 'reader' },
-      schema: { tags, summary: "Evaluate the alias's gate for a version without moving anything", params: aliasParams, body: evaluateBody, response: responses({ 200: promotionBody }) },
-    }, async (request) => ({ promotion: await gates.evaluate(request.params.name, request.body.version, request.params.alias) }));
+      schema: { tags, summary: "Evaluate the alias's gate for a version without moving anything (recorded as gate.evaluated)", params: aliasParams, body: evaluateBody, response: responses({ 200: promotionBody }) },
+    }, async (request) => ({ promotion: await gates.check(request.params.name, request.body.version, request.params.alias, { actor: actorOf(request) }) }));
 
     app.get('/models/:name/aliases/:alias/history', {
       config: { policy: 'reader' },

@@ -57,7 +57,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('step_runs_run_step_uq', ['run_id', 'step_id'])
     .execute();
   await db.schema.createIndex('step_runs_run_idx').on('step_runs').columns(['run_id', 'position']).execute();
-  await db.schema.createIndex('step_runs_cache_idx').on('step_runs').columns(['cache_key', 'status']).execute();
+  // The cache lookup takes the latest COMPLETED run with a key: (key, status, end_time) answers it from the index.
+  await db.schema.createIndex('step_runs_cache_idx').on('step_runs').columns(['cache_key', 'status', 'end_time']).execute();
   await db.schema.createIndex('step_runs_name_idx').on('step_runs').columns(['step_name', 'end_time']).execute();
 
   await db.schema

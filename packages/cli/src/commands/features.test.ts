@@ -1,0 +1,64 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { H, T0, writeFeatureProject } from '../../../core/src/features/testing/feature-project.js';
+import { runCli } from '../testing/cli-process.js';
+
+describe('cairn features', () => {
+  let t: TestPlatform;
+  const cli = (...args: string[]) => runCli(args, { cwd: t.dir });
+
+  beforeAll(async () => {
+    t = await makeTestPlatform('sqlite');
+    writeFileSync(join(t.dir, 'cairn.yaml'), `store:\n  uri: ${JSON.stringify(t.storeUri)}\n`);
+    await writeFeatureProject(t.dir);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it('plans, applies, lists and shows definitions', async () => {
+    const plan = await cli('features', 'plan');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^\+ featureView driver_stats$/m);
+    const apply = await cli('features', 'apply');
+    expect(apply.stdout).toContain('Applied registry version 1.');
+    expect((await cli('features', 'plan')).stdout).toContain('No changes');
+    expect((await cli('features', 'list')).stdout).toMatch(/featureView\s+driver_stats\s+v1/);
+    const show = await cli('features', 'show', 'driver_stats', '--json');
+    expect(JSON.parse(show.stdout).objects[0].spec.ttlMs).toBe(2 * H);
+    expect((await cli('features', 'show', 'nope')).code).toBe(1);
+  });
+
+  it('materializes with progress, reads online, and writes a training set', async () => {
+    await cli('features', 'apply');
+    const mat = await cli('features', 'materialize', new Date(T0).toISOString(), new Date(T0 + 5 * H).toISOString());
+    expect(mat.code).toBe(0);
+    expect(mat.stdout).toMatch(/driver_stats\s+SUCCEEDED\s+5/);
+    expect(mat.stderr).toMatch(/2\/2 views/);
+    const online = await cli('features', 'get-online', '--entity', 'driver_id=2', '--features', 'driver_stats:conv_rate,driver_stats:trips', '--at', String(T0 + 5 * H), '--json');
+    expect(JSON.parse(online.stdout).results.map((r: { values: unknown[] }) => r.values[0])).toEqual([0.0205, 2005]);
+    const inc = await cli('features', 'materialize-incremental', String(T0 + 6 * H), '--views', 'driver_stats');
+    expect(inc.stdout).toMatch(/driver_stats\s+SUCCEEDED/);
+
+    writeFileSync(join(t.dir, 'labels.csv'), `driver_id,event_timestamp,label\n2,${new Date(T0 + H).toISOString()},1\n7,${new Date(T0).toISOString()},0\n`);
+    const hist = await cli('features', 'get-historical', '--entities', 'labels.csv', '--features', 'driver_stats:trips', '--out', 'train.csv');
+    expect(hist.code).toBe(0);
+    expect(hist.stdout).toMatch(/Wrote 2 rows to train.csv \(training dataset [0-9a-f]{32}/);
+    const csv = readFileSync(join(t.dir, 'train.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('driver_id,event_timestamp,label,trips');
+    expect(csv.slice(1).map((l) => l.split(',').at(-1))).toEqual(['2001', '']);
+  });
+
+  it('reports bad entity files and unknown features (exit 1), bad options (exit 2)', async () => {
+    await cli('features', 'apply');
+    writeFileSync(join(t.dir, 'nokey.csv'), `id,event_timestamp\n1,${new Date(T0).toISOString()}\n`);
+    const nokey = await cli('features', 'get-historical', '--entities', 'nokey.csv', '--features', 'driver_stats:trips', '--out', 'x.parquet');
+    expect(nokey.code).toBe(1);
+    expect(nokey.stderr).toContain("join key column 'driver_id'");
+    const unknown = await cli('features', 'get-online', '--entity', 'driver_id=1', '--features', 'driver_stats:nope');
+    expect([unknown.code, unknown.stderr.includes("'driver_stats:nope'")]).toEqual([1, true]);
+    expect((await cli('features', 'get-online', '--entity', 'oops', '--features', 'driver_stats:trips')).code).toBe(2);
+  });
+});

@@ -1,0 +1,204 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { MaterializationRun, MaterializeProgress, Plan, Platform } from '@cairn/core';
+import { CairnError } from '@cairn/core/errors';
+import { out, positiveInt, withPlatform } from '../cli-context.js';
+import { formatTime, json, style, table } from '../format.js';
+
+const WHAT = 'The feature store commands';
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+// `--entity driver_id=1001`: values are JSON when they parse (numbers, booleans), strings otherwise.
+function entityArg(value: string, prev: Record<string, unknown> = {}): Record<string, unknown> {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new InvalidArgumentError('Expected KEY=VALUE, e.g. --entity driver_id=1001.');
+  const raw = value.slice(i + 1);
+  let v: unknown = raw;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    v = raw;
+  }
+  return { ...prev, [value.slice(0, i)]: v };
+}
+
+function printPlan(plan: Plan): void {
+  if (!plan.changes.length) return out(`No changes: the registry (version ${plan.fromVersion}) matches the definitions.\n`);
+  const sign = { added: '+', changed: '~', removed: '-' };
+  for (const c of plan.changes) {
+    out(`${sign[c.change]} ${c.kind} ${c.name}${c.fromVersion ? ` (v${c.fromVersion})` : ''}\n`);
+    for (const d of c.details) out(`    ${d}\n`);
+  }
+  if (plan.breaking.length) {
+    out(`\n${style.changed('Breaking changes')} (apply refuses them without --force):\n`);
+    for (const b of plan.breaking) {
+      out(`  ${b.service}: ${b.feature} ${b.reason}\n`);
+      if (b.runs.length) out(`    trained runs: ${b.runs.join(', ')}\n`);
+      if (b.models.length) out(`    models: ${b.models.map((m) => `${m.name} v${m.version}`).join(', ')}\n`);
+    }
+  }
+}
+
+/** A progress bar on stderr: views done, and rows and rate of the current view. */
+function progressBar(): { update(p: MaterializeProgress): void; end(): void } {
+  const tty = process.stderr.isTTY;
+  let started = Date.now();
+  let last = '';
+  return {
+    update(p) {
+      if (p.rows === 0 || (!p.done && p.rows <= 0)) started = Date.now();
+      const done = p.index - (p.done ? 0 : 1);
+      const width = 20;
+      const filled = Math.round((done / p.total) * width);
+      const rate = p.rows / Math.max(0.001, (Date.now() - started) / 1000);
+      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${p.total} views  ${p.view}: ${p.rows.toLocaleString('en-US')} rows (${Math.round(rate).toLocaleString('en-US')} rows/s)${p.done ? ' done' : ''}`;
+      if (tty) process.stderr.write(`\r${line.padEnd(last.length)}`);
+      else if (p.done) process.stderr.write(`${line}\n`);
+      last = line;
+      if (p.done) started = Date.now();
+    },
+    end() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+function printRuns(runs: MaterializationRun[], asJson?: boolean): void {
+  if (asJson) return out(json({ runs }));
+  out(table(['VIEW', 'STATUS', 'ROWS', 'WINDOW'], runs.map((r) => [r.view, r.status, String(r.rows), `${formatTime(r.start)} .. ${formatTime(r.end)}`])));
+}
+
+async function materialize(self: Command, run: (p: Platform, onProgress: (p: MaterializeProgress) => void) => Promise<MaterializationRun[]>, asJson?: boolean): Promise<void> {
+  await withPlatform(self, WHAT, async (platform) => {
+    const bar = progressBar();
+    try {
+      printRuns(await run(platform, (p) => bar.update(p)), asJson);
+    } finally {
+      bar.end();
+    }
+  });
+}
+
+const time = (v: string) => (/^-?\d+$/.test(v) ? Number(v) : v);
+
+export function featuresCommand(): Command {
+  const cmd = new Command('features')
+    .summary('define, apply, materialize and serve features')
+    .description('The feature store: definitions in features/*.ts, point-in-time training sets, online serving.\nThese commands work on the project directly (its definitions, store and online store).');
+
+  cmd.command('plan').description('Show what `apply` would change, and which changes break feature services.')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText('after', '\nExample:\n  $ cairn features plan')
+    .action(async (opts: { json?: boolean }, self: Command) => {
+      await withPlatform(self, WHAT, async (p) => {
+        const plan = await p.features.plan();
+        if (opts.json) out(json(plan));
+        else printPlan(plan);
+      });
+    });
+
+  cmd.command('apply').description('Store the definitions as a new registry version (one transaction).')
+    .option('--force', 'apply even when a change breaks a feature service')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  $ cairn features apply\n  $ cairn features apply --force')
+    .action(async (opts: { force?: boolean; json?: boolean }, self: Command) => {
+      await withPlatform(self, WHAT, async (p) => {
+        const res = await p.features.apply({ force: opts.force });
+        if (opts.json) return out(json(res));
+        printPlan(res);
+        if (res.applied) out(`\nApplied registry version ${res.version}.\n`);
+      });
+    });
+
+  cmd.command('list').alias('ls').description('List the applied definitions.')
+    .option('--kind <kind>', 'entity, source, featureView, onDemandFeatureView or featureService')
+    .option('--json', 'print JSON')
+    .action(async (opts: { kind?: string; json?: boolean }, self: Command) => {
+      await withPlatform(self, WHAT, async (p) => {
+        const objects = await p.features.list(opts.kind as never);
+        if (opts.json) return out(json({ objects }));
+        if (!objects.length) return out('Nothing applied yet. Define features under features/ and run `cairn features apply`.\n');
+        out(table(['KIND', 'NAME', 'VERSION', 'APPLIED'], objects.map((o) => [o.kind, o.name, `v${o.version}`, formatTime(o.createdTime)])));
+      });
+    });
+
+  cmd.command('show').description('Show an applied definition (any kind) and its history.')
+    .argument('<name>', 'a view, service, entity or source name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { json?: boolean }, self: Command) => {
+      await withPlatform(self, WHAT, async (p) => {
+        const found = await p.features.registry.find(name);
+        if (!found.length) throw new CairnError('NOT_FOUND', `No applied definition is named '${name}'. List them with 'cairn features list'.`);
+        if (opts.json) return out(json({ objects: found }));
+        for (const o of found) out(`${style.bold(`${o.kind} ${o.name}`)} v${o.version} (registry v${o.registryVersion}, digest ${o.digest.slice(0, 12)})\n${JSON.stringify(o.spec, null, 2)}\n`);
+      });
+    });
+
+  cmd.command('materialize').description('Copy the newest row per entity in [START, END] of each online view to the online store.')
+    .argument('<start>', 'ISO-8601 time or epoch ms').argument('<end>', 'ISO-8601 time or epoch ms')
+    .option('--views <names>', 'only these views (comma-separated)', list)
+    .option('--batch-size <n>', 'rows per batch (bounds memory)', positiveInt)
+    .option('--json', 'print the runs as JSON')
+    .addHelpText('after', '\nExample:\n  $ cairn features materialize 2024-01-01T00:00:00Z 2024-02-01T00:00:00Z')
+    .action(async (start: string, end: string, opts: { views?: string[]; batchSize?: number; json?: boolean }, self: Command) => {
+      await materialize(self, (p, onProgress) => p.features.materialize(time(start), time(end), { views: opts.views, batchSize: opts.batchSize, onProgress }), opts.json);
+    });
+
+  cmd.command('materialize-incremental').description('Materialize each online view from its watermark up to END.')
+    .argument('<end>', 'ISO-8601 time or epoch ms')
+    .option('--views <names>', 'only these views (comma-separated)', list)
+    .option('--batch-size <n>', 'rows per batch (bounds memory)', positiveInt)
+    .option('--json', 'print the runs as JSON')
+    .addHelpText('after', '\nExample:\n  $ cairn features materialize-incremental "$(date -u +%FT%TZ)"')
+    .action(async (end: string, opts: { views?: string[]; batchSize?: number; json?: boolean }, self: Command) => {
+      await materialize(self, (p, onProgress) => p.features.materializeIncremental(time(end), { views: opts.views, batchSize: opts.batchSize, onProgress }), opts.json);
+    });
+
+  cmd.command('get-online').description('Read the latest feature values of one entity from the online store.')
+    .option('--entity <key=value>', 'a join key or request field (repeatable)', entityArg)
+    .option('--features <refs>', 'view:feature,... to read', list)
+    .option('--service <name>', 'or a feature service')
+    .option('--at <time>', 'measure TTLs from this time (default now)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ cairn features get-online --entity driver_id=1001 --features driver_stats:conv_rate,driver_stats:trips')
+    .action(async (opts: { entity?: Record<string, unknown>; features?: string[]; service?: string; at?: string; json?: boolean }, self: Command) => {
+      await withPlatform(self, WHAT, async (p) => {
+        const res = await p.features.getOnlineFeatures({ entities: [opts.entity ?? {}], features: opts.features, featureService: opts.service, at: opts.at === undefined ? undefined : time(opts.at) });
+        if (opts.json) return out(json(res));
+        out(table(['FEATURE', 'VALUE', 'STATUS', 'EVENT TIME'], res.featureNames.map((n, i) => {
+          const r = res.results[i]!;
+          return [n, JSON.stringify(r.values[0] ?? null), r.statuses[0]!, r.eventTimestamps[0] ? formatTime(r.eventTimestamps[0]) : ''];
+        })));
+      });
+    });
+
+  cmd.command('get-historical').description('Build a point-in-time-correct training set from entity rows and write it out.')
+    .requiredOption('--entities <file>', 'CSV or Parquet file with join keys and a timestamp column')
+    .option('--features <refs>', 'view:feature,... to join', list)
+    .option('--service <name>', 'or a feature service')
+    .requiredOption('--out <file>', 'output file: .parquet or .csv')
+    .option('--timestamp-column <name>', 'entity column with the lookup time', 'event_timestamp')
+    .option('--full-feature-names', 'name columns view__feature')
+    .option('--filter-by-created', 'only use feature rows created by the lookup time')
+    .option('--run <runId>', 'log the training set as an input of this run')
+    .option('--name <name>', 'name of the training dataset record')
+    .addHelpText('after', '\nExample:\n  $ cairn features get-historical --entities labels.parquet --service ranking --out train.parquet')
+    .action(async (opts: { entities: string; features?: string[]; service?: string; out: string; timestampColumn: string; fullFeatureNames?: boolean; filterByCreated?: boolean; run?: string; name?: string }, self: Command) => {
+      if (!/\.(parquet|csv)$/i.test(opts.out)) throw new InvalidArgumentError('--out must end in .parquet or .csv');
+      await withPlatform(self, WHAT, async (p) => {
+        const { resolve } = await import('node:path');
+        const set = await p.features.getHistoricalFeatures({
+          entities: { file: resolve(opts.entities) }, features: opts.features, featureService: opts.service, timestampColumn: opts.timestampColumn,
+          fullFeatureNames: opts.fullFeatureNames, filterByCreatedTimestamp: opts.filterByCreated, runId: opts.run, name: opts.name,
+        });
+        try {
+          if (/\.csv$/i.test(opts.out)) await set.job.writeCsv(opts.out);
+          else await set.job.writeParquet(opts.out);
+        } finally {
+          await set.job.close();
+        }
+        out(`Wrote ${set.dataset.rowCount} rows to ${opts.out} (training dataset ${set.dataset.datasetId}, digest ${set.dataset.resultDigest}).\n`);
+      });
+    });
+  return cmd;
+}

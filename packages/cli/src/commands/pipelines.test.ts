@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAIRN_BIN, runCli } from '../testing/cli-process.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../core/src/pipelines/fixtures/', import.meta.url));
+const BASIC = join(FIXTURES, 'basic-pipelines.ts');
+const CRASHY = join(FIXTURES, 'crash-pipelines.ts');
+
+async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('cairn pipelines (SQLite project)', () => {
+  let t: TestPlatform;
+  const env = () => ({ CAIRN_STORE_URI: t.storeUri, CAIRN_ARTIFACT_URI: join(t.dir, 'artifacts'), CAIRN_PIPELINES_HEARTBEAT_TIMEOUT_SECONDS: '1' });
+  const cli = (...args: string[]) => runCli(args, { cwd: t.dir, env: env() });
+  const background = (...args: string[]) => {
+    const child = spawn(process.execPath, [CAIRN_BIN, ...args], { cwd: t.dir, env: { ...process.env, NO_COLOR: '1', ...env() } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c));
+    child.stderr.on('data', (c: Buffer) => (output += c));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    return { child, output: () => output, exited };
+  };
+  beforeAll(async () => {
+    t = await makeTestPlatform('sqlite');
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it('runs a pipeline file with plain progress lines, then lists, shows, explains and traces it', async () => {
+    writeFileSync(join(t.dir, 'run.yaml'), 'params:\n  n: 3\n');
+    const res = await cli('pipelines', 'run', BASIC, '--pipeline', 'basic', '--config', 'run.yaml', '--param', 'scale=2');
+    expect(res.stderr).toMatch(/^Pipeline run [0-9a-f]{32}\n$/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^\d\d:\d\d:\d\d load RUNNING$/m);
+    expect(res.stdout).toMatch(/^\d\d:\d\d:\d\d run COMPLETED$/m);
+    const runId = /Pipeline run (\w+)/.exec(res.stderr)![1]!;
+    expect((await cli('pipelines', 'list')).stdout).toMatch(/^basic\s+3\s+n, scale\s+\S+ \S+\s+COMPLETED\s+\S*basic-pipelines\.ts$/m);
+    expect((await cli('pipelines', 'runs')).stdout).toContain(`${runId}  basic`);
+    const show = JSON.parse((await cli('pipelines', 'show', runId, '--json')).stdout);
+    expect(show.run.params).toEqual({ n: 3, scale: 2 });
+    expect((await cli('pipelines', 'show', runId)).stdout).toMatch(/^summarize\s+COMPLETED\s+1\s+\S+ ms\s+miss/m);
+    expect((await cli('pipelines', 'logs', runId, 'load')).stdout).toBe('loading 3 rows\nloaded via ctx.log\n');
+    expect((await cli('pipelines', 'lineage', runId)).stdout).toMatch(/summarize COMPLETED\n {2}← rows: table [0-9a-f]{12} from load\.rows\n/);
+
+    const again = await cli('pipelines', 'run', BASIC, '--pipeline', 'basic', '--param', 'n=3', '--param', 'scale=3', '--json');
+    const second = JSON.parse(again.stdout);
+    expect(second.steps.map((s: { status: string }) => s.status)).toEqual(['CACHED', 'CACHED', 'COMPLETED']);
+    const explain = await cli('pipelines', 'explain', second.run.runId, 'report');
+    expect(explain.stdout).toContain("param 'scale' changed: 2 → 3");
+  });
+
+  it('reports a cycle and unknown params before running anything (exit 1)', async () => {
+    const cyclic = await cli('pipelines', 'run', join(FIXTURES, 'invalid-pipelines.ts'));
+    expect(cyclic.code).toBe(1);
+    expect(cyclic.stderr).toContain("error: Pipeline 'cyclic' is not valid; nothing was run:\n  - cycle: a → b → c → a");
+    const unknown = await cli('pipelines', 'run', BASIC, '--pipeline', 'basic', '--param', 'lr=1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unknown param 'lr': pipeline 'basic' declares n, scale");
+    const many = await cli('pipelines', 'run', BASIC);
+    expect(many.stderr).toMatch(/exports several pipelines \(basic, .*\): choose one with --pipeline NAME/);
+    expect((await cli('worker')).stderr).toContain("pipelines.executor is 'local'");
+  });
+
+  it('Ctrl-C cancels the run: the running step stops, the run ends CANCELLED', async () => {
+    const dir = join(t.dir, 'ctrl-c');
+    await import('node:fs').then((fs) => fs.mkdirSync(dir));
+    const run = background('pipelines', 'run', CRASHY, '--pipeline', 'crashy', '--param', `dir=${dir}`);
+    await until(() => existsSync(join(dir, 'gate.count')));
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/run CANCELLED: cancelled: the process running the pipeline was interrupted/);
+    const runId = /Pipeline run (\w+)/.exec(run.output())![1]!;
+    const show = JSON.parse((await cli('pipelines', 'show', runId, '--json')).stdout);
+    expect(show.steps.map((s: { status: string }) => s.status)).toEqual(['COMPLETED', 'CANCELLED', 'CANCELLED']);
+  });
+
+  it('cancels a run from another process, and resumes it', async () => {
+    const dir = join(t.dir, 'cancel');
+    await import('node:fs').then((fs) => fs.mkdirSync(dir));
+    const run = background('pipelines', 'run', CRASHY, '--pipeline', 'crashy', '--param', `dir=${dir}`);
+    await until(() => existsSync(join(dir, 'gate.count')));
+    const runId = /Pipeline run (\w+)/.exec(run.output())![1]!;
+    const cancel = await cli('pipelines', 'cancel', runId);
+    expect(cancel.stdout).toBe(`Pipeline run ${runId} is CANCELLED.\n`);
+    expect(await run.exited).toBe(1);
+    writeFileSync(join(dir, 'release'), '');
+    const resumed = await cli('pipelines', 'resume', runId, '--json');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+  });
+
+  it('manages cron schedules', async () => {
+    const add = await cli('pipelines', 'schedule', 'add', 'nightly', '0 3 * * *', '--file', BASIC, '--pipeline', 'basic', '--param', 'n=2');
+    expect(add.stdout).toMatch(/^Schedule 'nightly' runs basic at '0 3 \* \* \*' \(UTC\); next \d{4}-\d\d-\d\d /);
+    expect((await cli('pipelines', 'schedule', 'add', 'bad', '61 * * * *', '--file', BASIC, '--pipeline', 'basic')).stderr).toContain("Cron expression '61 * * * *' is not valid");
+    expect((await cli('pipelines', 'schedule', 'pause', 'nightly')).stdout).toBe("Schedule 'nightly' paused.\n");
+    expect((await cli('pipelines', 'schedule', 'list')).stdout).toMatch(/^nightly\s+basic\s+0 3 \* \* \*\s+UTC\s+no\s+-\s+-$/m);
+    expect((await cli('pipelines', 'schedule', 'remove', 'nightly')).code).toBe(0);
+  });
+});

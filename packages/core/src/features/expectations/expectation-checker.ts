@@ -1,0 +1,69 @@
+import type { ExpectationsSpec } from '../entities.js';
+import type { LatestRow } from '../offline/offline-store.js';
+
+export interface ExpectationFailure {
+  feature: string | null;
+  expectation: string;
+  violations: number;
+  /** Up to five offending rows: entity key and value. */
+  examples: Array<{ key: unknown[]; value: unknown }>;
+}
+
+const MAX_EXAMPLES = 5;
+
+/**
+ * Checks a view's expectations (not null, range, allowed values, freshness) on the rows a
+ * materialization is about to write, collecting the offending values.
+ *
+ * @example
+ * ```ts
+ * const checker = new ExpectationChecker(view.expectations, end);
+ * for (const row of rows) checker.check(row);
+ * if (checker.failures().length) throw ...;
+ * ```
+ */
+export class ExpectationChecker {
+  private readonly found = new Map<string, ExpectationFailure>();
+  private newest = -Infinity;
+
+  constructor(private readonly spec: ExpectationsSpec, private readonly end: number) {}
+
+  private fail(feature: string | null, expectation: string, key: unknown[], value: unknown): void {
+    const id = `${feature}:${expectation}`;
+    const f = this.found.get(id) ?? { feature, expectation, violations: 0, examples: [] };
+    f.violations++;
+    if (f.examples.length < MAX_EXAMPLES) f.examples.push({ key, value });
+    this.found.set(id, f);
+  }
+
+  check(row: LatestRow): void {
+    this.newest = Math.max(this.newest, row.eventTs);
+    for (const [name, e] of Object.entries(this.spec.features)) {
+      const v = row.values[name];
+      if (v === null || v === undefined) {
+        if (e.notNull) this.fail(name, 'not null', row.key, null);
+        continue;
+      }
+      if (e.min !== null && typeof v === 'number' && v < e.min) this.fail(name, `>= ${e.min}`, row.key, v);
+      if (e.max !== null && typeof v === 'number' && v > e.max) this.fail(name, `<= ${e.max}`, row.key, v);
+      if (e.allowed && !e.allowed.includes(v as string | number | boolean)) this.fail(name, `one of ${JSON.stringify(e.allowed)}`, row.key, v);
+    }
+  }
+
+  failures(): ExpectationFailure[] {
+    const out = [...this.found.values()];
+    if (this.spec.freshnessMs !== null && this.newest < this.end - this.spec.freshnessMs) {
+      out.push({
+        feature: null, expectation: `fresh within ${this.spec.freshnessMs} ms of ${new Date(this.end).toISOString()}`, violations: 1,
+        examples: [{ key: [], value: Number.isFinite(this.newest) ? new Date(this.newest).toISOString() : 'no rows in the window' }],
+      });
+    }
+    return out;
+  }
+}
+
+/** A readable report of failed expectations. */
+export function formatFailures(view: string, failures: ExpectationFailure[]): string {
+  return [`View '${view}' failed ${failures.length} expectation${failures.length > 1 ? 's' : ''}; nothing was written:`,
+    ...failures.map((f) => `  ${f.feature ?? '(view)'} ${f.expectation}: ${f.violations} violation${f.violations > 1 ? 's' : ''}, e.g. ${f.examples.map((x) => `${JSON.stringify(x.key)} = ${JSON.stringify(x.value)}`).join('; ')}`)].join('\n');
+}

@@ -1,0 +1,13 @@
+export * from './define.js';
+export type * from './entities.js';
+export { VALUE_TYPES, type ValueType, type Duration as FeatureDuration } from './value-types.js';
+export { FeatureService, type FeatureServiceDeps } from './feature-service.js';
+export { FeatureRegistry } from './registry/feature-registry.js';
+export { loadDefinitions } from './load-definitions.js';
+export { onlineRows, type GetOnlineFeaturesInput } from './online-serving.js';
+export type { GetHistoricalFeaturesInput, TrainingSet } from './historical-retrieval.js';
+export type { MaterializeOptions, MaterializeProgress } from './materializer.js';
+export type { FeatureSelectionInput } from './feature-resolution.js';
+export type { OfflineStore, RetrievalJob, EntitySource } from './offline/offline-store.js';
+export type { OnlineStore } from './online/online-store.js';
+export { encodeArrowStream } from './offline/arrow/arrow-ipc-writer.js';

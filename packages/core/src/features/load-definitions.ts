@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CairnError } from '../errors.js';
+import type { Definition } from './define.js';
+import { definitionKind } from './define.js';
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.cairn']);
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory() && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) out.push(...listFiles(full));
+    else if (entry.isFile() && /\.(m?ts|m?js)$/.test(entry.name) && !/\.(test|spec|d)\.[mc]?[tj]s$/.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Imports every TypeScript (and JavaScript) file under `dir` with tsx and collects the definitions
+ * they export (directly, or inside exported arrays). These are the project's own files, run as code.
+ *
+ * @example
+ * ```ts
+ * const defs = await loadDefinitions(join(projectDir, 'features'));
+ * ```
+ */
+export async function loadDefinitions(dir: string): Promise<Definition[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new CairnError('NOT_FOUND', `The feature definitions folder ${dir} does not exist. Create it and define entities and feature views in .ts files there (see docs/features.md), or set features.dir in cairn.yaml.`);
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  const found: Definition[] = [];
+  for (const file of listFiles(dir)) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    } catch (e) {
+      throw new CairnError('INVALID_ARGUMENT', `Cannot load feature definitions from ${relative(process.cwd(), file) || file}: ${(e as Error).message}`, { cause: e });
+    }
+    for (const value of Object.values(mod)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (definitionKind(v) && !found.includes(v as Definition)) found.push(v as Definition);
+    }
+  }
+  return found;
+}

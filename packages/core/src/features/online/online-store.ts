@@ -1,0 +1,42 @@
+/** One view's row for one entity, as written by materialization or push. */
+export interface OnlineWrite {
+  /** The entity key: join key values in the view's order, encoded by `encodeEntityKey`. */
+  key: string;
+  eventTs: number;
+  createdTs: number | null;
+  values: Record<string, unknown>;
+}
+
+/** What the online store holds for one view and entity. */
+export interface OnlineRecord { eventTs: number; createdTs: number | null; values: Record<string, unknown> }
+
+export interface OnlineReadRequest {
+  view: string;
+  /** Join key names of the view (views with the same ones share storage per entity, e.g. one Redis hash). */
+  keyspace: string;
+  keys: string[];
+}
+
+/**
+ * Latest feature values per view and entity. Writes never replace a newer row with an older one:
+ * a row wins when its (event time, created time) is greater than or equal to the stored one's.
+ */
+export interface OnlineStore {
+  write(view: string, keyspace: string, rows: OnlineWrite[]): Promise<void>;
+  /** Reads every request in one round trip; `result[i][j]` answers `requests[i].keys[j]`. */
+  read(requests: OnlineReadRequest[]): Promise<Array<Array<OnlineRecord | null>>>;
+  /** Drops everything stored for a view (its definition was removed or retyped). */
+  deleteView(view: string, keyspace: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Encodes join key values as a JSON array: typed and delimited, so (1, 23) and (12, 3), or 1 and
+ * "1", never share a key.
+ */
+export const encodeEntityKey = (values: unknown[]): string => JSON.stringify(values);
+
+/** Whether (e1, c1) is at least as new as (e2, c2); a missing created time is older than any. */
+export function isNewerOrSame(e1: number, c1: number | null, e2: number, c2: number | null): boolean {
+  return e1 > e2 || (e1 === e2 && (c1 ?? -Infinity) >= (c2 ?? -Infinity));
+}

@@ -1,0 +1,157 @@
+import { CairnError } from '../../../errors.js';
+import type { OnlineReadRequest, OnlineRecord, OnlineStore, OnlineWrite } from '../online-store.js';
+
+/** The subset of an ioredis pipeline this store uses. */
+export interface RedisPipeline {
+  hmget(key: string, ...fields: string[]): unknown;
+  evalsha(sha: string, numKeys: number, ...args: string[]): unknown;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+/** The subset of an ioredis client this store uses. */
+export interface RedisClient {
+  pipeline(): RedisPipeline;
+  hmget(key: string, ...fields: string[]): Promise<Array<string | null>>;
+  script(subcommand: 'LOAD', script: string): Promise<unknown>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
+  hdel(key: string, ...fields: string[]): Promise<number>;
+  quit(): Promise<unknown>;
+}
+
+// Stored per entity hash, one field per view: "<event ms>|<created ms or empty>|<values JSON>".
+// The script writes a field only when the new (event, created) is at least the stored one.
+const WRITE_SCRIPT = `
+local field = ARGV[1]
+local n = 0
+for i, key in ipairs(KEYS) do
+  local payload = ARGV[i + 1]
+  local ne, nc = string.match(payload, '^(-?%d+)|(-?%d*)|')
+  ne = tonumber(ne); nc = tonumber(nc) or -math.huge
+  local old = redis.call('HGET', key, field)
+  local write = true
+  if old then
+    local oe, oc = string.match(old, '^(-?%d+)|(-?%d*)|')
+    oe = tonumber(oe); oc = tonumber(oc) or -math.huge
+    if oe > ne or (oe == ne and oc > nc) then write = false end
+  end
+  if write then redis.call('HSET', key, field, payload); n = n + 1 end
+end
+return n`;
+
+// Keys per script call: small calls keep Redis responsive to other clients between them.
+const SCRIPT_BATCH = 100;
+
+/**
+ * The Redis online store: one hash per entity (`<prefix><join keys>:<key>`), one field per view, so
+ * a request for any number of views and entities is one pipelined round trip.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisOnlineStore(new Redis('redis://127.0.0.1:6379/0'), { keyPrefix: 'cairn:' });
+ * ```
+ */
+export class RedisOnlineStore implements OnlineStore {
+  private sha: string | null = null;
+  private readonly prefix: string;
+
+  constructor(private readonly redis: RedisClient, options: { keyPrefix?: string } = {}) {
+    this.prefix = options.keyPrefix ?? 'cairn:features:';
+  }
+
+  private hashKey(keyspace: string, key: string): string {
+    return `${this.prefix}${keyspace}:${key}`;
+  }
+
+  async write(view: string, keyspace: string, rows: OnlineWrite[]): Promise<void> {
+    if (!rows.length) return;
+    const sha = await this.scriptSha();
+    const pipe = this.redis.pipeline();
+    for (let i = 0; i < rows.length; i += SCRIPT_BATCH) {
+      const slice = rows.slice(i, i + SCRIPT_BATCH);
+      pipe.evalsha(sha, slice.length, ...slice.map((r) => this.hashKey(keyspace, r.key)), `v:${view}`,
+        ...slice.map((r) => `${r.eventTs}|${r.createdTs ?? ''}|${JSON.stringify(r.values)}`));
+    }
+    const results = await this.exec(pipe);
+    const failed = results.find(([err]) => err);
+    if (failed?.[0] && /NOSCRIPT/.test(failed[0].message)) {
+      // The server restarted and lost its script cache: load it again and redo the batch (idempotent).
+      this.sha = null;
+      return this.write(view, keyspace, rows);
+    }
+    if (failed?.[0]) throw unavailable(failed[0]);
+  }
+
+  async read(requests: OnlineReadRequest[]): Promise<Array<Array<OnlineRecord | null>>> {
+    // Group fields by hash so each entity costs one HMGET, all in a single pipeline.
+    const fieldsByHash = new Map<string, string[]>();
+    for (const r of requests) {
+      for (const k of r.keys) {
+        const h = this.hashKey(r.keyspace, k);
+        const fields = fieldsByHash.get(h) ?? [];
+        if (!fields.includes(`v:${r.view}`)) fields.push(`v:${r.view}`);
+        fieldsByHash.set(h, fields);
+      }
+    }
+    const hashes = [...fieldsByHash.keys()];
+    let replies: Array<[Error | null, unknown]>;
+    if (hashes.length === 1) {
+      // One entity: a plain HMGET skips the pipeline's bookkeeping (still one round trip).
+      replies = [[null, await this.redis.hmget(hashes[0]!, ...fieldsByHash.get(hashes[0]!)!).catch((e: Error) => { throw unavailable(e); })]];
+    } else {
+      const pipe = this.redis.pipeline();
+      for (const h of hashes) pipe.hmget(h, ...fieldsByHash.get(h)!);
+      replies = await this.exec(pipe);
+    }
+    const values = new Map<string, Array<string | null>>();
+    hashes.forEach((h, i) => {
+      const [err, v] = replies[i]!;
+      if (err) throw unavailable(err);
+      values.set(h, v as Array<string | null>);
+    });
+    return requests.map((r) => r.keys.map((k) => {
+      const h = this.hashKey(r.keyspace, k);
+      const raw = values.get(h)![fieldsByHash.get(h)!.indexOf(`v:${r.view}`)];
+      return raw ? decode(raw) : null;
+    }));
+  }
+
+  async deleteView(view: string, keyspace: string): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}${keyspace}:*`, 'COUNT', 1000);
+      for (const k of keys) await this.redis.hdel(k, `v:${view}`);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => {});
+  }
+
+  private async scriptSha(): Promise<string> {
+    if (!this.sha) {
+      try {
+        this.sha = String(await this.redis.script('LOAD', WRITE_SCRIPT));
+      } catch (e) {
+        throw unavailable(e as Error);
+      }
+    }
+    return this.sha;
+  }
+
+  private async exec(pipe: RedisPipeline): Promise<Array<[Error | null, unknown]>> {
+    try {
+      return (await pipe.exec()) ?? [];
+    } catch (e) {
+      throw unavailable(e as Error);
+    }
+  }
+}
+
+function decode(raw: string): OnlineRecord {
+  const a = raw.indexOf('|');
+  const b = raw.indexOf('|', a + 1);
+  const created = raw.slice(a + 1, b);
+  return { eventTs: Number(raw.slice(0, a)), createdTs: created ? Number(created) : null, values: JSON.parse(raw.slice(b + 1)) as Record<string, unknown> };
+}
+
+const unavailable = (e: Error) => new CairnError('UNAVAILABLE', `The Redis online store failed: ${e.message}. Check that Redis is up (features.online_store.uri).`, { cause: e });

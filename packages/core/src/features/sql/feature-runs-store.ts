@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { FeatureStatistics, MaterializationRun, TrainingDataset } from '../entities.js';
+import type { FeatureMaterializationRunRow, FeatureTables, FeatureTrainingDatasetRow } from './rows.js';
+
+const toRun = (r: FeatureMaterializationRunRow): MaterializationRun => ({
+  runId: r.run_id, view: r.view, start: Number(r.start_time), end: Number(r.end_time), status: r.status as MaterializationRun['status'],
+  rows: Number(r.rows), startedTime: Number(r.started_time), endedTime: r.ended_time === null ? null : Number(r.ended_time), error: r.error,
+  statistics: r.statistics ? (JSON.parse(r.statistics) as FeatureStatistics[]) : [],
+});
+
+const toDataset = (r: FeatureTrainingDatasetRow): TrainingDataset => ({
+  datasetId: r.dataset_id, name: r.name, createdTime: Number(r.created_time), registryVersion: Number(r.registry_version),
+  definitions: JSON.parse(r.definitions) as TrainingDataset['definitions'], features: JSON.parse(r.features) as string[],
+  featureService: r.feature_service, entityDigest: r.entity_digest, resultDigest: r.result_digest, rowCount: Number(r.row_count), runId: r.run_id,
+});
+
+/** Materialization runs, watermarks and training datasets. Same queries on SQLite and PostgreSQL. */
+export class FeatureRunsStore {
+  constructor(private readonly db: Kysely<FeatureTables>) {}
+
+  async startRun(run: { runId: string; view: string; start: number; end: number; now: number }): Promise<void> {
+    await this.db.insertInto('feature_materialization_runs').values({
+      run_id: run.runId, view: run.view, start_time: run.start, end_time: run.end, status: 'RUNNING', rows: 0, started_time: run.now, ended_time: null, error: null, statistics: null,
+    }).execute();
+  }
+
+  async finishRun(runId: string, result: { status: 'SUCCEEDED' | 'FAILED'; rows: number; now: number; error?: string; statistics?: FeatureStatistics[] }): Promise<void> {
+    await this.db.updateTable('feature_materialization_runs').set({
+      status: result.status, rows: result.rows, ended_time: result.now, error: result.error ?? null, statistics: result.statistics ? JSON.stringify(result.statistics) : null,
+    }).where('run_id', '=', runId).execute();
+  }
+
+  async getRun(runId: string): Promise<MaterializationRun | null> {
+    const row = await this.db.selectFrom('feature_materialization_runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    return row ? toRun(row) : null;
+  }
+
+  async listRuns(view?: string, limit = 100): Promise<MaterializationRun[]> {
+    let q = this.db.selectFrom('feature_materialization_runs').selectAll();
+    if (view) q = q.where('view', '=', view);
+    return (await q.orderBy('started_time', 'desc').orderBy('run_id').limit(limit).execute()).map(toRun);
+  }
+
+  async watermark(view: string): Promise<number | null> {
+    const row = await this.db.selectFrom('feature_watermarks').select('watermark').where('view', '=', view).executeTakeFirst();
+    return row ? Number(row.watermark) : null;
+  }
+
+  /** Moves a view's watermark forward (never back) to `to`. */
+  async advanceWatermark(view: string, to: number, now: number): Promise<void> {
+    await this.db.insertInto('feature_watermarks').values({ view, watermark: to, updated_time: now })
+      .onConflict((oc) => oc.column('view').doUpdateSet({ watermark: to, updated_time: now }).where('feature_watermarks.watermark', '<', to))
+      .execute();
+  }
+
+  async insertDataset(d: TrainingDataset): Promise<void> {
+    await this.db.insertInto('feature_training_datasets').values({
+      dataset_id: d.datasetId, name: d.name, created_time: d.createdTime, registry_version: d.registryVersion, definitions: JSON.stringify(d.definitions),
+      features: JSON.stringify(d.features), feature_service: d.featureService, entity_digest: d.entityDigest, result_digest: d.resultDigest, row_count: d.rowCount, run_id: d.runId,
+    }).execute();
+  }
+
+  async getDataset(id: string): Promise<TrainingDataset | null> {
+    const row = await this.db.selectFrom('feature_training_datasets').selectAll().where('dataset_id', '=', id).executeTakeFirst();
+    return row ? toDataset(row) : null;
+  }
+
+  async listDatasets(service?: string): Promise<TrainingDataset[]> {
+    let q = this.db.selectFrom('feature_training_datasets').selectAll();
+    if (service) q = q.where('feature_service', '=', service);
+    return (await q.orderBy('created_time', 'desc').execute()).map(toDataset);
+  }
+}

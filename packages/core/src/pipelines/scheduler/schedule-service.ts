@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { CairnError, isCairnError, notFound } from '../../errors.js';
+import { isUniqueViolation } from '../../db/database.js';
+import type { PipelineSource, Schedule } from '../entities.js';
+import type { ScheduleStore } from '../sql/schedule-store.js';
+import { checkName } from '../step-definition.js';
+import { checkCron, nextTick } from './cron.js';
+
+export interface AddScheduleInput {
+  name: string;
+  pipelineName: string;
+  source: PipelineSource;
+  cron: string;
+  timezone?: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ScheduleInfo extends Schedule {
+  nextTickTime: number | null;
+}
+
+/** Cron schedules stored in the metadata database; `cairn scheduler` (or the server) fires them. */
+export class ScheduleService {
+  constructor(private readonly store: ScheduleStore, private readonly now: () => number = Date.now) {}
+
+  async add(input: AddScheduleInput): Promise<ScheduleInfo> {
+    const name = checkName(input.name, 'Schedule');
+    const timezone = input.timezone ?? 'UTC';
+    checkCron(input.cron, timezone);
+    try {
+      await this.store.create({
+        schedule_id: randomBytes(16).toString('hex'), name, pipeline_name: input.pipelineName, source_file: input.source.file,
+        export_name: input.source.exportName, cron: input.cron.trim(), timezone, params: JSON.stringify(input.params ?? {}),
+        enabled: 1, created_time: this.now(), last_tick_time: null,
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new CairnError('ALREADY_EXISTS', `Schedule '${name}' already exists; remove it first (cairn pipelines schedule remove ${name}).`);
+      throw e;
+    }
+    return this.get(name);
+  }
+
+  async get(name: string): Promise<ScheduleInfo> {
+    const s = await this.store.getByName(name);
+    if (!s) throw notFound(`Schedule '${name}'`, 'List schedules with `cairn pipelines schedule list`.');
+    return this.info(s);
+  }
+
+  async list(): Promise<ScheduleInfo[]> {
+    return (await this.store.list()).map((s) => this.info(s));
+  }
+
+  async remove(name: string): Promise<void> {
+    if (!(await this.store.delete(name))) throw notFound(`Schedule '${name}'`);
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<ScheduleInfo> {
+    if (!(await this.store.setEnabled(name, enabled))) throw notFound(`Schedule '${name}'`);
+    return this.get(name);
+  }
+
+  async ticks(name: string, limit = 20): Promise<Array<{ tickTime: number; runId: string | null; firedTime: number; error: string | null }>> {
+    const s = await this.get(name);
+    return this.store.ticks(s.scheduleId, limit);
+  }
+
+  private info(s: Schedule): ScheduleInfo {
+    let next: number | null = null;
+    try {
+      next = s.enabled ? nextTick(s.cron, s.timezone, this.now()) : null;
+    } catch (e) {
+      if (!isCairnError(e)) next = null;
+    }
+    return { ...s, nextTickTime: next };
+  }
+}

@@ -1,0 +1,20 @@
+// The model registry: registered models, versions, aliases, promotion gates, audit log, webhooks, lineage.
+export * from './entities.js';
+export { RegistryService, type CreateModelInput, type RegistryDeps } from './registry-service.js';
+export type { WriteOptions } from './registry-context.js';
+export { VersionService, type OverrideOptions } from './version-service.js';
+export type { CreateVersionInput } from './version-registration.js';
+export { AliasService, type AliasAt } from './alias-service.js';
+export { GateService, checkConditions, type SetGateInput } from './gate-service.js';
+export { AuditService, type AuditQuery } from './audit-service.js';
+export { WebhookService, type CreateWebhookInput, type WebhookSettings } from './webhook-service.js';
+export { LineageService } from './lineage-service.js';
+export { parseModelRef, formatModelRef, type ModelRef } from './model-uri.js';
+export { parseGateCondition } from './gates/gate-parser.js';
+export { checkSignature, signatureProblems } from './signature.js';
+export { checkFormat, isUnsafeFormat } from './model-format.js';
+export { signPayload, verifySignature, SIGNATURE_HEADER } from './webhooks/deliver.js';
+export { isNonPublicAddress } from './webhooks/target-check.js';
+export { checkAlias, checkModelName, isReservedAlias, REGISTRY_LIMITS } from './validation.js';
+export { SEARCH_LIMITS, type RegistrySearchQuery } from './search/registry-search.js';
+export { parseGateFile } from './gates/gate-file.js';

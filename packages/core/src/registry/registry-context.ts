@@ -1,0 +1,111 @@
+import { userInfo } from 'node:os';
+import type { ArtifactStore } from '../artifacts/index.js';
+import type { Dialect } from '../db/database.js';
+import { notFound, type CairnError } from '../errors.js';
+import type { ExperimentService } from '../tracking/experiment-service.js';
+import type { RunService } from '../tracking/run-service.js';
+import type { Actor } from './entities.js';
+import { AliasStore } from './sql/alias-store.js';
+import { appendEvent, type NewEvent } from './sql/event-store.js';
+import { ModelStore } from './sql/model-store.js';
+import type { RegisteredModelRow, RegistryDb, RegistryTrx } from './sql/rows.js';
+import { VersionStore } from './sql/version-store.js';
+import { isPossibleModelName } from './validation.js';
+
+/** Options of every registry write: who is acting (recorded in the audit log). */
+export interface WriteOptions {
+  actor?: Actor;
+}
+
+/** The stores of one transaction, and a way to record what it changed. */
+export interface TxScope {
+  trx: RegistryTrx;
+  models: ModelStore;
+  versions: VersionStore;
+  aliases: AliasStore;
+  now: number;
+  actor: Actor;
+  /** Appends an audit event (and queues its webhook deliveries) in this transaction. */
+  record(event: Omit<NewEvent, 'time' | 'actor'>): Promise<number>;
+}
+
+/**
+ * What the registry's services share: the database, the artifact store, the run service (sources,
+ * gate values, lineage) and the clock. Internal to the registry.
+ */
+export class RegistryContext {
+  readonly models: ModelStore;
+  readonly versions: VersionStore;
+  readonly aliases: AliasStore;
+  /** Called after a transaction that recorded events commits (the webhook dispatcher listens). */
+  onEvents: () => void = () => {};
+
+  constructor(
+    readonly db: RegistryDb,
+    readonly dialect: Dialect,
+    readonly artifacts: ArtifactStore,
+    readonly runs: RunService,
+    readonly experiments: ExperimentService,
+    readonly now: () => number = Date.now,
+  ) {
+    this.models = new ModelStore(db, dialect);
+    this.versions = new VersionStore(db, dialect);
+    this.aliases = new AliasStore(db, dialect);
+  }
+
+  /** Runs `fn` in one transaction with the stores bound to it. */
+  async tx<T>(options: WriteOptions, fn: (s: TxScope) => Promise<T>): Promise<T> {
+    const actor = options.actor ?? localActor();
+    let recorded = 0;
+    const result = await this.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      return fn({
+        trx,
+        models: new ModelStore(trx, this.dialect),
+        versions: new VersionStore(trx, this.dialect),
+        aliases: new AliasStore(trx, this.dialect),
+        now,
+        actor,
+        record: (e) => {
+          recorded++;
+          return appendEvent(trx, { ...e, time: now, actor: actor.name });
+        },
+      });
+    });
+    if (recorded) this.onEvents();
+    return result;
+  }
+
+  /** The model row, or NOT_FOUND naming it. */
+  async requireModel(name: string): Promise<RegisteredModelRow> {
+    const row = isPossibleModelName(name) ? await this.models.byName(name) : undefined;
+    if (!row) throw modelNotFound(name);
+    return row;
+  }
+}
+
+export function modelNotFound(name: string): CairnError {
+  return notFound(`Registered model '${String(name).slice(0, 256)}'`, 'List models with `cairn models list`.');
+}
+
+export function versionNotFound(name: string, version: number | string): CairnError {
+  return notFound(`Version ${version} of model '${name}'`, `List its versions with \`cairn models versions ${name}\`.`);
+}
+
+/** In-process callers open the store directly, which is an admin's access (as `cairn tokens`). */
+export function localActor(): Actor {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep 'unknown'.
+  }
+  return { name, role: 'admin' };
+}
+
+/** Within a transaction: the model row (locked on PostgreSQL), or NOT_FOUND. */
+export async function lockModel(s: TxScope, name: string): Promise<RegisteredModelRow> {
+  const row = isPossibleModelName(name) ? await s.models.lock(name) : undefined;
+  if (!row) throw modelNotFound(name);
+  return row;
+}
