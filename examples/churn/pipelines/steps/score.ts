@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { onlineRows, step, table } from '@cairn/core';
 import { predictChurn, type ChurnModel } from '../../src/model/churn-model.js';
 import { codeVersion, PROJECT_DIR, withPlatform } from '../../src/lib/project.js';
@@ -15,6 +14,7 @@ export interface ScoreInputs {
 }
 
 async function customerIds(file: string): Promise<number[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const con = await db.connect();
   try {

@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { simulate } from './simulate.js';
-import { writeParquetFiles, type Columns } from './write-parquet.js';
+import type { Columns } from './write-parquet.js';
 
 export interface GenerateOptions {
   customers?: number;
@@ -43,6 +42,8 @@ export function readManifest(dataDir: string): Manifest | null {
 export async function generateData(dataDir: string, options: GenerateOptions = {}): Promise<Manifest> {
   const customers = options.customers ?? DEFAULT_CUSTOMERS;
   const seed = options.seed ?? DEFAULT_SEED;
+  // Loaded here, not at the top: checking existing data (ensureData) must stay instant.
+  const [{ simulate }, { writeParquetFiles }] = await Promise.all([import('./simulate.js'), import('./write-parquet.js')]);
   const data = simulate(customers, seed);
   const rows = { 'customers.parquet': data.customers, 'activity.parquet': data.activity, 'support.parquet': data.support, 'labels.parquet': data.labels };
   const tmp = `${dataDir}.tmp-${process.pid}`;

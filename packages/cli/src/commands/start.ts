@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import type { PipelineRunDetail, Platform } from '@cairn/core';
+import type { Definition, PipelineRunDetail, Platform } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
 import { out, redactUri, storeConfig } from '../cli-context.js';
 import { PipelineProgress } from './pipeline-progress.js';
@@ -24,6 +24,36 @@ async function loadQuickstart(projectDir: string): Promise<Quickstart> {
   return mod.default;
 }
 
+/**
+ * The project's feature definitions, imported in this process (tsx is registered by the bin), which
+ * is much faster than the feature store's own loader (a fresh tsx namespace per load): `cairn start`
+ * reads them once. Same files as `cairn features apply`: .ts/.js under features.dir, tests excluded.
+ */
+async function importDefinitions(dir: string): Promise<Definition[]> {
+  const { definitionKind } = await import('@cairn/core');
+  const found: Definition[] = [];
+  const visit = async (folder: string): Promise<void> => {
+    for (const e of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(folder, e.name);
+      if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await visit(path);
+      else if (e.isFile() && /\.(m?ts|m?js)$/.test(e.name) && !/\.(test|spec|d)\.[mc]?[tj]s$/.test(e.name)) {
+        for (const value of Object.values(await import(pathToFileURL(path).href) as Record<string, unknown>)) {
+          for (const v of Array.isArray(value) ? value : [value]) if (definitionKind(v) && !found.includes(v as Definition)) found.push(v as Definition);
+        }
+      }
+    }
+  };
+  if (existsSync(dir)) await visit(dir);
+  return found;
+}
+
+/** Whether every online view is materialized up to `until` already (then there is nothing to do). */
+async function materializedUpTo(platform: Platform, until: number): Promise<boolean> {
+  const views = (await platform.features.list('featureView')).filter((o) => (o.spec as { online?: boolean }).online !== false);
+  const runs = await platform.features.listMaterializations(undefined, 1000);
+  return views.every((v) => runs.some((r) => r.view === v.name && r.status === 'SUCCEEDED' && r.end >= until));
+}
+
 /** Ctrl-C while the pipelines run cancels the current run; a second Ctrl-C exits at once. */
 function interruptible(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -40,16 +70,19 @@ async function runAll(platform: Platform, qs: Quickstart, log: (line: string) =>
   const core = await import('@cairn/core');
   const dir = platform.config.projectDir;
   const lines: string[] = [];
-  const applied = await platform.features.apply().catch((e: unknown) => {
+  const definitions = await importDefinitions(resolve(dir, platform.config.features.dir));
+  const applied = await platform.features.apply({ definitions }).catch((e: unknown) => {
     if (core.isCairnError(e, 'FAILED_PRECONDITION')) throw new CairnError('FAILED_PRECONDITION', `${e.message} Review it with \`cairn features plan\`, then \`cairn features apply --force\`.`, { cause: e });
     throw e;
   });
-  log(applied.applied ? `features: applied registry version ${applied.version} (${applied.changes.length} changes)` : `features: registry version ${applied.version} is up to date`);
-  const until = qs.materializeUntil ?? Date.now();
-  const materialized = await platform.features.materializeIncremental(until);
-  const rows = materialized.reduce((n, r) => n + r.rows, 0);
-  const line = `${'features'.padEnd(12)} registry v${applied.version}; ${materialized.length} online views materialized up to ${new Date(typeof until === 'number' ? until : Date.parse(until)).toISOString()} (${rows} rows this time)`;
-  log(line.trim());
+  const until = new Date(qs.materializeUntil ?? Date.now()).getTime();
+  let done = 'already';
+  if (!(await materializedUpTo(platform, until))) {
+    const runs = await platform.features.materializeIncremental(until);
+    done = `${runs.reduce((n, r) => n + r.rows, 0)} rows`;
+  }
+  const line = `${'features'.padEnd(12)} registry v${applied.version}${applied.applied ? ` (just applied: ${applied.changes.length} changes)` : ''}; online store materialized up to ${new Date(until).toISOString()} (${done})`;
+  log(line.replace(/ +/, ' '));
   lines.push(line);
   const runs: PipelineRunDetail[] = [];
   for (const entry of qs.pipelines) {
@@ -93,7 +126,7 @@ Examples:
       if (opts.port !== undefined) server.port = opts.port;
       const config = await storeConfig(self, '`cairn start`', Object.keys(server).length ? { server } : {});
       const rel = relative(process.cwd(), config.projectDir) || '.';
-      const log = (line: string) => process.stderr.write(`[cairn start] ${line}\n`);
+      const log = (line: string) => process.stderr.write(`[cairn start ${((Date.now() - t0) / 1000).toFixed(1).padStart(4)} s] ${line}\n`);
       const qs = await loadQuickstart(config.projectDir);
       log(`project ${rel} (store ${redactUri(config.store.uri)})`);
       if (qs.prepare) {

@@ -126,7 +126,9 @@ export type KindType<K extends ValueKind> = K extends 'table'
             ? string
             : K extends 'boolean'
               ? boolean
-              : unknown;
+              : // A 'json' value comes from an external program: nothing can type it, so let it feed any input.
+                // eslint-disable-next-line @typescript-eslint/no-explicit-any
+                any;
 
 function absolute(path: string): string {
   if (typeof path !== 'string' || !path) throw new TypeError('An artifact path must be a non-empty string.');
