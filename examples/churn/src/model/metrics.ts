@@ -24,8 +24,10 @@ export function confusion(labels: number[], scores: number[], threshold: number)
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
   labels.forEach((l, i) => {
     const p = scores[i]! >= threshold ? 1 : 0;
-    if (p === 1) l === 1 ? c.tp++ : c.fp++;
-    else l === 1 ? c.fn++ : c.tn++;
+    if (p === 1 && l === 1) c.tp++;
+    else if (p === 1) c.fp++;
+    else if (l === 1) c.fn++;
+    else c.tn++;
   });
   return c;
 }
