@@ -17,7 +17,7 @@ export default {
   model: { name: MODEL_NAME, alias: 'champion' },
   metrics: ['auc', 'accuracy', 'baseline_accuracy', 'scored', 'high_risk'],
   hints: [
-    `npx cairn features get-online --service churn_features --entity customer_id=10007 --at ${AS_OF}`,
+    `npx cairn features get-online --service churn_features --entity customer_id=10019 --at ${AS_OF}`,
     'npx cairn pipelines run pipelines/train.ts --param features=region,monthly_fee   # a worse model: the gate refuses it',
   ],
 } satisfies Quickstart;

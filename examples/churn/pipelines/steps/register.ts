@@ -23,16 +23,19 @@ export const register = step({ name: 'register', outputs: { version: 'json' } },
     throw e;
   });
   const existing = found.items[0];
+  // The pipeline's run records its metrics, training set and the version it produced (new or reused):
+  // `cairn report RUN` finds the version through that tag.
+  const runId = await pipelineTrackingRun(p, ctx.runId);
+  const record = (version: number) => p.runs.logBatch(runId, {
+    metrics: Object.entries(i.metrics).map(([key, value]) => ({ key, value, timestamp: Date.now(), step: 0 })),
+    tags: [{ key: 'training_dataset', value: `${i.dataset.name} ${i.dataset.digest}` }, { key: 'cairn.registered_version', value: `models:/${i.modelName}/${version}` }],
+  });
   if (existing) {
     ctx.log(`version ${existing.version} of '${i.modelName}' already holds these files; reusing it`);
+    await record(existing.version);
     return { version: { model: i.modelName, version: existing.version, contentSha256: contentSha } };
   }
 
-  const runId = await pipelineTrackingRun(p, ctx.runId);
-  await p.runs.logBatch(runId, {
-    metrics: Object.entries(i.metrics).map(([key, value]) => ({ key, value, timestamp: Date.now(), step: 0 })),
-    tags: [{ key: 'training_dataset', value: `${i.dataset.name} sha256:${i.dataset.digest}` }],
-  });
   await p.registry.createModel({ name: i.modelName, description: 'Probability that a customer cancels in the next 30 days' }).catch((e: unknown) => {
     if (!isCairnError(e, 'ALREADY_EXISTS')) throw e;
   });
@@ -46,6 +49,7 @@ export const register = step({ name: 'register', outputs: { version: 'json' } },
     await p.registry.versions.uploadFile(i.modelName, pending.version, name, await readFile(join(i.model.path, name)));
   }
   const v = await p.registry.versions.finalize(i.modelName, pending.version);
+  await record(v.version);
   ctx.log(`registered version ${v.version} of '${i.modelName}' (${v.digest})`);
   return { version: { model: i.modelName, version: v.version, contentSha256: contentSha } };
 }));

@@ -88,12 +88,16 @@ export function featuresCommand(): Command {
 
   cmd.command('plan').description('Show what `apply` would change, and which changes break feature services.')
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', '\nExample:\n  $ cairn features plan')
-    .action(async (opts: { json?: boolean }, self: Command) => {
+    .option('--fail-on-breaking', 'exit 1 when a change breaks a feature service (for CI)')
+    .addHelpText('after', '\nExamples:\n  $ cairn features plan\n  $ cairn features plan --fail-on-breaking   # in CI: exit 1 on a breaking change')
+    .action(async (opts: { json?: boolean; failOnBreaking?: boolean }, self: Command) => {
       await withPlatform(self, WHAT, async (p) => {
         const plan = await p.features.plan();
         if (opts.json) out(json(plan));
         else printPlan(plan);
+        if (opts.failOnBreaking && plan.breaking.length) {
+          throw new CairnError('FAILED_PRECONDITION', `${plan.breaking.length} change${plan.breaking.length === 1 ? '' : 's'} would break feature service${new Set(plan.breaking.map((b) => b.service)).size === 1 ? '' : 's'} ${[...new Set(plan.breaking.map((b) => b.service))].join(', ')}. Keep the old features (add new ones beside them), or apply with --force once every consumer is retrained.`);
+        }
       });
     });
 

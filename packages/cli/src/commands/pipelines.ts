@@ -45,6 +45,7 @@ export function pipelinesCommand(): Command {
     .option('--config <run.yaml>', 'a run config: params: {…}, no_cache: true|false (given after `run`; before it, --config names cairn.yaml)')
     .option('--no-cache', 'run every step, ignoring earlier results')
     .option('--json', 'print the finished run as JSON instead of a progress table')
+    .option('--wait', 'wait for the run to end (always the case; for CI scripts that say so)')
     .addHelpText('after', `
 The graph is checked before anything runs: cycles, missing inputs, kind mismatches and unknown
 params are reported with the step names. Exit code 0 when the run completes, 1 otherwise.

@@ -95,7 +95,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
     const inner = unwrapObject(schema);
     if (!inner) {
       const v = env[`CAIRN_${section.toUpperCase()}`];
-      if (v !== undefined) out[section] = v;
+      if (v !== undefined && v !== '') out[section] = v;
       continue;
     }
     const found = nestedOverrides(env, `CAIRN_${section.toUpperCase()}`, inner);
@@ -111,7 +111,8 @@ function nestedOverrides(env: NodeJS.ProcessEnv, prefix: string, schema: z.ZodOb
     const name = `${prefix}_${key.toUpperCase()}`;
     const inner = unwrapObject(child as z.ZodType);
     const v = inner ? nestedOverrides(env, name, inner) : env[name];
-    if (v !== undefined && v !== null) (out ??= {})[key] = v;
+    // An empty variable counts as unset (CI systems set a missing secret to '').
+    if (v !== undefined && v !== null && v !== '') (out ??= {})[key] = v;
   }
   return out;
 }

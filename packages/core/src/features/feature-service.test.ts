@@ -135,6 +135,8 @@ for (const setup of SETUPS) {
       await set.job.close();
       expect(onlineRows(online)).toEqual(offline.map((r) => ({ conv_rate: r.conv_rate, trips: r.trips, conv_plus_bonus: r.conv_plus_bonus })));
       expect(online.results[0]!.statuses).toEqual(['PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'NOT_FOUND']);
+      const nullKey = await fs.getOnlineFeatures({ entities: [{ driver_id: null }], features: ['driver_stats:trips'], at: t });
+      expect(nullKey.results[0]!.statuses).toEqual(['NOT_FOUND']);
       // Three hours later the newest row (05:00) is older than the 2h TTL: offline null, online OUTSIDE_MAX_AGE.
       const late = t + 3 * H;
       const stale = await fs.getOnlineFeatures({ entities: [{ driver_id: 1 }], features: ['driver_stats:conv_rate'], at: late });

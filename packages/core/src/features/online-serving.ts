@@ -19,7 +19,8 @@ export const viewKeyspace = (view: FeatureViewSpec): string => view.joinKeys.map
 export function entityKeys(view: FeatureViewSpec, entities: Array<Record<string, unknown>>): string[] {
   return entities.map((e, i) => encodeEntityKey(view.joinKeys.map((k) => {
     const v = e?.[k.name];
-    if (v === undefined || v === null) throw invalid(`Entity ${i} has no '${k.name}', the join key of view '${view.name}'.`);
+    // A null key is allowed and never found (nothing is stored under one), as offline where it never matches.
+    if (v === undefined) throw invalid(`Entity ${i} has no '${k.name}', the join key of view '${view.name}'.`);
     return coerceValue(v, k.type, `Entity ${i} join key '${k.name}'`);
   })));
 }

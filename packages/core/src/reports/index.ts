@@ -1,3 +1,3 @@
 // Run reports for people and CI: metrics against the alias holder, data statistics, lineage.
-export { buildRunReport, type RunReport, type ModelReport } from './run-report.js';
+export { buildRunReport, REGISTERED_VERSION_TAG, type RunReport, type ModelReport } from './run-report.js';
 export { renderMarkdown } from './markdown.js';

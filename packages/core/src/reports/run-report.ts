@@ -32,6 +32,9 @@ export interface RunReport {
   datasets: Array<{ dataset: TrainingDataset; statistics: MaterializationRun[] }>;
 }
 
+/** Run tag naming the model version a run produced or reused (`models:/NAME/VERSION`); reports follow it. */
+export const REGISTERED_VERSION_TAG = 'cairn.registered_version';
+
 const metricsOf = (run: Run | null): Record<string, number> => Object.fromEntries((run?.data.metrics ?? []).map((m) => [m.key, m.value]));
 
 async function optional<T>(fn: () => Promise<T>): Promise<T | null> {
@@ -97,6 +100,12 @@ export async function buildRunReport(platform: Platform, id: string, options: { 
   }
   const runIds = [run.info.runId, ...steps.flatMap((s) => (s.run ? [s.run.info.runId] : []))];
   const versions = (await platform.registry.versions.search({ filter: `run_id IN (${runIds.map((r) => `'${r}'`).join(', ')})`, maxResults: 100 })).items;
+  // A run that re-made an existing model (same files) names the version it reused in this tag.
+  const named = run.data.tags[REGISTERED_VERSION_TAG];
+  if (named) {
+    const v = await optional(() => platform.registry.resolve(named));
+    if (v && !versions.some((x) => x.name === v.name && x.version === v.version)) versions.push(v);
+  }
   const models: ModelReport[] = [];
   for (const v of versions) models.push(await modelReport(platform, v, alias));
 

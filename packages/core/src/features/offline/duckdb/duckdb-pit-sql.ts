@@ -47,7 +47,9 @@ export function pitSql(plan: PitPlan, resultTable: string): string {
     const hasCreated = !!j.view.source.createdTimestampField;
     const feats = j.features.map((f) => id(f.feature)).join(', ');
     const keys = j.view.joinKeys.map((k) => id(k.name)).join(', ');
-    ctes.push(`${v} AS (SELECT ${keys}, epoch_us(__ts) AS __t${hasCreated ? `${plan.filterByCreatedTimestamp ? ', epoch_us(__created) AS __c' : ''}, ${ORD('epoch_us(__ts)', 'epoch_us(__created)')} AS __ord` : ''}, ${feats} FROM (${j.rowsSql}))`);
+    // DuckDB's ASOF join matches NULL keys to NULL keys; a null key must never match, so drop those rows.
+    const keysPresent = j.view.joinKeys.map((k) => `${id(k.name)} IS NOT NULL`).join(' AND ');
+    ctes.push(`${v} AS (SELECT ${keys}, epoch_us(__ts) AS __t${hasCreated ? `${plan.filterByCreatedTimestamp ? ', epoch_us(__created) AS __c' : ''}, ${ORD('epoch_us(__ts)', 'epoch_us(__created)')} AS __ord` : ''}, ${feats} FROM (${j.rowsSql}) WHERE ${keysPresent})`);
     const keyEq = j.view.joinKeys.map((k, ki) => `e.__v${vi}_k${ki} = ${v}.${id(k.name)}`);
     const ttl = ttlCond(v, j.view.ttlMs);
     if (plan.filterByCreatedTimestamp && hasCreated) {
