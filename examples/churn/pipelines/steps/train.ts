@@ -45,7 +45,7 @@ export const train = step({
   const fit = rows.filter((r) => time(r.event_timestamp) < split);
   const holdout = rows.filter((r) => time(r.event_timestamp) >= split);
   const label = (r: Record<string, unknown>) => (r.churned ? 1 : 0);
-  ctx.log(`training set ${set.dataset.name}: ${rows.length} rows (${fit.length} before ${i.holdoutFrom}, ${holdout.length} held out), digest ${set.dataset.resultDigest.slice(0, 12)}`);
+  ctx.log(`training set ${set.dataset.name}: ${rows.length} rows (${fit.length} before ${i.holdoutFrom}, ${holdout.length} held out), digest ${set.dataset.resultDigest}`);
 
   const churnModel = trainChurnModel(fit, fit.map(label), features, { maxIterations: 50, l2: i.l2 });
   const trainRate = fit.filter((r) => r.churned).length / fit.length;

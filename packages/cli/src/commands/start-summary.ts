@@ -20,21 +20,24 @@ export interface Quickstart {
 const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 
 /**
- * Latest metrics of a pipeline run's steps. A step answered from the cache logged nothing itself;
- * its metrics are those of the step run it reused (found by the tag every step run carries).
+ * Latest metrics of a pipeline run's steps, and the run that computed them. A step answered from
+ * the cache logged nothing itself: its metrics are those of the step run it reused (found by the tag
+ * every step run carries), and that step run's pipeline run is the one worth a report.
  */
-export async function pipelineMetrics(platform: Platform, detail: PipelineRunDetail): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+export async function pipelineMetrics(platform: Platform, detail: PipelineRunDetail): Promise<{ metrics: Record<string, number>; origin: string }> {
+  const metrics: Record<string, number> = {};
+  let origin = detail.run.runId;
   for (const s of detail.steps) {
     let runId = s.trackingRunId;
     if (!runId && s.cache.cachedFrom && detail.run.experimentId) {
-      const found = await platform.runs.search({ experimentIds: [detail.run.experimentId], filter: `tags.\`cairn.step_run\` = '${s.cache.cachedFrom}'`, maxResults: 1 });
-      runId = found.items[0]?.info.runId ?? null;
+      const found = (await platform.runs.search({ experimentIds: [detail.run.experimentId], filter: `tags.\`cairn.step_run\` = '${s.cache.cachedFrom}'`, maxResults: 1 })).items[0];
+      runId = found?.info.runId ?? null;
+      if (found?.data.tags['cairn.pipeline_run'] && origin === detail.run.runId) origin = found.data.tags['cairn.pipeline_run'];
     }
     if (!runId) continue;
-    for (const m of (await platform.runs.get(runId)).data.metrics) out[m.key] = m.value;
+    for (const m of (await platform.runs.get(runId)).data.metrics) metrics[m.key] = m.value;
   }
-  return out;
+  return { metrics, origin };
 }
 
 export interface SummaryInput {
@@ -43,7 +46,7 @@ export interface SummaryInput {
   relativeProject: string;
   seconds: number;
   lines: string[];
-  runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number> }>;
+  runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string }>;
   quickstart: Quickstart;
   model: { name: string; version: number; alias: string } | null;
 }
@@ -53,21 +56,22 @@ export function startSummary(s: SummaryInput): string {
   const out: string[] = [''];
   out.push(style.bold(s.url ? `Cairn is serving ${s.relativeProject} on ${s.url} (ready in ${s.seconds.toFixed(1)} s)` : `Ran ${s.relativeProject} in ${s.seconds.toFixed(1)} s`), '');
   for (const line of s.lines) out.push(`  ${line}`);
-  for (const { detail, metrics } of s.runs) {
+  for (const { detail, metrics, origin } of s.runs) {
     const cached = detail.steps.filter((x) => x.status === 'CACHED').length;
     const keys = (s.quickstart.metrics ?? Object.keys(metrics).slice(0, 4)).filter((k) => metrics[k] !== undefined);
     out.push(`  ${detail.run.pipelineName.padEnd(12)} run ${detail.run.runId} ${detail.run.status}, ${detail.steps.length} steps${cached ? ` (${cached} from cache)` : ''}${keys.length ? `: ${keys.map((k) => `${k} ${num(metrics[k]!)}`).join(', ')}` : ''}`);
+    if (origin !== detail.run.runId) out.push(`  ${''.padEnd(12)} (computed by run ${origin})`);
   }
   if (s.model) out.push(`  ${'model'.padEnd(12)} ${s.model.name} v${s.model.version} holds @${s.model.alias}`);
-  const first = s.runs[0]?.detail.run.runId ?? 'RUN_ID';
-  const cd = s.relativeProject === '.' ? '' : `cd ${s.relativeProject} && `;
-  out.push('', 'Try next:');
+  // The run that trained (a cached run's steps were computed by an earlier one).
+  const first = s.runs[0]?.origin ?? 'RUN_ID';
+  out.push('', s.relativeProject === '.' ? 'Try next:' : `Try next (in ${s.relativeProject}/):`);
   const tries = [
-    `${cd}npx cairn pipelines runs`,
-    ...(s.model ? [`${cd}npx cairn models show ${s.model.name}@${s.model.alias}`, `${cd}npx cairn models lineage ${s.model.name}@${s.model.alias}`] : []),
-    `${cd}npx cairn report ${first}`,
-    `${cd}npx cairn runs reproduce ${first}`,
-    ...(s.quickstart.hints ?? []).map((h) => `${cd}${h}`),
+    'npx cairn pipelines runs',
+    ...(s.model ? [`npx cairn models show ${s.model.name}@${s.model.alias}`, `npx cairn models lineage ${s.model.name}@${s.model.alias}`] : []),
+    `npx cairn report ${first}`,
+    `npx cairn runs reproduce ${first}`,
+    ...(s.quickstart.hints ?? []),
   ];
   for (const t of tries) out.push(`  ${t}`);
   if (s.url) {

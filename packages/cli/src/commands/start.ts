@@ -137,11 +137,11 @@ Examples:
       const platform = await openPlatform(config);
       const interrupt = interruptible();
       let result: Awaited<ReturnType<typeof runAll>>;
-      let runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number> }>;
+      let runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string }>;
       let model: { name: string; version: number; alias: string } | null = null;
       try {
         result = await runAll(platform, qs, log, interrupt.signal);
-        runs = await Promise.all(result.runs.map(async (detail) => ({ detail, metrics: await pipelineMetrics(platform, detail) })));
+        runs = await Promise.all(result.runs.map(async (detail) => ({ detail, ...(await pipelineMetrics(platform, detail)) })));
         if (qs.model) {
           const v = await platform.registry.resolve(`models:/${qs.model.name}@${qs.model.alias}`).catch(() => null);
           model = v && { name: v.name, version: v.version, alias: qs.model.alias };
@@ -153,7 +153,10 @@ Examples:
       let url: string | null = null;
       if (opts.serve) {
         const { startServer } = await import('@cairn/server');
-        url = (await startServer(config)).url;
+        url = (await startServer(config).catch((e: unknown) => {
+          if ((e as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') throw e;
+          throw new CairnError('UNAVAILABLE', `${config.server.host}:${config.server.port} is in use (another cairn server?). Stop it, or pick another port: \`npm start -- --port 5051\`. The pipelines ran; everything is cached for the next start.`, { cause: e });
+        })).url;
       }
       out(startSummary({ url, projectDir: config.projectDir, relativeProject: rel, seconds: (Date.now() - t0) / 1000, lines: result.lines, runs, quickstart: qs, model }));
     });

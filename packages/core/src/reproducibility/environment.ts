@@ -52,7 +52,7 @@ function git(args: string[], cwd: string): Promise<Buffer | null> {
 
 /** Hides passwords in URIs (`postgres://user:secret@host` → `postgres://user:***@host`). */
 export function redactSecrets(text: string): string {
-  return text.replace(/(\/\/[^:/@\s"]+):[^@\s"]*@/g, '$1:***@');
+  return text.replace(/(\/\/[^:/@\s"]*):[^@\s"/]*@/g, '$1:***@');
 }
 
 async function gitState(dir: string): Promise<Pick<RunEnvironment, 'gitCommit' | 'gitDirty' | 'gitDiffDigest'>> {
