@@ -16,7 +16,10 @@ import { RunService } from './tracking/run-service.js';
 import type { Executor } from './pipelines/executors/executor.js';
 import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
+import { PostgresListener } from './db/postgres/postgres-listener.js';
+import { ResolveCache } from './registry/resolve-cache.js';
 import { RegistryService } from './registry/registry-service.js';
+import { REGISTRY_CHANNEL } from './registry/sql/change-notice.js';
 
 /** Everything a Cairn process works with, wired from one config. */
 export interface Platform {
@@ -47,11 +50,12 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
     offline: () => createOfflineStore(config), online: () => createOnlineStore(config), registryRefreshMs: config.features.registry_refresh_ms,
   });
   const pipelines = new PipelineService({ db: database.db, experiments, runs, artifacts, config, executor: await createPipelineExecutor(config) });
-  const registry = openRegistry(config, database, artifacts, runs, experiments);
+  const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments);
   return {
     config, database, artifacts, experiments, runs, tokens, features, pipelines, registry,
     close: async () => {
       await registry.close();
+      await listener?.close();
       await pipelines.close();
       await features.close();
       await database.close();
@@ -117,13 +121,23 @@ export async function createPipelineExecutor(config: CairnConfig): Promise<Execu
   return new QueueExecutor({ redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000 });
 }
 
-/** The model registry, with its webhook dispatcher running (unref'd) in this process. */
-function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService): RegistryService {
+/**
+ * The model registry, with its webhook dispatcher running (unref'd) in this process. On PostgreSQL
+ * resolved aliases are cached, kept fresh by a LISTEN connection (the cache is bypassed while it is down).
+ */
+function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService): { registry: RegistryService; listener: PostgresListener | null } {
   const r = config.registry;
+  const resolveCache = database.dialect === 'postgres' && r.resolve_cache_seconds > 0 ? new ResolveCache({ ttlMs: r.resolve_cache_seconds * 1000, maxEntries: 10_000 }) : null;
+  const listener = resolveCache && new PostgresListener({
+    uri: config.store.uri,
+    channels: [REGISTRY_CHANNEL],
+    handlers: { notification: (_channel, name) => resolveCache.invalidate(name), listening: (up) => (up ? resolveCache.resume() : resolveCache.suspend()) },
+  });
+  void listener?.start();
   const registry = new RegistryService({
-    db: database.db, dialect: database.dialect, artifacts, runs, experiments,
+    db: database.db, dialect: database.dialect, artifacts, runs, experiments, resolveCache,
     webhooks: { allowPrivate: r.webhooks_allow_private, timeoutMs: r.webhook_timeout_seconds * 1000, maxAttempts: r.webhook_max_attempts, backoffMs: r.webhook_backoff_seconds * 1000, pollMs: 5000 },
   });
   registry.webhooks.dispatcher.start();
-  return registry;
+  return { registry, listener };
 }

@@ -40,6 +40,12 @@ export const configSchema = z.strictObject({
     webhook_max_attempts: z.coerce.number().int().min(1).max(50).default(8),
     /** Delay before the first retry; each later retry doubles it. */
     webhook_backoff_seconds: z.coerce.number().positive().default(5),
+    /**
+     * PostgreSQL: how long a process may serve a resolved alias from memory at most. Writes in any
+     * process invalidate it at once (LISTEN/NOTIFY); this bounds staleness if notifications are lost
+     * unnoticed. 0 turns the cache off.
+     */
+    resolve_cache_seconds: z.coerce.number().min(0).max(3600).default(5),
   }).prefault({}),
   features: z.strictObject({
     /** Folder of feature definition files (.ts), relative to the project folder. */

@@ -74,7 +74,7 @@ export class AliasService {
 
   /** The version an alias points to now. */
   async get(name: string, alias: string): Promise<ModelVersion> {
-    const found = isPossibleModelName(name) && isPossibleAlias(alias) ? await this.ctx.aliases.resolve(name, alias) : undefined;
+    const found = isPossibleModelName(name) && isPossibleAlias(alias) ? await this.ctx.resolveAlias(name, alias) : undefined;
     if (found) return found;
     await this.ctx.requireModel(name);
     throw notFound(`Alias @${String(alias).slice(0, 255)} of model '${name}'`, `Set it with \`cairn models alias ${name} ${String(alias).slice(0, 40)} VERSION\`.`);

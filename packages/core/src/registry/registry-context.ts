@@ -4,8 +4,10 @@ import type { Dialect } from '../db/database.js';
 import { notFound, type CairnError } from '../errors.js';
 import type { ExperimentService } from '../tracking/experiment-service.js';
 import type { RunService } from '../tracking/run-service.js';
-import type { Actor } from './entities.js';
+import type { Actor, ModelVersion } from './entities.js';
+import type { ResolveCache } from './resolve-cache.js';
 import { AliasStore } from './sql/alias-store.js';
+import { announceChanges } from './sql/change-notice.js';
 import { appendEvent, type NewEvent } from './sql/event-store.js';
 import { ModelStore } from './sql/model-store.js';
 import type { RegisteredModelRow, RegistryDb, RegistryTrx } from './sql/rows.js';
@@ -47,33 +49,54 @@ export class RegistryContext {
     readonly runs: RunService,
     readonly experiments: ExperimentService,
     readonly now: () => number = Date.now,
+    /** Resolved aliases kept in memory (PostgreSQL with a change feed), or null. */
+    readonly resolveCache: ResolveCache | null = null,
   ) {
     this.models = new ModelStore(db, dialect);
     this.versions = new VersionStore(db, dialect);
     this.aliases = new AliasStore(db, dialect);
   }
 
-  /** Runs `fn` in one transaction with the stores bound to it. */
+  /**
+   * Runs `fn` in one transaction with the stores bound to it. Every model an event names (and a
+   * renamed model's old name) is announced to other processes at commit, and forgotten by this
+   * process's resolve cache before the caller sees the write acknowledged.
+   */
   async tx<T>(options: WriteOptions, fn: (s: TxScope) => Promise<T>): Promise<T> {
     const actor = options.actor ?? localActor();
-    let recorded = 0;
-    const result = await this.db.transaction().execute(async (trx) => {
-      const now = this.now();
-      return fn({
-        trx,
-        models: new ModelStore(trx, this.dialect),
-        versions: new VersionStore(trx, this.dialect),
-        aliases: new AliasStore(trx, this.dialect),
-        now,
-        actor,
-        record: (e) => {
-          recorded++;
-          return appendEvent(trx, { ...e, time: now, actor: actor.name });
-        },
+    const changed = new Set<string>();
+    let result: T;
+    try {
+      result = await this.db.transaction().execute(async (trx) => {
+        const now = this.now();
+        const out = await fn({
+          trx,
+          models: new ModelStore(trx, this.dialect),
+          versions: new VersionStore(trx, this.dialect),
+          aliases: new AliasStore(trx, this.dialect),
+          now,
+          actor,
+          record: (e) => {
+            changed.add(e.modelName);
+            const before = e.before as { name?: unknown } | null | undefined;
+            if (typeof before?.name === 'string') changed.add(before.name);
+            return appendEvent(trx, { ...e, time: now, actor: actor.name });
+          },
+        });
+        await announceChanges(trx, this.dialect, changed);
+        return out;
       });
-    });
-    if (recorded) this.onEvents();
+    } finally {
+      // Also after a failure: a commit whose answer was lost may still have happened.
+      for (const name of changed) this.resolveCache?.invalidate(name);
+    }
+    if (changed.size) this.onEvents();
     return result;
+  }
+
+  /** The version `NAME@alias` points to (through the resolve cache when there is one). */
+  resolveAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
+    return this.resolveCache ? this.resolveCache.get(name, alias, () => this.aliases.resolve(name, alias)) : this.aliases.resolve(name, alias);
   }
 
   /** The model row, or NOT_FOUND naming it. */

@@ -16,6 +16,7 @@ import { LineageService } from './lineage-service.js';
 import { parseModelRef } from './model-uri.js';
 import { lockModel, modelNotFound, RegistryContext, type WriteOptions } from './registry-context.js';
 import { searchModelRows, type RegistrySearchQuery } from './search/registry-search.js';
+import type { ResolveCache } from './resolve-cache.js';
 import { registryDb } from './sql/rows.js';
 import { requireOverride, VersionService, type OverrideOptions } from './version-service.js';
 import { checkDescription, checkModelName, checkStage, isPossibleModelName } from './validation.js';
@@ -28,6 +29,8 @@ export interface RegistryDeps {
   runs: RunService;
   experiments: ExperimentService;
   webhooks: WebhookSettings;
+  /** Resolved aliases kept in memory; only with a change feed that invalidates it (see ResolveCache). */
+  resolveCache?: ResolveCache | null;
   now?: () => number;
 }
 
@@ -60,7 +63,7 @@ export class RegistryService {
   private readonly ctx: RegistryContext;
 
   constructor(deps: RegistryDeps) {
-    this.ctx = new RegistryContext(registryDb(deps.db), deps.dialect, deps.artifacts, deps.runs, deps.experiments, deps.now ?? Date.now);
+    this.ctx = new RegistryContext(registryDb(deps.db), deps.dialect, deps.artifacts, deps.runs, deps.experiments, deps.now ?? Date.now, deps.resolveCache ?? null);
     this.versions = new VersionService(this.ctx);
     this.aliases = new AliasService(this.ctx);
     this.gates = new GateService(this.ctx, this.aliases);
@@ -164,8 +167,8 @@ export class RegistryService {
 
   /**
    * Resolves `models:/NAME/3`, `models:/NAME@alias`, `models:/NAME/latest` (or the short forms
-   * `NAME/3`, `NAME@alias`) to the version it names. An alias is one indexed query, with no cache
-   * to go stale across server replicas.
+   * `NAME/3`, `NAME@alias`) to the version it names. An alias is one prepared, indexed query; on
+   * PostgreSQL its answers are also cached, invalidated by every registry write in any process.
    *
    * @example
    * ```ts
@@ -176,7 +179,7 @@ export class RegistryService {
   async resolve(uri: string): Promise<ModelVersion> {
     const ref = parseModelRef(uri);
     if (ref.kind === 'alias') {
-      const found = await this.ctx.aliases.resolve(ref.name, ref.alias);
+      const found = await this.ctx.resolveAlias(ref.name, ref.alias);
       if (found) return found;
       await this.ctx.requireModel(ref.name);
       throw notFound(`Alias @${ref.alias} of model '${ref.name}'`, `Set it with \`cairn models alias ${ref.name} ${ref.alias} VERSION\`.`);

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementName } from '../prepared-statement.js';
 import type { Database } from '../schema.js';
 
 // bigint (int8) columns hold epoch-millisecond times and steps, all within Number's safe range.
@@ -27,12 +28,24 @@ export function parsePostgresUri(uri: string): { connectionString: string; schem
   return { connectionString: url.toString(), schema };
 }
 
+// Kysely sends every query as `query(text, values)`. Texts marked as prepared statements go out as
+// named statements instead: pg parses each once per connection and reuses it afterwards.
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length <= 2 ? preparedStatementName(text) : null;
+    const call = super.query as (...a: unknown[]) => never;
+    return name ? call.call(this, { name, text, values }) : call.apply(this, args);
+  }
+}
+
 export function createPostgresDatabase(options: PostgresOptions): { db: Kysely<Database>; schema: string | null } {
   const { connectionString, schema } = parsePostgresUri(options.uri);
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 10,
     types,
+    Client: PreparingClient,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Dialect } from '../../db/database.js';
+import { prepared } from '../../db/prepared-statement.js';
 import type { GatePolicy, ModelVersion } from '../entities.js';
-import { versionExtras, versionFromRow, type WithExtras } from './extras.js';
+import { versionColumns, versionExtras, versionFromRow, type WithExtras } from './extras.js';
 import { toGate } from './row-mappers.js';
 import type { ModelVersionRow, RegistryDb, RegistryTrx } from './rows.js';
 
@@ -38,10 +38,11 @@ export class AliasStore {
 
   /**
    * The version an alias points to, with its tags and aliases, in one statement (the resolve path).
-   * Written as a SQL template: the query builder would cost more than the query here.
+   * A prepared SQL template: the query builder, and PostgreSQL's planner, would each cost more than
+   * the query itself.
    */
   async resolve(name: string, alias: string): Promise<ModelVersion | undefined> {
-    const { rows } = await sql<ModelVersionRow & WithExtras>`select v.*, ${versionExtras(this.dialect)} from registered_models m
+    const { rows } = await prepared<ModelVersionRow & WithExtras>`select ${versionColumns}, ${versionExtras(this.dialect)} from registered_models m
       join model_aliases a on a.model_id = m.model_id
       join model_versions v on v.model_id = a.model_id and v.version = a.version
       where m.name = ${name} and a.alias = ${alias}`.execute(this.db);

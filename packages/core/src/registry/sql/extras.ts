@@ -31,6 +31,14 @@ export function versionExtras(dialect: Dialect): RawBuilder<unknown> {
 
 export interface WithExtras { tag_list: unknown; alias_list: unknown }
 
+const VERSION_COLUMNS: ReadonlyArray<keyof ModelVersionRow> = [
+  'model_id', 'version', 'creation_time', 'last_updated_time', 'user_id', 'description', 'source', 'run_id', 'status', 'status_message',
+  'current_stage', 'storage_path', 'format', 'unsafe', 'signature', 'input_example', 'size_bytes', 'digest', 'file_count', 'manifest',
+];
+
+/** `v.model_id, v.version, …`: every column of `model_versions v` by name, for prepared statements (never `v.*`). */
+export const versionColumns: RawBuilder<unknown> = sql.join(VERSION_COLUMNS.map((c) => sql.ref(`v.${c}`)));
+
 // PostgreSQL's driver parses json; SQLite returns text.
 function list(v: unknown): Pair[] {
   const parsed = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
