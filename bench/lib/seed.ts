@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, MetricRow, ParamRow, RunRow } from '../../packages/core/src/db/schema.js';
+import type { Database, MetricRow, MetricSegmentRow, ParamRow, RunRow } from '../../packages/core/src/db/schema.js';
+import { encodeSegment } from '../../packages/core/src/tracking/sql/metric-segments.js';
 
 /** Deterministic pseudo-random numbers so every bench run searches the same data. */
 export function rng(seed: number): () => number {
@@ -40,10 +41,16 @@ export async function seedSearchRuns(db: Kysely<Database>, experimentId: number,
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('runs').values(runRows).execute();
       for (let i = 0; i < paramRows.length; i += 5000) await trx.insertInto('params').values(paramRows.slice(i, i + 5000)).execute();
-      for (let i = 0; i < metricRows.length; i += 5000) {
-        await trx.insertInto('latest_metrics').values(metricRows.slice(i, i + 5000)).execute();
-        await trx.insertInto('metrics').values(metricRows.slice(i, i + 5000)).execute();
+      for (let i = 0; i < metricRows.length; i += 4000) {
+        await trx.insertInto('latest_metrics').values(metricRows.slice(i, i + 4000)).execute();
+        await trx.insertInto('metric_segments').values(metricRows.slice(i, i + 4000).map(segmentOf)).execute();
       }
     });
   }
+}
+
+/** A one-point history segment holding a latest-metrics row. */
+function segmentOf(m: MetricRow): MetricSegmentRow {
+  const data = encodeSegment(new Float64Array([m.step, m.timestamp, m.value]), 0, 1);
+  return { run_uuid: m.run_uuid, key: m.key, seq: 0, n: 1, min_step: m.step, max_step: m.step, data };
 }

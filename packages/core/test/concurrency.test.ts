@@ -54,6 +54,21 @@ for (const backend of BACKENDS) {
       for (const m of sharedRun.data.metrics) expect(m).toMatchObject({ step: POINTS - 1, value: POINTS - 1 });
     }, 300_000);
 
+    it('6 processes appending to the same metric of the same run: every point once, in order', async (ctx) => {
+      if (skip || !t) return ctx.skip();
+      const p = t.platform;
+      const exp = await p.experiments.create({ name: 'concurrency-shared-key' });
+      const runId = (await p.runs.create({ experimentId: exp.experimentId })).info.runId;
+      const writers = 6;
+      const points = 3000;
+      const outs = await Promise.all(Array.from({ length: writers }, (_, w) => spawnWriter(t!, 'shared-key', runId, String(w), String(points))));
+      for (const o of outs) expect(JSON.parse(o.stdout.trim())).toEqual({ ok: true });
+      const history = await p.runs.getMetricHistory(runId, 'shared');
+      expect(history.items.map((m) => m.step)).toEqual(Array.from({ length: writers * points }, (_, i) => i));
+      expect(history.items.every((m) => m.value === m.step)).toBe(true);
+      expect((await p.runs.get(runId)).data.metrics).toMatchObject([{ key: 'shared', step: writers * points - 1 }]);
+    }, 300_000);
+
     it('8 processes creating the same experiment name: exactly one wins, the rest get ALREADY_EXISTS', async (ctx) => {
       if (skip || !t) return ctx.skip();
       const outs = await Promise.all(Array.from({ length: 8 }, () => spawnWriter(t!, 'create-experiment', 'race-exp', '0', '0')));

@@ -47,6 +47,22 @@ export interface MetricRow {
   is_nan: number;
 }
 
+/**
+ * Up to 8192 points of one metric's history, packed as little-endian Float64 triples
+ * (step, timestamp, value); see tracking/sql/metric-segments.ts.
+ */
+export interface MetricSegmentRow {
+  run_uuid: string;
+  key: string;
+  /** 0, 1, 2, … per (run, key), in write order. */
+  seq: number;
+  /** Points in `data`. */
+  n: number;
+  min_step: number;
+  max_step: number;
+  data: Buffer;
+}
+
 export interface DatasetRow {
   dataset_uuid: string;
   experiment_id: number;
@@ -84,7 +100,7 @@ export interface Database {
   runs: RunRow;
   run_tags: RunTagRow;
   params: ParamRow;
-  metrics: MetricRow;
+  metric_segments: MetricSegmentRow;
   latest_metrics: MetricRow;
   datasets: DatasetRow;
   run_inputs: RunInputRow;

@@ -59,7 +59,7 @@ export class RunService {
     private readonly artifacts: ArtifactStore,
     private readonly now: () => number = Date.now,
   ) {
-    this.store = new RunStore(db, dialect);
+    this.store = new RunStore(db);
   }
 
   async create(input: CreateRunInput): Promise<Run> {

@@ -106,6 +106,100 @@ export function runTrackingContract(name: string, make: () => Promise<TestPlatfo
       await expectCode(p.runs.logMetric(id, { key: 'x', value: '1' as never }), 'INVALID_ARGUMENT');
     });
 
+    it('history is ordered by (step, timestamp, value) whatever the write order, without exact duplicates', async (ctx) => {
+      if (skip) return ctx.skip();
+      const e = await p.experiments.create({ name: 'history-order-exp' });
+      const id = (await p.runs.create({ experimentId: e.experimentId })).info.runId;
+      const m = (step: number, timestamp: number, value: number) => ({ key: 'h', step, timestamp, value });
+      await p.runs.logBatch(id, { metrics: [m(5, 10, 1), m(3, 10, 1), m(3, 9, 1), m(3, 10, 1), m(4, 10, 2), m(4, 10, -1)] });
+      // A later batch with earlier steps, a repeat of a stored point, and one point repeated within the batch.
+      await p.runs.logBatch(id, { metrics: [m(1, 10, 1), m(5, 10, 1), m(4, 10, 0.5), m(4, 10, 0.5), m(6, 1, 1)] });
+      await p.runs.logMetric(id, m(2, 10, 1));
+      await p.runs.logMetric(id, m(2, 10, 1));
+      const history = (await p.runs.getMetricHistory(id, 'h')).items.map((x) => [x.step, x.timestamp, x.value]);
+      expect(history).toEqual([[1, 10, 1], [2, 10, 1], [3, 9, 1], [3, 10, 1], [4, 10, -1], [4, 10, 0.5], [4, 10, 2], [5, 10, 1], [6, 1, 1]]);
+      expect((await p.runs.get(id)).data.metrics).toEqual([m(6, 1, 1)]);
+    });
+
+    it('history keeps NaN and ±Infinity exactly; NaN sorts below numbers at the same step and time, once', async (ctx) => {
+      if (skip) return ctx.skip();
+      const e = await p.experiments.create({ name: 'history-nan-exp' });
+      const id = (await p.runs.create({ experimentId: e.experimentId })).info.runId;
+      const m = (step: number, value: number) => ({ key: 'v', step, timestamp: 7, value });
+      await p.runs.logBatch(id, { metrics: [m(2, Infinity), m(1, 0), m(1, Number.NaN), m(1, -Infinity), m(3, -0), m(0, Number.MAX_VALUE), m(0, 5e-324)] });
+      await p.runs.logBatch(id, { metrics: [m(1, Number.NaN), m(2, Infinity)] });
+      const values = (await p.runs.getMetricHistory(id, 'v')).items.map((x) => [x.step, x.value]);
+      expect(values).toEqual([[0, 5e-324], [0, Number.MAX_VALUE], [1, Number.NaN], [1, -Infinity], [1, 0], [2, Infinity], [3, -0]]);
+      expect(Object.is(values[6]![1], -0)).toBe(true);
+    });
+
+    it('pages through a long history across segment boundaries, whatever the batch sizes', async (ctx) => {
+      if (skip) return ctx.skip();
+      const e = await p.experiments.create({ name: 'history-paging-exp' });
+      const id = (await p.runs.create({ experimentId: e.experimentId })).info.runId;
+      const points = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ key: 'long', step: from + i, timestamp: 1000 + from + i, value: (from + i) / 3 }));
+      await p.runs.logBatch(id, { metrics: points(0, 700) });
+      await p.runs.logBatch(id, { metrics: points(700, 20_000) });
+      for (let s = 20_000; s < 20_010; s++) await p.runs.logMetric(id, points(s, s + 1)[0]!);
+      await p.runs.logBatch(id, { metrics: points(20_010, 25_000).reverse() });
+      const seen: number[] = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await p.runs.getMetricHistory(id, 'long', { maxResults: 3000, ...(pageToken ? { pageToken } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(3000);
+        for (const x of page.items) {
+          expect(x.value).toBe(x.step / 3);
+          seen.push(x.step);
+        }
+        pageToken = page.nextPageToken ?? undefined;
+      } while (pageToken);
+      expect(seen).toEqual(Array.from({ length: 25_000 }, (_, i) => i));
+      const all = await p.runs.getMetricHistory(id, 'long');
+      expect(all.items).toHaveLength(25_000);
+      expect(all.nextPageToken).toBeNull();
+      expect((await p.runs.getMetricHistory(id, 'long', { maxResults: 25_000 })).nextPageToken).toBeNull();
+    });
+
+    it('late and repeated points after a long history are merged in order, once, page by page', async (ctx) => {
+      if (skip) return ctx.skip();
+      const e = await p.experiments.create({ name: 'history-late-exp' });
+      const id = (await p.runs.create({ experimentId: e.experimentId })).info.runId;
+      const m = (step: number, value = step) => ({ key: 'late', step, timestamp: 5, value });
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => m(from + i));
+      await p.runs.logBatch(id, { metrics: range(0, 3000) });
+      await p.runs.logBatch(id, { metrics: [...range(1000, 1010), ...range(5000, 5005), m(2500, -1), m(2500, 1e9), m(-3)] });
+      await p.runs.logBatch(id, { metrics: [...range(1005, 1015), m(2500, -1)] });
+      const expected = [m(-3), ...range(0, 2500), m(2500, -1), m(2500), m(2500, 1e9), ...range(2501, 3000), ...range(5000, 5005)];
+      expect((await p.runs.getMetricHistory(id, 'late')).items).toEqual(expected);
+      const paged = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await p.runs.getMetricHistory(id, 'late', { maxResults: 999, ...(pageToken ? { pageToken } : {}) });
+        paged.push(...page.items);
+        pageToken = page.nextPageToken ?? undefined;
+      } while (pageToken);
+      expect(paged).toEqual(expected);
+      expect((await p.runs.get(id)).data.metrics).toEqual([m(5004)]);
+    });
+
+    it('a failing batch changes no stored history', async (ctx) => {
+      if (skip) return ctx.skip();
+      const e = await p.experiments.create({ name: 'history-atomic-exp' });
+      const id = (await p.runs.create({ experimentId: e.experimentId, params: { a: '1' } })).info.runId;
+      await p.runs.logBatch(id, { metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }, { key: 'x', value: 2, timestamp: 1, step: 1 }] });
+      const before = await p.runs.getMetricHistory(id, 'x');
+      await expectCode(
+        p.runs.logBatch(id, {
+          metrics: [{ key: 'x', value: 3, timestamp: 1, step: 2 }, { key: 'y', value: 1, timestamp: 1, step: 0 }],
+          params: [{ key: 'a', value: '2' }],
+        }),
+        'INVALID_ARGUMENT',
+      );
+      expect(await p.runs.getMetricHistory(id, 'x')).toEqual(before);
+      expect((await p.runs.getMetricHistory(id, 'y')).items).toEqual([]);
+      expect((await p.runs.get(id)).data.metrics).toEqual([{ key: 'x', value: 2, timestamp: 1, step: 1 }]);
+    });
+
     it('a batch is atomic: a bad param leaves no metric, tag or param behind', async (ctx) => {
       if (skip) return ctx.skip();
       const e = await p.experiments.create({ name: 'atomic-exp' });

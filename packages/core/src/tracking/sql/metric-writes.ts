@@ -1,13 +1,25 @@
 import { sql, type Transaction } from 'kysely';
-import type { Dialect } from '../../db/database.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, MetricSegmentRow } from '../../db/schema.js';
 import type { Metric } from '../entities.js';
+import {
+  SEGMENT_APPEND_BELOW,
+  SEGMENT_MAX_POINTS,
+  concatPoints,
+  decodeSegments,
+  encodeSegment,
+  normalizePoints,
+  packMetrics,
+  type Points,
+} from './metric-segments.js';
 import { toMetricRow } from './row-mappers.js';
 
-// Rows per statement for the bulk insert: bounds the size of one JSON text or array parameter.
-const ROWS_PER_INSERT = 20_000;
 // Rows per INSERT … VALUES for the latest-value upsert (6 bind parameters each, far below both limits).
 const ROWS_PER_UPSERT = 5000;
+// Keys per IN list when looking up last segments.
+const KEYS_PER_LOOKUP = 500;
+// Segment rows per upsert statement, and a bound on the bytes one statement carries.
+const SEGMENTS_PER_UPSERT = 500;
+const BYTES_PER_UPSERT = 16 * 1024 * 1024;
 
 /** MLflow's order for "latest": the greatest (step, timestamp, value). NaN never beats a number. */
 export function isNewer(a: Metric, b: Metric): boolean {
@@ -26,12 +38,19 @@ export function latestPerKey(metrics: Metric[]): Metric[] {
   return [...latest.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Appends history and moves each key's latest value forward, never backward. */
-export async function writeMetrics(trx: Transaction<Database>, dialect: Dialect, runId: string, metrics: Metric[], latest: Metric[]): Promise<void> {
-  for (let i = 0; i < metrics.length; i += ROWS_PER_INSERT) {
-    const chunk = metrics.slice(i, i + ROWS_PER_INSERT);
-    await (dialect === 'sqlite' ? insertSqlite(trx, runId, chunk) : insertPostgres(trx, runId, chunk));
-  }
+/**
+ * Appends history and moves each key's latest value forward, never backward. Runs inside the
+ * batch's transaction. `latest` must hold one metric per key of `metrics`, sorted by key.
+ */
+export async function writeMetrics(trx: Transaction<Database>, runId: string, metrics: Metric[], latest: Metric[]): Promise<void> {
+  // First, because on PostgreSQL the upsert locks each key's latest_metrics row (in key order, so no
+  // deadlocks) until commit: concurrent batches on the same (run, key) then read and rewrite its last
+  // segment one after another. SQLite writers are serialized by BEGIN IMMEDIATE anyway.
+  await upsertLatest(trx, runId, latest);
+  await appendHistory(trx, runId, metrics, latest.map((m) => m.key));
+}
+
+async function upsertLatest(trx: Transaction<Database>, runId: string, latest: Metric[]): Promise<void> {
   for (let i = 0; i < latest.length; i += ROWS_PER_UPSERT) {
     await trx
       .insertInto('latest_metrics')
@@ -54,40 +73,84 @@ export async function writeMetrics(trx: Transaction<Database>, dialect: Dialect,
   }
 }
 
-// History is the hot write path (a million points per run is normal), so rows travel as one parameter
-// instead of six per row: a JSON array on SQLite (JSON5 literals carry ±Infinity; SQLite's text-to-double
-// conversion is correctly rounded) and typed arrays through unnest() on PostgreSQL.
-async function insertSqlite(trx: Transaction<Database>, runId: string, metrics: Metric[]): Promise<void> {
-  const parts: string[] = new Array(metrics.length);
-  for (let i = 0; i < metrics.length; i++) {
-    const m = metrics[i]!;
-    const nan = Number.isNaN(m.value);
-    parts[i] = `[${JSON.stringify(m.key)},${nan ? 0 : m.value},${m.timestamp},${m.step},${nan ? 1 : 0}]`;
+interface Tail { seq: number; n: number; data: Buffer | null }
+
+/**
+ * Each key's new points go into its last segment while that one is small (read, merged in history
+ * order, rewritten), and otherwise into new segments of at most SEGMENT_MAX_POINTS. So single-point
+ * writes fill segments of about SEGMENT_APPEND_BELOW points, and large batches write whole segments
+ * without reading anything back. Exact duplicates are dropped within what is rewritten; reads drop
+ * any others.
+ */
+async function appendHistory(trx: Transaction<Database>, runId: string, metrics: Metric[], keys: string[]): Promise<void> {
+  const byKey = new Map<string, Metric[]>();
+  for (const m of metrics) {
+    const list = byKey.get(m.key);
+    if (list) list.push(m);
+    else byKey.set(m.key, [m]);
   }
-  await sql`insert into metrics (run_uuid, key, value, timestamp, step, is_nan)
-    select ${runId}, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4
-    from json_each(${`[${parts.join(',')}]`}) as j
-    where true on conflict do nothing`.execute(trx);
+  const tails = await lastSegments(trx, runId, keys);
+  const rows: MetricSegmentRow[] = [];
+  for (const key of keys) {
+    let points: Points = normalizePoints(packMetrics(byKey.get(key)!));
+    const tail = tails.get(key);
+    let seq = tail ? tail.seq + 1 : 0;
+    if (tail?.data) {
+      points = normalizePoints(concatPoints(decodeSegments([{ n: tail.n, data: tail.data }]), points));
+      seq = tail.seq;
+    }
+    const n = points.length / 3;
+    for (let from = 0; from < n; from += SEGMENT_MAX_POINTS) {
+      const to = Math.min(n, from + SEGMENT_MAX_POINTS);
+      rows.push({ run_uuid: runId, key, seq: seq++, n: to - from, min_step: points[from * 3]!, max_step: points[(to - 1) * 3]!, data: encodeSegment(points, from, to) });
+    }
+  }
+  await upsertSegments(trx, rows);
 }
 
-async function insertPostgres(trx: Transaction<Database>, runId: string, metrics: Metric[]): Promise<void> {
-  const n = metrics.length;
-  const keys: string[] = new Array(n);
-  const values: number[] = new Array(n);
-  const timestamps: number[] = new Array(n);
-  const steps: number[] = new Array(n);
-  const nans: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = metrics[i]!;
-    const nan = Number.isNaN(m.value);
-    keys[i] = m.key;
-    values[i] = nan ? 0 : m.value;
-    timestamps[i] = m.timestamp;
-    steps[i] = m.step;
-    nans[i] = nan ? 1 : 0;
+/** The last segment of each key: its seq and size, and its bytes when it is small enough to extend. */
+async function lastSegments(trx: Transaction<Database>, runId: string, keys: string[]): Promise<Map<string, Tail>> {
+  const out = new Map<string, Tail>();
+  for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+    const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
+    const rows = await trx
+      .selectFrom('metric_segments')
+      .select(['key', 'seq', 'n', sql<Buffer | null>`case when n < ${sql.lit(SEGMENT_APPEND_BELOW)} then data end`.as('data')])
+      .where('run_uuid', '=', runId)
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('key', 'seq'),
+          'in',
+          selectFrom('metric_segments').select(['key', (e) => e.fn.max('seq').as('seq')]).where('run_uuid', '=', runId).where('key', 'in', chunk).groupBy('key').$asTuple('key', 'seq'),
+        ),
+      )
+      .execute();
+    for (const r of rows) out.set(r.key, { seq: r.seq, n: r.n, data: r.data });
   }
-  await sql`insert into metrics (run_uuid, key, value, timestamp, step, is_nan)
-    select ${runId}, u.k, u.v, u.t, u.s, u.n
-    from unnest(${keys}::text[], ${values}::float8[], ${timestamps}::int8[], ${steps}::int8[], ${nans}::int4[]) as u(k, v, t, s, n)
-    on conflict do nothing`.execute(trx);
+  return out;
+}
+
+async function upsertSegments(trx: Transaction<Database>, rows: MetricSegmentRow[]): Promise<void> {
+  let start = 0;
+  while (start < rows.length) {
+    let end = start;
+    let bytes = 0;
+    while (end < rows.length && end - start < SEGMENTS_PER_UPSERT && (end === start || bytes + rows[end]!.data.byteLength <= BYTES_PER_UPSERT)) {
+      bytes += rows[end]!.data.byteLength;
+      end++;
+    }
+    await trx
+      .insertInto('metric_segments')
+      .values(rows.slice(start, end))
+      .onConflict((oc) =>
+        oc.columns(['run_uuid', 'key', 'seq']).doUpdateSet({
+          n: (eb) => eb.ref('excluded.n'),
+          min_step: (eb) => eb.ref('excluded.min_step'),
+          max_step: (eb) => eb.ref('excluded.max_step'),
+          data: (eb) => eb.ref('excluded.data'),
+        }),
+      )
+      .execute();
+    start = end;
+  }
 }

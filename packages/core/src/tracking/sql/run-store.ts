@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { isUniqueViolation, type Dialect } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/database.js';
 import type { Database, RunRow } from '../../db/schema.js';
 import { CairnError, invalid, notFound } from '../../errors.js';
 import {
@@ -12,6 +12,7 @@ import {
   type RunInfo,
   type Tag,
 } from '../entities.js';
+import { decodeSegments, normalizePoints, toMetrics } from './metric-segments.js';
 import { latestPerKey, writeMetrics } from './metric-writes.js';
 import { tagsOf, toDatasetInput, toMetric, toRunInfo } from './row-mappers.js';
 
@@ -19,7 +20,7 @@ export type NewRun = Omit<RunRow, 'run_uuid'> & { run_uuid?: string };
 
 /** SQL persistence of runs, their params, tags, metrics and dataset inputs. */
 export class RunStore {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
+  constructor(private readonly db: Kysely<Database>) {}
 
   async create(row: NewRun, tags: Tag[], params: Param[]): Promise<string> {
     const run_uuid = row.run_uuid ?? randomUUID().replaceAll('-', '');
@@ -105,7 +106,7 @@ export class RunStore {
             .execute();
         }
       }
-      if (metrics.length) await writeMetrics(trx, this.dialect, runId, metrics, latestPerKey(metrics));
+      if (metrics.length) await writeMetrics(trx, runId, metrics, latestPerKey(metrics));
     });
   }
 
@@ -114,18 +115,19 @@ export class RunStore {
     return Number(r.numDeletedRows) > 0;
   }
 
+  /**
+   * One metric's history in (step, timestamp, value) order without exact duplicates, from `offset`.
+   * The segments are read in one query; see metric-segments.ts for why history is stored packed.
+   */
   async metricHistory(runId: string, key: string, offset: number, limit: number): Promise<Metric[]> {
-    const rows = await this.db
-      .selectFrom('metrics')
-      .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+    const segments = await this.db
+      .selectFrom('metric_segments')
+      .select(['n', 'data'])
       .where('run_uuid', '=', runId)
       .where('key', '=', key)
-      .orderBy('step')
-      .orderBy('timestamp')
-      .limit(limit)
-      .offset(offset)
+      .orderBy('seq')
       .execute();
-    return rows.map(toMetric);
+    return toMetrics(key, normalizePoints(decodeSegments(segments)), offset, limit);
   }
 
   async logInputs(runId: string, experimentId: number, inputs: DatasetInput[]): Promise<void> {
