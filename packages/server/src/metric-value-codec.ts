@@ -37,6 +37,29 @@ export function encodeMetric(m: { key: string; value: number; timestamp: number;
   return { key: m.key, value: encodeMetricValue(m.value), timestamp: m.timestamp, step: m.step };
 }
 
+/**
+ * `JSON.stringify(metrics.map(encodeMetric))`, written directly: a history page can hold a million
+ * points, and building the text skips an object per point and JSON.stringify's generic walk.
+ */
+export function metricListJson(metrics: readonly { key: string; value: number; timestamp: number; step: number }[]): string {
+  let out = '[';
+  // Pages of history share one key: encode it once.
+  let key: string | undefined;
+  let keyJson = '';
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    if (m.key !== key) {
+      key = m.key;
+      keyJson = JSON.stringify(key);
+    }
+    const v = m.value;
+    // For finite numbers, JSON.stringify writes exactly what String() writes (-0 as 0).
+    const value = Number.isFinite(v) ? String(v) : v > 0 ? '"Infinity"' : v < 0 ? '"-Infinity"' : '"NaN"';
+    out += `${i ? ',' : ''}{"key":${keyJson},"value":${value},"timestamp":${m.timestamp},"step":${m.step}}`;
+  }
+  return `${out}]`;
+}
+
 /** A run as sent over JSON: its latest metric values encoded; everything else is already JSON-safe. */
 export type WireRun = Omit<Run, 'data'> & { data: Omit<Run['data'], 'metrics'> & { metrics: WireMetric[] } };
 

@@ -1,5 +1,6 @@
-import type { ArtifactFileInfo, DatasetInput, Experiment, Run, RunInfo, Tags } from '@cairn/core';
-import { encodeMetric } from '../metric-value-codec.js';
+import type { ArtifactFileInfo, DatasetInput, Experiment, Metric, Page, Run, RunInfo, Tags } from '@cairn/core';
+import { JsonText } from '../json-text.js';
+import { encodeMetric, metricListJson } from '../metric-value-codec.js';
 
 // Cairn entities as MLflow's REST JSON (protobuf JSON with proto field names): ids are strings,
 // int64 timestamps are numbers, unset optional fields and empty repeated fields are left out, and
@@ -103,4 +104,11 @@ export function pageJson(key: string, items: unknown[], nextPageToken: string | 
   const json = withList({}, key, items);
   if (nextPageToken) json.next_page_token = nextPageToken;
   return json;
+}
+
+/** A get-history reply, `pageJson('metrics', …)` written as text: pages hold up to a million points. */
+export function metricPageJson(page: Page<Metric>): JsonText | Json {
+  if (!page.items.length) return pageJson('metrics', [], page.nextPageToken);
+  const token = page.nextPageToken ? `,"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
+  return new JsonText(`{"metrics":${metricListJson(page.items)}${token}}`);
 }

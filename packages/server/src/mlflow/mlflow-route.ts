@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePolicy } from '../auth/policy.js';
+import { JsonText } from '../json-text.js';
 import type { CairnApp } from '../router.js';
 import { endpointNotFound, toMlflowError } from './errors.js';
 import { RequestFields } from './request-fields.js';
 
+/** Returns the response message, or its JSON text already written ({@link JsonText}). */
 export type MlflowHandler = (fields: RequestFields, request: FastifyRequest) => Promise<object>;
 
 /**
@@ -16,7 +18,10 @@ export function addMlflowRoute(app: CairnApp, method: 'GET' | 'POST', url: strin
     method,
     url,
     config: { policy },
-    handler: async (request) => handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body), request),
+    handler: async (request, reply) => {
+      const message = await handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body), request);
+      return message instanceof JsonText ? message.send(reply) : message;
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 import { CairnError, type Platform, type Tag } from '@cairn/core';
 import type { CairnApp } from '../router.js';
-import { RUN_NAME_TAG, metricJson, pageJson } from './convert.js';
+import { RUN_NAME_TAG, metricPageJson } from './convert.js';
 import { MLFLOW_LIMITS, checkBatchCounts } from './limits.js';
 import { addMlflowRoute } from './mlflow-route.js';
 import { parseDatasetInput, parseMetric, parseParam, parseTag } from './parse-entities.js';
@@ -68,6 +68,6 @@ export function loggingRoutes(app: CairnApp, platform: Platform): void {
       maxResults: f.int64('max_results'),
       pageToken: f.string('page_token'),
     });
-    return pageJson('metrics', page.items.map(metricJson), page.nextPageToken);
+    return metricPageJson(page);
   });
 }

@@ -1,5 +1,6 @@
 import type { Platform } from '@cairn/core';
-import { encodeMetric } from '../metric-value-codec.js';
+import { JsonText } from '../json-text.js';
+import { metricListJson } from '../metric-value-codec.js';
 import type { CairnRouter } from '../router.js';
 import { emptySchema, responses, tagKeyQuery } from '../schemas/common.js';
 import { logBatchBody, logInputsBody, metricHistoryBody, metricHistoryQuery, runIdParams } from '../schemas/run-schemas.js';
@@ -49,10 +50,11 @@ export function runLoggingRoutes(platform: Platform): CairnRouter {
     app.get('/runs/:runId/metrics/history', {
       config: { policy: 'reader' },
       schema: { tags, summary: "A metric's history ordered by step and timestamp", params: runIdParams, querystring: metricHistoryQuery, response: responses({ 200: metricHistoryBody }) },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { key, ...pageOptions } = request.query;
       const page = await runs.getMetricHistory(request.params.runId, key, pageOptions);
-      return { metrics: page.items.map(encodeMetric), nextPageToken: page.nextPageToken ?? null };
+      // { metrics, nextPageToken } as text: a page can hold a million points.
+      return new JsonText(`{"metrics":${metricListJson(page.items)},"nextPageToken":${JSON.stringify(page.nextPageToken)}}`).send(reply);
     });
 
     app.post('/runs/:runId/inputs', {
