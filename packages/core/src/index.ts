@@ -7,6 +7,7 @@ export { LIMITS } from './tracking/validation.js';
 export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';
 export { openPlatform, createArtifactStore, type Platform } from './platform.js';
 export type { ArtifactStore, ArtifactFileInfo, PutResult } from './artifacts/index.js';
+export { RESERVED_ARTIFACT_FOLDERS, refuseReservedWrite, reservedFolderOf } from './artifacts/index.js';
 export { validateRelativePath, parseArtifactUri, formatArtifactUri, resolveUnderRoot } from './paths/index.js';
 export * from './auth/index.js';
 export * from './pipelines/index.js';

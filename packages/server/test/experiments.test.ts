@@ -18,7 +18,9 @@ describeEachBackend('experiment routes', (ctx) => {
     const ok = await api('POST', '/api/v1/experiments', { name: 'located', artifactLocation: 'cairn-artifacts:/custom/place' });
     expect(ok.status).toBe(201);
     expect(ok.body.experiment.artifactLocation).toBe('custom/place');
-    for (const artifactLocation of ['file:///etc', 'file:/tmp/x', '//host/x', 'mlflow-artifacts://host/x', '/abs/path', 's3://bucket/x', 'cairn-artifacts:/../x']) {
+    // Nor the root, nor a folder Cairn's registry or pipelines own (a run there could change a registered model's files).
+    for (const artifactLocation of ['file:///etc', 'file:/tmp/x', '//host/x', 'mlflow-artifacts://host/x', '/abs/path', 's3://bucket/x', 'cairn-artifacts:/../x',
+      'cairn-artifacts:/', 'cairn-artifacts:/registry/abc/1', 'cairn-artifacts:/Registry', 'cairn-artifacts:/%72egistry/x', 'mlflow-artifacts:/pipelines/objects']) {
       const res = await api('POST', '/api/v1/experiments', { name: `bad-${artifactLocation}`, artifactLocation });
       expect(res.status, artifactLocation).toBe(400);
       expect(res.body.error_code).toBe('INVALID_ARGUMENT');

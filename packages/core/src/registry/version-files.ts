@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactStore } from '../artifacts/index.js';
+import type { RESERVED_ARTIFACT_FOLDERS } from '../artifacts/reserved-folders.js';
 import { CairnError } from '../errors.js';
 import type { ModelFile } from './entities.js';
 import { MLMODEL_MAX_BYTES } from './model-format.js';
 import { REGISTRY_LIMITS } from './validation.js';
 
-/** Where the registry keeps version files, relative to the artifact root. */
-export const REGISTRY_PREFIX = 'registry';
+/** Where the registry keeps version files, relative to the artifact root (a reserved folder: no client writes there). */
+export const REGISTRY_PREFIX = 'registry' satisfies (typeof RESERVED_ARTIFACT_FOLDERS)[number];
 
 export function storagePathOf(modelId: string, version: number): string {
   return `${REGISTRY_PREFIX}/${modelId}/${version}`;

@@ -1,8 +1,8 @@
+import { reservedFolderOf } from '../artifacts/reserved-folders.js';
 import { invalid } from '../errors.js';
 import { formatArtifactUri, parseArtifactUri, validateRelativePath } from '../paths/index.js';
 import type { RunInfo } from '../tracking/entities.js';
 import { parseModelRef, type ModelRef } from './model-uri.js';
-import { REGISTRY_PREFIX } from './version-files.js';
 
 /** Where a new version's files come from, once checked. `prefix` is relative to the artifact root. */
 export type ResolvedSource =
@@ -56,7 +56,8 @@ export async function resolveSource(source: string | null | undefined, runId: st
     throw refuse(source, scheme ? `the scheme '${scheme}:' names a place outside Cairn's artifact store` : 'it is not a URI Cairn assigned');
   }
   const { path } = parseArtifactUri(source);
-  if (path === REGISTRY_PREFIX || path.startsWith(`${REGISTRY_PREFIX}/`)) throw refuse(source, "it points into the registry's own storage; use 'models:/NAME/VERSION'");
+  const reserved = reservedFolderOf(path);
+  if (reserved) throw refuse(source, reserved === 'registry' ? "it points into the registry's own storage; use 'models:/NAME/VERSION'" : `it points into '${reserved}/', which Cairn reserves`);
   const run = await runOwning(path, givenRun, lookups, source);
   return { kind: 'run', source: formatArtifactUri(path, source.startsWith('mlflow') ? 'mlflow-artifacts' : 'cairn-artifacts'), runId: run.runId, prefix: path };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { CairnError, notFound } from '../errors.js';
+import { reservedFolderOf } from '../artifacts/reserved-folders.js';
 import { parseArtifactUri } from '../paths/index.js';
 import type { Experiment, Page, Tags, ViewType } from './entities.js';
 import { searchExperimentIds } from './search/index.js';
@@ -34,7 +35,7 @@ export class ExperimentService {
   async create(input: CreateExperimentInput): Promise<Experiment> {
     const name = checkText(input.name, 'name', LIMITS.nameLength, false).trim();
     if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
-    const location = input.artifactLocation ? parseArtifactUri(input.artifactLocation).path : null;
+    const location = input.artifactLocation ? checkArtifactLocation(input.artifactLocation) : null;
     const tags = checkTags(input.tags ?? {});
     const id = await this.store.create({ name, artifactLocation: location, tags, now: this.now() });
     return this.get(id);
@@ -98,8 +99,26 @@ export class ExperimentService {
     if (exp.lifecycleStage !== 'active') {
       throw new CairnError('FAILED_PRECONDITION', `Experiment '${exp.name}' is deleted; restore it with \`cairn experiments restore ${id}\` first.`);
     }
+    // Refused at creation since; an older experiment placed there takes no new runs.
+    if (reservedFolderOf(exp.artifactLocation)) {
+      throw new CairnError('FAILED_PRECONDITION', `Experiment '${exp.name}' stores artifacts in '${exp.artifactLocation}', inside a folder Cairn reserves; create a new experiment for new runs.`);
+    }
     return exp;
   }
+}
+
+/**
+ * A client-chosen experiment location: a Cairn artifact URI (see `parseArtifactUri`) naming a
+ * folder below the root and outside the folders Cairn's own subsystems own (`registry/`,
+ * `pipelines/`), so no run can write into a registered model's or a pipeline's files.
+ */
+function checkArtifactLocation(uri: string): string {
+  const { path } = parseArtifactUri(uri);
+  const refuse = (reason: string) => new CairnError('INVALID_ARGUMENT', `Invalid artifact location ${JSON.stringify(uri.slice(0, 200))}: ${reason}. Leave it empty (Cairn assigns one) or name a folder of your own, e.g. 'cairn-artifacts:/team-a/churn'.`, { details: { field: 'artifact location' } });
+  if (path === '') throw refuse('it names the artifact root itself');
+  const reserved = reservedFolderOf(path);
+  if (reserved) throw refuse(`'${reserved}/' is reserved for Cairn's ${reserved}`);
+  return path;
 }
 
 export function checkTags(tags: Tags): Tags {

@@ -106,7 +106,8 @@ for (const backend of BACKENDS) {
 
     it('refuses the crafted-location chain at its first step, and never serves a file outside the artifact root', async (ctx) => {
       if (skip) return ctx.skip();
-      for (const location of ['file:///etc', 'file:///etc/', '//proc/self/root', 'http:///#/../../etc/', 'file%3A%2F%2F%2Fetc']) {
+      for (const location of ['file:///etc', 'file:///etc/', '//proc/self/root', 'http:///#/../../etc/', 'file%3A%2F%2F%2Fetc', 'mlflow-artifacts:/',
+        'mlflow-artifacts:/registry', 'mlflow-artifacts:/registry/0123456789abcdef0123456789abcdef/1', 'mlflow-artifacts:/REGISTRY/x', 'mlflow-artifacts:/%72egistry/x', 'mlflow-artifacts:/pipelines/objects']) {
         const exp = await call('POST', `${API}/experiments/create`, { name: `crafted-${Math.random()}`, artifact_location: location });
         expect(exp.status, location).toBe(400);
         expect(exp.body.error_code).toBe('INVALID_PARAMETER_VALUE');
@@ -125,6 +126,24 @@ for (const backend of BACKENDS) {
         expect(res.statusCode, path).toBeGreaterThanOrEqual(400);
         expect(res.body).not.toMatch(/root:.*:0:0:/);
       }
+    });
+
+    it('serves registered files through the artifact proxy but refuses writes and deletes there', async (ctx) => {
+      if (skip) return ctx.skip();
+      const { runId } = await loggedModel();
+      await call('POST', `${API}/registered-models/create`, { name: 'sealed' });
+      await call('POST', `${API}/model-versions/create`, { name: 'sealed', source: `runs:/${runId}/model` });
+      const uri = (await call('GET', `${API}/model-versions/get-download-uri`, { name: 'sealed', version: '1' })).body.artifact_uri as string;
+      const key = uri.slice('mlflow-artifacts:/'.length);
+      for (const path of [`${key}/model.pkl`, `${key}/injected.pkl`, `${key.replace('registry', 'Registry')}/model.pkl`, `${key.replace('registry', '%72egistry')}/x`, 'pipelines/objects/ab/cd']) {
+        const put = await app.inject({ method: 'PUT', url: `${PROXY}/${path}`, payload: 'EVIL', headers: { 'content-type': 'application/octet-stream' } });
+        expect(put.statusCode, path).toBe(403);
+        expect(put.json().error_code).toBe('PERMISSION_DENIED');
+        expect((await app.inject({ method: 'DELETE', url: `${PROXY}/${path}` })).statusCode, path).toBe(403);
+      }
+      const download = await app.inject({ method: 'GET', url: `${PROXY}/${key}/model.pkl` });
+      expect(download.body).toBe('PICKLE');
+      expect((await app.inject({ method: 'GET', url: `${PROXY}/${key}/injected.pkl` })).statusCode).toBe(404);
     });
 
     it('refuses to move a protected alias outside its gate', async (ctx) => {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CairnError, validateRelativePath, type Platform } from '@cairn/core';
+import { CairnError, refuseReservedWrite, validateRelativePath, type Platform } from '@cairn/core';
 import type { FastifyRequest } from 'fastify';
 import type { CairnApp } from '../router.js';
 import { fileInfoJson, mlflowArtifactUri } from './convert.js';
@@ -69,8 +69,11 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
       .send(stream);
   });
 
+  // Writes stay out of the folders Cairn's subsystems own (registered versions' files, pipeline
+  // objects); those are read through here (get-download-uri) but changed only by their services.
   app.put('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {
     const key = keyOf(request);
+    refuseReservedWrite(key, 'Upload');
     if (Number(request.headers['content-length'] ?? 0) > options.maxUploadBytes) throw tooLarge(options.maxUploadBytes);
     const stream = request.body as Readable | undefined;
     // When the store stops early (limit exceeded) the request stays open, so the client still gets the 413.
@@ -80,7 +83,9 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
   });
 
   app.delete('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {
-    await store.delete(keyOf(request));
+    const key = keyOf(request);
+    refuseReservedWrite(key, 'Delete of');
+    await store.delete(key);
     return {};
   });
   // MLflow's multipart upload routes (`/mpu/*`) are not offered; MLflow clients only use them when
