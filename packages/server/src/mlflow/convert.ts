@@ -1,4 +1,4 @@
-import type { ArtifactFileInfo, DatasetInput, Experiment, Metric, Page, Run, RunInfo, Tags } from '@cairn/core';
+import { withMirroredTags, type ArtifactFileInfo, type DatasetInput, type Experiment, type Metric, type Page, type Run, type RunInfo, type Tags } from '@cairn/core';
 import { JsonText } from '../json-text.js';
 import { encodeMetric, metricListJson } from '../metric-value-codec.js';
 
@@ -6,9 +6,7 @@ import { encodeMetric, metricListJson } from '../metric-value-codec.js';
 // int64 timestamps are numbers, unset optional fields and empty repeated fields are left out, and
 // non-finite doubles are the strings "NaN", "Infinity" and "-Infinity".
 
-export const RUN_NAME_TAG = 'mlflow.runName';
-export const PARENT_RUN_TAG = 'mlflow.parentRunId';
-export const USER_TAG = 'mlflow.user';
+export { PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG } from '@cairn/core';
 
 type Json = Record<string, unknown>;
 
@@ -62,16 +60,11 @@ export function runInfoJson(info: RunInfo): Json {
 export const metricJson = encodeMetric;
 
 /**
- * The tags MLflow clients read attributes from. The run name tag always shows the current name (a
- * rename through Cairn's own API does not touch tags); the user and parent tags are filled in when a
- * run created through Cairn's API lacks them.
+ * The tags MLflow clients read attributes from: the stored tags plus `mlflow.runName`, `mlflow.user`
+ * and `mlflow.parentRunId` mirrored from the run (core's `withMirroredTags`, the rule search applies
+ * too, so every tag runs/get shows can be searched).
  */
-export function runTags(run: Run): Tags {
-  const tags: Tags = { ...run.data.tags, [RUN_NAME_TAG]: run.info.runName };
-  if (tags[USER_TAG] === undefined && run.info.userId) tags[USER_TAG] = run.info.userId;
-  if (tags[PARENT_RUN_TAG] === undefined && run.info.parentRunId) tags[PARENT_RUN_TAG] = run.info.parentRunId;
-  return tags;
-}
+export const runTags: (run: Run) => Tags = withMirroredTags;
 
 export function datasetInputJson(input: DatasetInput): Json {
   const d = input.dataset;

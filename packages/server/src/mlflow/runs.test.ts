@@ -94,6 +94,49 @@ describeMlflow('MLflow runs API', (test) => {
     expect(tagMap(p.body.run.data.tags)['mlflow.user']).toBe('cy');
   });
 
+  test('runs made by the SDK or /api/v1 are found through MLflow by the parent, user and name tags runs/get shows', async (h) => {
+    const experimentId = await h.experiment();
+    // The in-process SDK creates runs through the run service; a remote SDK through /api/v1 (server app only).
+    const parent = await h.platform.runs.create({ experimentId, userId: 'root', runName: 'baseline' });
+    const child = { experimentId, parentRunId: parent.info.runId, userId: 'root', runName: 'trial-1' };
+    const viaApi = h.app.hasRoute({ method: 'POST', url: '/api/v1/runs' })
+      ? (await h.app.inject({ method: 'POST', url: '/api/v1/runs', payload: child })).json<{ run: { info: { runId: string } } }>().run.info.runId
+      : (await h.platform.runs.create(child)).info.runId;
+    await h.platform.runs.create({ experimentId, userId: 'someone', runName: 'unrelated' });
+    const search = async (filter: string) =>
+      ((await h.post<SearchReply>('/runs/search', { experiment_ids: [experimentId], filter })).body.runs ?? []).map((r) => r.info.run_id).sort();
+
+    expect(await search(`tags.mlflow.parentRunId = '${parent.info.runId}'`)).toEqual([viaApi]);
+    expect(await search("tags.mlflow.user = 'root'")).toEqual([parent.info.runId, viaApi].sort());
+    expect(await search("tags.mlflow.runName = 'baseline'")).toEqual([parent.info.runId]);
+    expect(await search("tags.mlflow.runName LIKE 'trial-%' and tags.mlflow.parentRunId LIKE '%'")).toEqual([viaApi]);
+    // Every tag runs/get shows is found by searching for it.
+    const shown = tagMap((await h.get<{ run: MlflowRun }>('/runs/get', { run_id: viaApi })).body.run.data.tags);
+    expect(Object.keys(shown).sort()).toEqual(['mlflow.parentRunId', 'mlflow.runName', 'mlflow.user']);
+    for (const [key, value] of Object.entries(shown)) expect(await search(`tags.\`${key}\` = '${value}'`), key).toContain(viaApi);
+
+    // A rename through Cairn's API moves the tag with the name, in runs/get and in search alike.
+    await h.platform.runs.update(parent.info.runId, { runName: 'renamed' });
+    expect(tagMap((await h.get<{ run: MlflowRun }>('/runs/get', { run_id: parent.info.runId })).body.run.data.tags)['mlflow.runName']).toBe('renamed');
+    expect(await search("tags.mlflow.runName = 'renamed'")).toEqual([parent.info.runId]);
+    expect(await search("tags.mlflow.runName = 'baseline'")).toEqual([]);
+    const ordered = await h.post<SearchReply>('/runs/search', { experiment_ids: [experimentId], order_by: ['tags.mlflow.runName DESC'] });
+    expect(ordered.body.runs?.map((r) => r.info.run_name)).toEqual(['unrelated', 'trial-1', 'renamed']);
+  });
+
+  test('runs made through MLflow keep the user and parent tags they stored, in runs/get and in search', async (h) => {
+    const experimentId = await h.experiment();
+    const parent = await h.run(experimentId, { run_name: 'p' });
+    const run = await h.run(experimentId, { user_id: 'ana', tags: [{ key: 'mlflow.user', value: 'ana' }, { key: 'mlflow.parentRunId', value: parent.info.run_id }] });
+    await h.post('/runs/set-tag', { run_id: run.info.run_id, key: 'mlflow.user', value: 'bo' });
+    const search = async (filter: string) =>
+      ((await h.post<SearchReply>('/runs/search', { experiment_ids: [experimentId], filter })).body.runs ?? []).map((r) => r.info.run_id);
+    expect(tagMap((await h.get<{ run: MlflowRun }>('/runs/get', { run_id: run.info.run_id })).body.run.data.tags)['mlflow.user']).toBe('bo');
+    expect(await search("tags.mlflow.user = 'bo'")).toEqual([run.info.run_id]);
+    expect(await search("tags.mlflow.user = 'ana'")).toEqual([]);
+    expect(await search(`tags.mlflow.parentRunId = '${parent.info.run_id}'`)).toEqual([run.info.run_id]);
+  });
+
   test('create and get errors: missing experiment 404, deleted experiment INVALID_STATE 400, missing ids 400', async (h) => {
     const missingExp = await h.post<MlflowError>('/runs/create', { experiment_id: '987654321' });
     expect(missingExp.status).toBe(404);

@@ -1,6 +1,7 @@
 import { sqlLike } from '../../util/like.js';
 import type { Experiment, Run } from '../entities.js';
 import { CONTEXT_TAG } from '../entities.js';
+import { withMirroredTags } from '../mirrored-tags.js';
 import type { Comparison, Entity, FilterNode, OrderTerm } from './ast.js';
 
 // The reference semantics of search, over entities in memory. The SQL compiler must agree with this on
@@ -65,11 +66,16 @@ function test(c: Comparison, v: Value): boolean {
 const present = (v: Value | null | undefined): Value[] => (v === null || v === undefined ? [] : [v]);
 
 function runLookup(run: Run): Lookup {
+  // Tags as clients see them: `tags.mlflow.runName`, `.user` and `.parentRunId` mirror the run's fields.
+  let tags: Run['data']['tags'] | undefined;
   return (entity, key) => {
     switch (entity) {
       case 'metric': return present(run.data.metrics.find((m) => m.key === key)?.value);
       case 'param': return present(Object.hasOwn(run.data.params, key) ? run.data.params[key] : undefined);
-      case 'tag': return present(Object.hasOwn(run.data.tags, key) ? run.data.tags[key] : undefined);
+      case 'tag': {
+        tags ??= withMirroredTags(run);
+        return present(Object.hasOwn(tags, key) ? tags[key] : undefined);
+      }
       case 'dataset': return run.inputs.flatMap((i) => present(datasetValue(i.dataset.name, i.dataset.digest, i.tags, key)));
       case 'attribute': return present(runAttribute(run, key));
     }

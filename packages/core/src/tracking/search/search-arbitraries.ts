@@ -22,6 +22,10 @@ const pattern = fc.oneof(
 export const METRIC_KEYS = ['m1', 'm2', 'val loss'];
 export const PARAM_KEYS = ['p1', 'p.2', 'k`q'];
 export const TAG_KEYS = ['t1', 'mlflow.x', 'é'];
+// Runs also get the tags that mirror their name, user and parent: stored or not, they must search alike.
+export const RUN_TAG_KEYS = [...TAG_KEYS, 'mlflow.runName', 'mlflow.user', 'mlflow.parentRunId'];
+// On experiments those keys are ordinary tags.
+const EXPERIMENT_TAG_KEYS = [...TAG_KEYS, 'mlflow.user'];
 const RUN_TEXT_ATTRIBUTES = ['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage'];
 const RUN_TIME_ATTRIBUTES = ['start_time', 'end_time'];
 
@@ -46,12 +50,13 @@ export const runSpecs: fc.Arbitrary<RunSpec[]> = fc
           id: fc.constant(id),
           name: text,
           status: fc.constantFrom(...RUN_STATUSES),
-          userId: fc.constantFrom('ana', 'Ana', 'bo'),
+          userId: fc.constantFrom('ana', 'Ana', 'bo', ''),
+          parentRunId: fc.option(text, { nil: null }),
           startTime: time,
           endTime: fc.option(time, { nil: null }),
           lifecycleStage: fc.constantFrom('active', 'active', 'deleted') as fc.Arbitrary<'active' | 'deleted'>,
           params: fc.dictionary(fc.constantFrom(...PARAM_KEYS), text, { maxKeys: 3 }),
-          tags: fc.dictionary(fc.constantFrom(...TAG_KEYS), text, { maxKeys: 3 }),
+          tags: fc.dictionary(fc.constantFrom(...RUN_TAG_KEYS), text, { maxKeys: 3 }),
           metrics: fc.dictionary(fc.constantFrom(...METRIC_KEYS), metricValue, { maxKeys: 3 }),
           datasets: fc.uniqueArray(
             fc.record({
@@ -90,7 +95,7 @@ const comparison = (entity: Entity, key: string, kind: 'number' | 'time' | 'stri
 const runComparison: fc.Arbitrary<Comparison> = fc.oneof(
   { arbitrary: fc.constantFrom(...METRIC_KEYS).chain((k) => comparison('metric', k, 'number')), weight: 2 },
   fc.constantFrom(...PARAM_KEYS).chain((k) => comparison('param', k, 'string')),
-  fc.constantFrom(...TAG_KEYS).chain((k) => comparison('tag', k, 'string')),
+  { arbitrary: fc.constantFrom(...RUN_TAG_KEYS).chain((k) => comparison('tag', k, 'string')), weight: 2 },
   fc.constantFrom(...RUN_TEXT_ATTRIBUTES).chain((k) => comparison('attribute', k, 'string')),
   fc.constantFrom(...RUN_TIME_ATTRIBUTES).chain((k) => comparison('attribute', k, 'time')),
   fc.constantFrom('name', 'digest', 'context').chain((k) => comparison('dataset', k, 'string')),
@@ -114,7 +119,7 @@ const direction = fc.constantFrom('', ' ASC', ' DESC', ' desc');
 const runOrderKey = fc.oneof(
   fc.constantFrom(...METRIC_KEYS).map((k) => formatKey('metric', k)),
   fc.constantFrom(...PARAM_KEYS).map((k) => formatKey('param', k)),
-  fc.constantFrom(...TAG_KEYS).map((k) => formatKey('tag', k)),
+  fc.constantFrom(...RUN_TAG_KEYS).map((k) => formatKey('tag', k)),
   fc.constantFrom('start_time', 'end_time', 'run_name', 'attributes.run_id', 'status', 'user_id', 'created'),
 );
 export const runOrderBy = fc.array(fc.tuple(runOrderKey, direction).map(([k, d]) => k + d), { maxLength: 3 });
@@ -135,7 +140,7 @@ export const experimentSpecs: fc.Arbitrary<ExperimentSpec[]> = fc.array(
     creationTime: time,
     lastUpdateTime: time,
     lifecycleStage: fc.constantFrom('active', 'active', 'deleted') as fc.Arbitrary<'active' | 'deleted'>,
-    tags: fc.dictionary(fc.constantFrom(...TAG_KEYS), text, { maxKeys: 2 }),
+    tags: fc.dictionary(fc.constantFrom(...EXPERIMENT_TAG_KEYS), text, { maxKeys: 2 }),
   }),
   { maxLength: 5 },
 );
@@ -144,12 +149,12 @@ export const experimentFilter = tree(
   fc.oneof(
     comparison('attribute', 'name', 'string'),
     fc.constantFrom('creation_time', 'last_update_time').chain((k) => comparison('attribute', k, 'time')),
-    fc.constantFrom(...TAG_KEYS).chain((k) => comparison('tag', k, 'string')),
+    fc.constantFrom(...EXPERIMENT_TAG_KEYS).chain((k) => comparison('tag', k, 'string')),
   ),
 );
 
 export const experimentOrderBy = fc.array(
-  fc.tuple(fc.oneof(fc.constantFrom('name', 'creation_time', 'last_update_time', 'experiment_id'), fc.constantFrom(...TAG_KEYS).map((k) => formatKey('tag', k))), direction).map(
+  fc.tuple(fc.oneof(fc.constantFrom('name', 'creation_time', 'last_update_time', 'experiment_id'), fc.constantFrom(...EXPERIMENT_TAG_KEYS).map((k) => formatKey('tag', k))), direction).map(
     ([k, d]) => k + d,
   ),
   { maxLength: 2 },

@@ -21,11 +21,11 @@ const PLANS: [string, SearchTuning][] = [
 
 const RUNS: RunSpec[] = [
   { id: 'r1', name: 'alpha', status: 'FINISHED', userId: 'ana', startTime: 1000, endTime: 2000, metrics: { acc: 0.9, loss: NaN }, params: { lr: '0.1', model: 'cnn' }, tags: { team: 'Vision', 'mlflow.source.name': 'train.py' }, datasets: [{ name: 'mnist', digest: 'd1', context: 'training' }] },
-  { id: 'r2', name: 'beta', status: 'RUNNING', userId: 'bo', startTime: 2000, endTime: null, metrics: { acc: 0.5, loss: 1.5 }, params: { lr: '0.01', model: 'CNN' }, tags: { team: 'vision', 'my tag': 'x y' }, datasets: [{ name: 'mnist', digest: 'd1', context: 'validation' }, { name: 'cifar', digest: 'd2' }] },
+  { id: 'r2', name: 'beta', status: 'RUNNING', userId: 'bo', parentRunId: 'r1', startTime: 2000, endTime: null, metrics: { acc: 0.5, loss: 1.5 }, params: { lr: '0.01', model: 'CNN' }, tags: { team: 'vision', 'my tag': 'x y' }, datasets: [{ name: 'mnist', digest: 'd1', context: 'validation' }, { name: 'cifar', digest: 'd2' }] },
   { id: 'r3', name: 'gamma 😀', status: 'FAILED', userId: 'ana', startTime: 3000, endTime: 3500, lifecycleStage: 'deleted', metrics: { acc: Infinity, loss: -Infinity }, params: { model: 'rnn_1' }, tags: { team: 'nlp' } },
-  { id: 'r4', name: 'délta', status: 'FINISHED', userId: 'Ana', startTime: 3000, endTime: 4000, metrics: { acc: -1 }, params: { model: 'r%n' } },
-  { id: 'r5', name: 'epsilon', status: 'KILLED', userId: 'ana', startTime: 500, endTime: 600, params: { lr: '0.1' }, tags: { team: '😀 emoji' } },
-  { id: 'r6', name: 'zeta', status: 'FINISHED', userId: 'bo', startTime: 1500, endTime: 1600, metrics: { acc: NaN }, params: { model: 'cnn' } },
+  { id: 'r4', name: 'délta', status: 'FINISHED', userId: 'Ana', startTime: 3000, endTime: 4000, metrics: { acc: -1 }, params: { model: 'r%n' }, tags: { 'mlflow.user': 'dora' } },
+  { id: 'r5', name: 'epsilon', status: 'KILLED', userId: 'ana', startTime: 500, endTime: 600, params: { lr: '0.1' }, tags: { team: '😀 emoji', 'mlflow.parentRunId': 'r2' } },
+  { id: 'r6', name: 'zeta', status: 'FINISHED', userId: 'bo', parentRunId: 'r1', startTime: 1500, endTime: 1600, metrics: { acc: NaN }, params: { model: 'cnn' }, tags: { 'mlflow.runName': 'old-zeta' } },
 ];
 
 interface RunCase { filter?: string; orderBy?: string[]; viewType?: ViewType; expected: string[] }
@@ -92,6 +92,22 @@ const RUN_CASES: RunCase[] = [
   { filter: 'metrics.acc > -5', orderBy: ['metrics.acc DESC'], expected: ['r1', 'r2', 'r4'] },
   { filter: "params.lr = '0.1'", orderBy: ['params.lr DESC', 'metrics.acc'], expected: ['r1', 'r5'] },
   { filter: "params.model != 'x' or tags.team = 'nlp'", orderBy: ['params.lr', 'metrics.acc DESC'], expected: ['r2', 'r1', 'r4', 'r6'] },
+  // Tags mirroring the run's parent, user and name: r2 and r6 have parent r1 (no tag stored), r5 a
+  // stored parent tag; r4 a stored user tag ('dora') over its user id; r6 a stale stored name tag.
+  { filter: "tags.mlflow.parentRunId = 'r1'", expected: ['r2', 'r6'] },
+  { filter: "tags.mlflow.parentRunId = 'r2'", expected: ['r5'] },
+  { filter: "tags.mlflow.parentRunId LIKE '%'", expected: ['r2', 'r6', 'r5'] },
+  { filter: "tags.mlflow.user = 'ana'", expected: ['r1', 'r5'] },
+  { filter: "tags.mlflow.user = 'ana'", viewType: 'ALL', expected: ['r3', 'r1', 'r5'] },
+  { filter: "tags.mlflow.user IN ('dora', 'bo')", expected: ['r4', 'r2', 'r6'] },
+  { filter: "tags.mlflow.user ILIKE 'ANA'", expected: ['r1', 'r5'] },
+  { filter: "tags.mlflow.runName = 'zeta'", expected: ['r6'] },
+  { filter: "tags.mlflow.runName = 'old-zeta'", expected: [] },
+  { filter: "tags.mlflow.runName = 'beta' and tags.mlflow.parentRunId = 'r1'", expected: ['r2'] },
+  { orderBy: ['tags.mlflow.user DESC'], expected: ['r4', 'r2', 'r6', 'r1', 'r5'] },
+  { orderBy: ['tags.mlflow.parentRunId'], expected: ['r2', 'r6', 'r5', 'r4', 'r1'] },
+  { filter: "tags.mlflow.parentRunId = 'r1'", orderBy: ['tags.mlflow.runName DESC'], expected: ['r6', 'r2'] },
+  { filter: "tags.mlflow.runName != 'x'", orderBy: ['metrics.acc DESC'], expected: ['r1', 'r2', 'r4', 'r6', 'r5'] },
 ];
 
 async function rejects(p: Promise<unknown>, message: string): Promise<void> {

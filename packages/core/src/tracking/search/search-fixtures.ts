@@ -33,6 +33,8 @@ export interface RunSpec {
   name?: string;
   status?: RunInfo['status'];
   userId?: string;
+  /** Mirrored as the `mlflow.parentRunId` tag; the parent need not exist. */
+  parentRunId?: string | null;
   startTime?: number;
   endTime?: number | null;
   lifecycleStage?: RunInfo['lifecycleStage'];
@@ -57,7 +59,7 @@ export function makeRun(experimentId: number, spec: RunSpec): Run {
       endTime: spec.endTime ?? null,
       lifecycleStage: spec.lifecycleStage ?? 'active',
       artifactUri: spec.artifactUri ?? `${experimentId}/${spec.id}/artifacts`,
-      parentRunId: null,
+      parentRunId: spec.parentRunId ?? null,
       source: { gitCommit: null, gitDirty: null, entryPoint: null, nodeVersion: null },
       lastHeartbeat: null,
     },
@@ -110,7 +112,7 @@ export async function insertRuns(db: Kysely<Database>, runs: Run[]): Promise<voi
         lifecycle_stage: info.lifecycleStage,
         deleted_time: null,
         artifact_uri: info.artifactUri,
-        parent_run_uuid: null,
+        parent_run_uuid: info.parentRunId,
         source_git_commit: null,
         source_git_dirty: null,
         source_entry_point: null,

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/database.js';
-import type { Comparison, FilterNode, SearchTarget } from './ast.js';
+import { tagMirror, type TagMirror } from '../mirrored-tags.js';
+import type { Comparison, Entity, FilterNode, SearchTarget } from './ast.js';
 
 // Compiles a filter to one SQL boolean expression over `runs` or `experiments`. A comparison on a
 // metric, param or tag becomes an EXISTS on that key's row, which the (run_uuid, key) primary keys
@@ -52,6 +53,23 @@ const ATTRIBUTE_COLUMNS: Record<SearchTarget, Record<string, string>> = {
 
 const DATASET_COLUMNS: Record<string, string> = { name: 'd.name', digest: 'd.digest', context: 'ri.context' };
 
+const MIRROR_COLUMNS: Record<TagMirror['field'], string> = { runName: 'runs.name', userId: 'runs.user_id', parentRunId: 'runs.parent_run_uuid' };
+
+/** The mirror of a run tag a filter or sort key names (`tags.mlflow.parentRunId`), if it names one. */
+export function mirroredTagOf(target: SearchTarget, term: { entity: Entity; key: string }): TagMirror | undefined {
+  return target === 'runs' && term.entity === 'tag' ? tagMirror(term.key) : undefined;
+}
+
+/**
+ * The value a mirrored tag has on the row of `runs` (see `withMirroredTags`): the run's own column, or
+ * a stored tag of that key first when one wins. NULL when the run has neither, so it never matches.
+ */
+export function mirroredTagValue(key: string, mirror: TagMirror): RawBuilder<unknown> {
+  const field = sql`nullif(${sql.ref(MIRROR_COLUMNS[mirror.field])}, '')`;
+  if (!mirror.storedWins) return field;
+  return sql`coalesce((select mt.value from run_tags mt where mt.run_uuid = runs.run_uuid and mt.key = ${key}), ${field})`;
+}
+
 export function attributeColumn(target: SearchTarget, key: string): string {
   const column = ATTRIBUTE_COLUMNS[target][key];
   if (!column) throw new Error(`no ${target} attribute '${key}'`);
@@ -73,6 +91,8 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): RawBuilder<
       return sql<SqlBool>`exists (select 1 from run_inputs ri join datasets d on d.dataset_uuid = ri.dataset_uuid
         where ri.run_uuid = ${sql.ref(ctx.owner)} and ${compareColumn(node, sql.ref(DATASET_COLUMNS[node.key] as string), ctx.dialect, false)}${ctx.fenced ? sql` offset 0` : sql``})`;
     default: {
+      const mirror = mirroredTagOf(ctx.target, node);
+      if (mirror) return compareColumn(node, mirroredTagValue(node.key, mirror), ctx.dialect, false);
       const table = tables[node.entity];
       if (!table) throw new Error(`${ctx.target} have no ${node.entity}s`);
       return sql<SqlBool>`exists (select 1 from ${sql.table(table)} k where k.${sql.id(tables.ownerColumn)} = ${sql.ref(ctx.owner)}

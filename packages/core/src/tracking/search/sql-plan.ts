@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../../db/database.js';
 import type { Comparison, FilterNode, OrderTerm, SearchTarget } from './ast.js';
-import { attributeColumn, KEY_TABLES } from './sql-filter.js';
+import { attributeColumn, KEY_TABLES, mirroredTagOf, mirroredTagValue } from './sql-filter.js';
 
 // Turns the sort order into one or more queries ("segments") whose results, concatenated, are the
 // ordered result. Rows sort by value, then NaN, then without the key; a single ORDER BY over that
@@ -33,9 +33,12 @@ export interface SearchPlan {
  * Neither planner chooses well alone: SQLite prefers the runs even when the index would stop after one
  * page, PostgreSQL prefers the index even when the scope is one small experiment among large ones.
  */
-export function leadsWithKey(order: OrderTerm[]): boolean {
-  return order[0] !== undefined && order[0].entity !== 'attribute';
+export function leadsWithKey(order: OrderTerm[], target: SearchTarget): boolean {
+  return order[0] !== undefined && isKeyTerm(order[0], target);
 }
+
+// A metric, param or tag with rows of its own; mirrored tags (`tags.mlflow.runName`) read the run's row.
+const isKeyTerm = (term: OrderTerm, target: SearchTarget): boolean => term.entity !== 'attribute' && !mirroredTagOf(target, term);
 
 export function planSearch(order: OrderTerm[], filter: FilterNode | null, target: SearchTarget, dialect: Dialect, keyFirst: boolean): SearchPlan {
   const tables = KEY_TABLES[target];
@@ -65,9 +68,15 @@ export function planSearch(order: OrderTerm[], filter: FilterNode | null, target
   };
 
   const first = order[0];
-  const leading = first && first.entity !== 'attribute' ? requiredOf(first, 'o0') : null;
+  const leading = first && isKeyTerm(first, target) ? requiredOf(first, 'o0') : null;
   order.forEach((term, i) => {
     if (i === 0 && leading) return;
+    const mirror = mirroredTagOf(target, term);
+    if (mirror) {
+      const value = mirroredTagValue(term.key, mirror);
+      laterOrder.push(sql`case when ${value} is null then 1 else 0 end`, sql`${value}${collate} ${direction(term)}`);
+      return;
+    }
     if (term.entity === 'attribute') {
       const column = sql.ref(attributeColumn(target, term.key));
       if (term.key === 'end_time') laterOrder.push(sql`case when ${column} is null then 1 else 0 end`);

@@ -93,7 +93,7 @@ async function searchPage(
   const offset = decodePageToken(q.pageToken);
   if (empty) return { ids: [], nextPageToken: null };
 
-  const keyFirst = leadsWithKey(order) && (await scopeExceeds(db, target, scope, tuning.smallScope));
+  const keyFirst = leadsWithKey(order, target) && (await scopeExceeds(db, target, scope, tuning.smallScope));
   const plan = planSearch(order, filter, target, dialect, keyFirst);
   const fenced = dialect === 'postgres' && filter !== null && !(tuning.statistics ?? (await hasPlannerStatistics(db)));
   const id = sql.ref(target === 'runs' ? 'runs.run_uuid' : 'experiments.experiment_id');
