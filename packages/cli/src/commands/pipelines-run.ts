@@ -100,6 +100,7 @@ export async function runPipelineFile(cmd: Command, file: string, opts: RunOptio
   const fromFile = runConfig ? core.loadRunConfig(resolve(runConfig)) : { params: {}, noCache: false };
   // Check the graph and the parameters before opening anything.
   const dag = core.validateDag(found.pipeline.build());
+  for (const w of dag.warnings) process.stderr.write(`warning: ${w}\n`);
   core.resolveParams(found.pipeline.name, found.pipeline.params, fromFile.params, opts.param ?? {});
   const platform = await core.openPlatform(config);
   try {

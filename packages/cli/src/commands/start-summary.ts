@@ -28,7 +28,8 @@ export async function pipelineMetrics(platform: Platform, detail: PipelineRunDet
   const metrics: Record<string, number> = {};
   let origin = detail.run.runId;
   for (const s of detail.steps) {
-    let runId = s.trackingRunId;
+    // A cache hit's own tracking run logs no metrics: read those of the step run it reused.
+    let runId = s.cache.cachedFrom ? null : s.trackingRunId;
     if (!runId && s.cache.cachedFrom && detail.run.experimentId) {
       const found = (await platform.runs.search({ experimentIds: [detail.run.experimentId], filter: `tags.\`cairn.step_run\` = '${s.cache.cachedFrom}'`, maxResults: 1 })).items[0];
       runId = found?.info.runId ?? null;

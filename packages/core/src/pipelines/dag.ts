@@ -20,6 +20,8 @@ export interface Dag {
   params: ParamSpecs;
   nodes: DagNode[];
   byId: Map<string, DagNode>;
+  /** What could not be checked (shown before running; nothing is refused for it). */
+  warnings: string[];
 }
 
 const SCALARS: readonly ValueKind[] = ['json', 'number', 'string', 'boolean'];
@@ -46,7 +48,15 @@ export function validateDag(spec: DagSpec): Dag {
   for (const n of spec.nodes) ids.set(n.id, n);
   if (spec.nodes.length === 0) problems.push(`pipeline '${spec.pipeline}' has no steps: call at least one step in its builder`);
 
-  for (const node of spec.nodes) checkNode(node, spec, ids, problems);
+  const warnings: string[] = [];
+  const unreadable = new Set<string>();
+  for (const node of spec.nodes) {
+    checkNode(node, spec, ids, problems);
+    if (!node.step.inputKinds && node.step.impl.type === 'function' && node.step.impl.reads.form === 'unknown' && !unreadable.has(node.step.name)) {
+      unreadable.add(node.step.name);
+      warnings.push(`step '${node.step.name}' declares no inputs and Cairn cannot tell from its function which ones it reads, so an input the pipeline does not pass arrives as undefined; declare them with step({ inputs: { … } }) to have them checked`);
+    }
+  }
 
   const order = problems.length ? [] : topoOrder(spec.nodes, ids, problems);
   if (problems.length) {
@@ -62,7 +72,7 @@ export function validateDag(spec: DagSpec): Dag {
     node.upstream = [...up].sort((a, b) => a - b);
     for (const u of node.upstream) nodes[u]!.downstream.push(node.index);
   }
-  return { pipeline: spec.pipeline, params: spec.params, nodes, byId: new Map(nodes.map((n) => [n.id, n])) };
+  return { pipeline: spec.pipeline, params: spec.params, nodes, byId: new Map(nodes.map((n) => [n.id, n])), warnings };
 }
 
 function checkNode(node: NodeSpec, spec: DagSpec, ids: Map<string, NodeSpec>, problems: string[]): void {
@@ -114,6 +124,11 @@ function checkNode(node: NodeSpec, spec: DagSpec, ids: Map<string, NodeSpec>, pr
   if (declared) {
     for (const name of Object.keys(declared)) {
       if (!Object.hasOwn(node.bindings, name)) problems.push(`step '${node.id}' is missing input '${name}' (${declared[name]})`);
+    }
+  } else if (node.step.impl.type === 'function' && node.step.impl.reads.form === 'destructured') {
+    // Undeclared: the names its function destructures without a default are the inputs it needs.
+    for (const name of node.step.impl.reads.required) {
+      if (!Object.hasOwn(node.bindings, name)) problems.push(`step '${node.id}' is missing input '${name}': its function reads it and gives it no default; pass it (${node.step.name}({ ${name}: … })) or, if it is optional, give it a default in the function`);
     }
   }
   for (const dep of node.after) {

@@ -79,6 +79,35 @@ describe('pipeline graphs', () => {
     expect(() => step({ name: 'bad name!' }, async () => {})).toThrow(/Step name "bad name!" is not valid/);
   });
 
+  it('refuses an undeclared step that is not given an input its function reads without a default', () => {
+    const withDefault = step({ name: 'withDefault' }, async ({ x, limit = 10 }: { x: number; limit?: number }) => ({ y: x + limit }));
+    const whole = step({ name: 'whole' }, async (inputs: { x: number }) => ({ y: inputs.x }));
+    const p = pipeline({ name: 'unwired' }, () => {
+      const s = source({});
+      (loose as unknown as (i: object) => void)({});
+      withDefault({ x: s.n });
+      whole({ x: s.n });
+      loose({ x: output<number>('nowhere', 'n') });
+    });
+    expect(problems(() => validateDag(p.build()))).toEqual([
+      "step 'loose' is missing input 'x': its function reads it and gives it no default; pass it (loose({ x: … })) or, if it is optional, give it a default in the function",
+      "step 'loose_2' input 'x' comes from step 'nowhere', which is not in the pipeline",
+    ]);
+  });
+
+  it('warns when it cannot tell which inputs an undeclared step reads, once per step', () => {
+    const opaque = step({ name: 'opaque' }, (async (...args: unknown[]) => ({ n: args.length })) as (i: { x: number }) => Promise<{ n: number }>);
+    const p = pipeline({ name: 'opaque' }, () => {
+      opaque({ x: 1 });
+      opaque({ x: 2 });
+      loose({ x: 3 });
+    });
+    const dag = validateDag(p.build());
+    expect(dag.warnings).toEqual([
+      "step 'opaque' declares no inputs and Cairn cannot tell from its function which ones it reads, so an input the pipeline does not pass arrives as undefined; declare them with step({ inputs: { … } }) to have them checked",
+    ]);
+  });
+
   it('checks command steps: placeholders must name declared inputs and outputs', () => {
     expect(() => commandStep({ name: 'c', command: ['python3', 'x.py', '{inputs.data}'], inputs: { rows: 'table' } })).toThrow(
       "command step 'c': argument '{inputs.data}' names inputs.data, which is not declared in inputs (rows).",

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CairnError, invalid } from '../errors.js';
 import type { Binding, ValueKind } from './entities.js';
+import { functionInputs } from './function-inputs.js';
 import type { ParamSpecs, ParamValues } from './params.js';
 import { isParamSpec } from './params.js';
 import type { NodeSpec, StepDefinition, StepOptions } from './step-definition.js';
@@ -138,12 +139,13 @@ function outputsOf(ctx: BuildContext, node: NodeSpec): object {
 export function step<F extends StepFunction>(options: FunctionStepOptions, fn: F): Step<InputsOf<F>, OutputsOf<F>> {
   if (typeof fn !== 'function') throw invalid(`step '${String(options?.name)}' needs a function as its second argument.`);
   const base = baseDefinition(options);
+  const source = fn.toString();
   return defineStep<InputsOf<F>, OutputsOf<F>>({
     ...base,
     isolation: options.isolation ?? 'none',
     inputKinds: checkKinds(options.inputs, `step '${base.name}' input`),
     outputKinds: checkKinds(options.outputs, `step '${base.name}' output`),
-    impl: { type: 'function', fn: fn as never, source: fn.toString() },
+    impl: { type: 'function', fn: fn as never, source, reads: functionInputs(source) },
   });
 }
 

@@ -44,6 +44,25 @@ export function runPipelineContract(backend: Backend, make: () => Promise<TestPl
       expect(tracked.data.metrics.find((m) => m.key === 'rows')?.value).toBe(3);
       expect(tracked.data.tags['cairn.output.mean']).toMatch(/^number sha256:[0-9a-f]{64}$/);
       expect((await t.platform.runs.get(steps[2]!.trackingRunId!)).data.params).toMatchObject({ scale: '1' });
+      // Outputs are run artifacts: one small reference file each (URI, digest, materializer), never a copy.
+      const refs = await t.platform.runs.listArtifacts(summarize.trackingRunId!, 'cairn-outputs');
+      expect(refs.map((f) => f.path)).toEqual(['cairn-outputs/count.json', 'cairn-outputs/firstDay.json', 'cairn-outputs/mean.json']);
+      const mean = lineage[1]!.outputs.find((o) => o.name === 'mean')!.artifact;
+      expect(JSON.parse(await readText(t, summarize.trackingRunId!, 'cairn-outputs/mean.json'))).toEqual({
+        type: 'cairn.pipeline-artifact-ref/1', name: 'mean', kind: 'number', digest: `sha256:${mean.digest}`, uri: `cairn-artifacts:/${mean.uri}`,
+        materializer: 'json@1', size: mean.size, files: 1, producedBy: { pipelineRun: run.runId, step: 'summarize', stepRun: summarize.stepRunId },
+      });
+      expect(await t.platform.artifacts.stat(`${mean.uri}/value.json`)).not.toBeNull();
+      // Table, file and folder inputs are the run's dataset inputs, named after the output they came from.
+      expect(tracked.inputs).toEqual([{
+        dataset: {
+          name: 'load.rows', digest: rows.artifact.digest, sourceType: 'cairn-pipeline-artifact',
+          source: JSON.stringify({ uri: `cairn-artifacts:/${rows.artifact.uri}`, kind: 'table', materializer: 'table-parquet@1', producedBy: 'load.rows' }),
+          schema: null, profile: JSON.stringify({ num_bytes: rows.artifact.size, num_files: 1 }),
+        },
+        tags: { 'mlflow.data.context': 'rows' },
+      }]);
+      expect((await t.platform.runs.get(steps[2]!.trackingRunId!)).inputs).toEqual([]);
       const logs = await t.platform.pipelines.queries.logs(run.runId);
       expect(logs.filter((l) => l.stepId === 'load').map((l) => l.text)).toEqual(['loading 3 rows', 'loaded via ctx.log']);
       expect(logs.find((l) => l.stepId === 'summarize')).toMatchObject({ stream: 'stderr', text: 'summarizing on stderr' });
@@ -57,6 +76,16 @@ export function runPipelineContract(backend: Backend, make: () => Promise<TestPl
       expect(calls.load).toBe(loads);
       const hit = await t.platform.pipelines.queries.explain(second.run.runId, 'load');
       expect(hit).toMatchObject({ status: 'hit', cachedFrom: first.steps[0]!.stepRunId });
+      // A cache hit's tracking run: FINISHED, nested like the others, pointing at the run it reused.
+      const cachedRun = await t.platform.runs.get(second.steps[1]!.trackingRunId!);
+      expect(cachedRun.info).toMatchObject({ status: 'FINISHED', parentRunId: second.run.trackingRunId, runName: 'summarize' });
+      expect(cachedRun.data.tags).toMatchObject({
+        'cairn.cache': 'hit', 'cairn.cached_from_step_run': first.steps[1]!.stepRunId, 'cairn.cached_from_run': first.steps[1]!.trackingRunId,
+        'cairn.step_run': second.steps[1]!.stepRunId, 'cairn.output.mean': (await t.platform.runs.get(first.steps[1]!.trackingRunId!)).data.tags['cairn.output.mean'],
+      });
+      expect(cachedRun.inputs.map((i) => i.dataset.name)).toEqual(['load.rows']);
+      // It writes nothing to the artifact store: the output references live on the run it reused.
+      expect(await t.platform.runs.listArtifacts(cachedRun.info.runId)).toEqual([]);
       // The cache hit still records lineage: the same artifacts as the run it reused.
       expect((await t.platform.pipelines.queries.lineage(second.run.runId))[0]!.outputs[0]!.artifact.digest).toBe(
         (await t.platform.pipelines.queries.lineage(first.run.runId))[0]!.outputs[0]!.artifact.digest);
@@ -168,6 +197,12 @@ export function runPipelineContract(backend: Backend, make: () => Promise<TestPl
       expect(new Set(stored)).toEqual(new Set(rows.map((r) => r.digest)));
     });
   });
+}
+
+async function readText(t: TestPlatform, runId: string, path: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of (await t.platform.runs.openArtifact(runId, path)).stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function waitFor(cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -1,6 +1,7 @@
 import { invalid } from '../errors.js';
 import type { Binding, ValueKind } from './entities.js';
 import { VALUE_KINDS } from './entities.js';
+import type { FunctionInputs } from './function-inputs.js';
 
 // The runtime shape of steps and DAG nodes, shared by define.ts (which builds them), dag.ts (which
 // checks them) and the runtime (which runs them).
@@ -50,7 +51,7 @@ export interface StepOptions {
 }
 
 export type StepImplementation =
-  | { type: 'function'; fn: (inputs: Record<string, unknown>, ctx: never) => unknown; source: string }
+  | { type: 'function'; fn: (inputs: Record<string, unknown>, ctx: never) => unknown; source: string; reads: FunctionInputs }
   | { type: 'command'; argv: string[]; env: Record<string, string>; cwd: string | null };
 
 /** A step's definition, independent of where it is used. */

@@ -20,7 +20,7 @@ export interface CacheQuery {
 
 export interface CacheResult {
   decision: CacheDecision;
-  hit: { stepRunId: string; outputs: Record<string, ArtifactRecord> } | null;
+  hit: { stepRunId: string; trackingRunId: string | null; outputs: Record<string, ArtifactRecord> } | null;
 }
 
 const codeHashes = new WeakMap<StepDefinition, string>();

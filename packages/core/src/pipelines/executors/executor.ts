@@ -18,6 +18,8 @@ export interface StepTask {
   artifacts: Record<string, ArtifactRecord>;
   /** Parameter and literal inputs by input name. */
   values: Record<string, unknown>;
+  /** Input name → the `step.output` it is wired from (names the tracking run's dataset inputs). */
+  inputSources?: Record<string, string>;
   experimentId: string | null;
   parentTrackingRunId: string | null;
   /** When the orchestrator dispatched it (epoch ms), for dispatch-latency figures. */

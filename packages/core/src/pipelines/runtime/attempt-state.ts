@@ -7,6 +7,8 @@ import type { StepRunStore } from '../sql/step-run-store.js';
 export interface BoundInputs {
   artifacts: Record<string, ArtifactRecord>;
   values: Record<string, unknown>;
+  /** Input name → `step.output` for the artifact inputs. */
+  sources: Record<string, string>;
   /** Set when an upstream step finished without the output this step reads. */
   missing: string | null;
 }
@@ -15,16 +17,18 @@ export interface BoundInputs {
 export function bindInputs(node: DagNode, params: Record<string, unknown>, outputsOf: (stepId: string) => Record<string, ArtifactRecord> | null): BoundInputs {
   const artifacts: Record<string, ArtifactRecord> = {};
   const values: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [name, b] of Object.entries(node.bindings)) {
     if (b.from === 'param') values[name] = params[b.name];
     else if (b.from === 'value') values[name] = b.value;
     else {
       const rec = outputsOf(b.step)?.[b.output];
-      if (!rec) return { artifacts, values, missing: `step '${node.id}' input '${name}': step '${b.step}' finished without output '${b.output}'` };
+      if (!rec) return { artifacts, values, sources, missing: `step '${node.id}' input '${name}': step '${b.step}' finished without output '${b.output}'` };
       artifacts[name] = rec;
+      sources[name] = `${b.step}.${b.output}`;
     }
   }
-  return { artifacts, values, missing: null };
+  return { artifacts, values, sources, missing: null };
 }
 
 /** An attempt's state as the metadata store has it (executors poll it to notice lost deliveries). */

@@ -11,7 +11,7 @@ import { resolveParams } from '../params.js';
 import type { LinkInput } from '../sql/lineage-store.js';
 import { stepContext } from './in-process.js';
 import { loadRecordedPipeline } from './pipeline-loader.js';
-import { describeError, loadInputs, saveOutputs, StepDefinitionError } from './step-io.js';
+import { describeError, loadInputs, saveOutputs, stepInputs, StepDefinitionError } from './step-io.js';
 
 export interface ChildInit {
   type: 'run';
@@ -54,7 +54,7 @@ async function run(init: ChildInit): Promise<void> {
     logMetrics: (metrics: Record<string, number>, step?: number) => send({ type: 'metric', metrics, ...(step === undefined ? {} : { step }) }),
     sink: null as never,
   };
-  const inputs = await loadInputs(objects, init.task.artifacts, init.task.values);
+  const inputs = stepInputs(node.step, init.stepId, await loadInputs(objects, init.task.artifacts, init.task.values));
   const fn = node.step.impl.fn as unknown as (i: Record<string, unknown>, c: unknown) => unknown;
   const result = await fn(inputs, stepContext(env, init.stepId, (...args: unknown[]) => console.log(...args)));
   const outputs = await saveOutputs(objects, init.stepId, node.step.outputKinds, result, Date.now);

@@ -5,7 +5,7 @@ import type { AttemptEnv } from './attempt-env.js';
 import { withCapturedOutput } from './log-capture.js';
 import { abortText } from './process-runner.js';
 import type { StepContext } from './step-context.js';
-import { loadInputs, saveOutputs } from './step-io.js';
+import { loadInputs, saveOutputs, stepInputs } from './step-io.js';
 
 /** The `ctx` a step function receives. */
 export function stepContext(env: AttemptEnv, stepId: string, log: (...args: unknown[]) => void): StepContext {
@@ -50,7 +50,7 @@ export function raceAbort<T>(signal: AbortSignal, work: Promise<T>): Promise<T> 
 export async function runInProcess(def: StepDefinition, stepId: string, env: AttemptEnv): Promise<LinkInput[]> {
   if (def.impl.type !== 'function') throw invalid(`step '${stepId}' is not a function step`);
   const fn = def.impl.fn as unknown as (inputs: Record<string, unknown>, ctx: StepContext) => unknown;
-  const inputs = await loadInputs(env.objects, env.task.artifacts, env.task.values);
+  const inputs = stepInputs(def, stepId, await loadInputs(env.objects, env.task.artifacts, env.task.values));
   const ctx = stepContext(env, stepId, (...args) => env.sink.log(...args));
   const result = await raceAbort(env.signal, withCapturedOutput(env.sink, () => Promise.resolve().then(() => fn(inputs, ctx))));
   return saveOutputs(env.objects, stepId, def.outputKinds, result, env.now);

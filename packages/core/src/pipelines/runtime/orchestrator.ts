@@ -10,6 +10,7 @@ import type { StepRunStore } from '../sql/step-run-store.js';
 import { backoffMs } from '../step-definition.js';
 import { bindInputs, probeAttempt } from './attempt-state.js';
 import { token } from './step-runner.js';
+import { StepTracking } from './step-tracking.js';
 
 export interface OrchestratorDeps {
   runStore: PipelineRunStore;
@@ -63,6 +64,7 @@ export class Orchestrator {
   private failures = 0;
   private finish!: () => void;
   private fatal: unknown = null;
+  private readonly tracking: StepTracking;
 
   constructor(private readonly d: OrchestratorDeps, private readonly input: OrchestrateInput) {
     const { dag } = input;
@@ -73,6 +75,7 @@ export class Orchestrator {
     this.attempts = this.rows.map((r) => r.attempt);
     this.outputs = this.rows.map(() => null);
     this.waiting = dag.nodes.map((node) => node.upstream.filter((u) => !this.isDone(u)).length);
+    this.tracking = new StepTracking(d.runs);
   }
 
   private isDone(i: number): boolean {
@@ -176,7 +179,7 @@ export class Orchestrator {
     const { run, dag } = this.input;
     const node = dag.nodes[i]!;
     const row = this.rows[i]!;
-    const { artifacts, values, missing } = bindInputs(node, run.params, (id) => this.outputs[dag.byId.get(id)!.index] ?? null);
+    const { artifacts, values, sources, missing } = bindInputs(node, run.params, (id) => this.outputs[dag.byId.get(id)!.index] ?? null);
     if (missing) {
       await this.d.steps.endUnfinished(run.runId, [node.id], 'FAILED', missing, this.d.now());
       return this.failed(i, { message: missing, stack: null });
@@ -186,13 +189,22 @@ export class Orchestrator {
       { def: node.step, artifacts, values, disabledBecause: run.noCache ? 'the run was started with --no-cache' : null, lookup: attempt === 1 },
       this.d.steps, this.d.objects, this.d.projectDir,
     );
+    const target = {
+      runId: run.runId, stepRunId: row.stepRunId, stepId: node.id, pipelineName: run.pipelineName, values, artifacts, inputSources: sources,
+      experimentId: run.experimentId, parentTrackingRunId: run.trackingRunId,
+    };
     if (cache.hit) {
       const links = (m: Record<string, ArtifactRecord>) => Object.entries(m).map(([name, artifact]) => ({ name, artifact }));
-      if (await this.d.steps.recordCached(row.stepRunId, this.d.now(), cache.decision, cache.hit.stepRunId, links(cache.hit.outputs), links(artifacts))) {
+      const outputs = links(cache.hit.outputs);
+      // A cache hit still gets its tracking run (FINISHED, pointing at the run it reused), so the
+      // pipeline's tracking run lists every step; it touches the metadata store only.
+      const trackingRunId = await this.tracking.cached(target, cache.hit, outputs);
+      if (await this.d.steps.recordCached(row.stepRunId, this.d.now(), cache.decision, cache.hit.stepRunId, outputs, links(artifacts), trackingRunId)) {
         this.outputs[i] = cache.hit.outputs;
         this.emit(i, 'CACHED', { note: `reused step run ${cache.hit.stepRunId}` });
         return this.released(i);
       }
+      await this.tracking.discard(trackingRunId);
     }
     const dispatchToken = token();
     this.attempts[i] = attempt;
@@ -200,9 +212,7 @@ export class Orchestrator {
     if (!direct) await this.d.steps.markQueued(row.stepRunId, dispatchToken, attempt, cache.decision);
     this.emit(i, direct ? 'RUNNING' : 'QUEUED');
     const task: StepTask = {
-      runId: run.runId, stepRunId: row.stepRunId, stepId: node.id, pipelineName: run.pipelineName, source: run.source, params: run.params,
-      dispatchToken, attempt, maxAttempts: node.step.retry.maxAttempts, artifacts, values,
-      experimentId: run.experimentId, parentTrackingRunId: run.trackingRunId, dispatchedAt: this.d.now(),
+      ...target, source: run.source, params: run.params, dispatchToken, attempt, maxAttempts: node.step.retry.maxAttempts, dispatchedAt: this.d.now(),
       ...(direct ? { direct: { cache: cache.decision } } : {}),
     };
     const controller = new AbortController();

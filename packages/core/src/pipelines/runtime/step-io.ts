@@ -6,6 +6,8 @@ import { UnserializableValueError } from '../materializers/json-materializer.js'
 import type { Materializer } from '../materializers/materializer.js';
 import { materializerById, materializerForValue } from '../materializers/registry.js';
 import type { LinkInput } from '../sql/lineage-store.js';
+import { guardInputs } from '../function-inputs.js';
+import type { StepDefinition } from '../step-definition.js';
 
 /**
  * A failure that retrying cannot fix (bad outputs, a missing program, unloadable code). The
@@ -13,6 +15,20 @@ import type { LinkInput } from '../sql/lineage-store.js';
  */
 export class StepDefinitionError extends Error {
   override readonly name = 'StepDefinitionError';
+}
+
+/**
+ * The inputs object a function step receives. A step that declares no inputs and takes them as
+ * one object (`(inputs, ctx) => …`) gets it guarded: reading an input the pipeline does not pass
+ * fails the step, naming it, instead of handing it `undefined`.
+ */
+export function stepInputs(def: StepDefinition, stepId: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (def.impl.type !== 'function' || def.inputKinds || def.impl.reads.form !== 'object') return inputs;
+  const given = Object.keys(inputs);
+  return guardInputs(inputs, (name) => new StepDefinitionError(
+    `step '${stepId}' read input '${name}', which the pipeline does not pass to it (it passes ${given.length ? given.join(', ') : 'no inputs'}). ` +
+    `Pass it where the pipeline calls the step (${def.name}({ ${name}: … })); if it is optional, destructure it with a default ({ ${name} = … }) or test \`'${name}' in inputs\` first.`,
+  ));
 }
 
 /** Reads input artifacts back into values, next to the parameter and literal inputs. */

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CairnConfig } from '../../config/config.js';
 import type { RunService } from '../../tracking/run-service.js';
-import { LIMITS } from '../../tracking/validation.js';
 import type { ArtifactRecord, StepError } from '../entities.js';
 import type { StepOutcome, StepTask } from '../executors/executor.js';
 import type { ArtifactObjects } from '../materializers/artifact-objects.js';
@@ -20,6 +19,7 @@ import { runInProcess } from './in-process.js';
 import { StepLogSink } from './log-capture.js';
 import { abortText } from './process-runner.js';
 import { StepDefinitionError, describeError } from './step-io.js';
+import { StepTracking } from './step-tracking.js';
 
 export interface StepRunnerDeps {
   steps: StepRunStore;
@@ -40,13 +40,6 @@ export interface StepRunnerDeps {
 
 export const token = (): string => randomBytes(12).toString('hex');
 export const WORKER_ID = `${hostname()}:${process.pid}`;
-const USER = (() => {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-})();
 
 const outputsMap = (links: LinkInput[]): Record<string, ArtifactRecord> => Object.fromEntries(links.map((l) => [l.name, l.artifact]));
 
@@ -57,7 +50,11 @@ const outputsMap = (links: LinkInput[]): Record<string, ArtifactRecord> => Objec
  * cancellation abort the attempt (killing its process); a lost claim discards the result.
  */
 export class StepRunner {
-  constructor(private readonly d: StepRunnerDeps) {}
+  private readonly tracking: StepTracking;
+
+  constructor(private readonly d: StepRunnerDeps) {
+    this.tracking = new StepTracking(d.runs);
+  }
 
   readonly run = async (task: StepTask, signal: AbortSignal): Promise<StepOutcome> => {
     const d = this.d;
@@ -91,7 +88,7 @@ export class StepRunner {
     let made = false;
     let trackingRunId: string | null = null;
     try {
-      trackingRunId = await this.startTracking(task, claimed.trackingRunId).catch((e: unknown) => {
+      trackingRunId = await this.tracking.open(task, claimed.trackingRunId).catch((e: unknown) => {
         sink.log(`[cairn] could not open the step's tracking run: ${(e as Error).message}`);
         return null;
       });
@@ -112,7 +109,7 @@ export class StepRunner {
       await sink.close();
       const inputs = Object.entries(task.artifacts).map(([name, artifact]) => ({ name, artifact }));
       if (!(await d.steps.complete(task.stepRunId, claimToken, d.now(), outputs, inputs, trackingRunId))) return { status: 'STALE' };
-      await this.endTracking(trackingRunId, 'FINISHED', outputs);
+      await this.tracking.end(trackingRunId, 'FINISHED', outputs, task);
       return { status: 'COMPLETED', outputs: outputsMap(outputs) };
     } catch (e) {
       return await this.failed(task, claimToken, sink, trackingRunId, e, why);
@@ -130,7 +127,7 @@ export class StepRunner {
     if (why === 'cancel') {
       await sink.close();
       await d.steps.endAttempt(task.stepRunId, claimToken, 'CANCELLED', { message: 'cancelled while running', stack: null }, d.now(), trackingRunId);
-      await this.endTracking(trackingRunId, 'KILLED', []);
+      await this.tracking.end(trackingRunId, 'KILLED', [], task);
       return { status: 'CANCELLED' };
     }
     const described = describeError(e);
@@ -139,7 +136,7 @@ export class StepRunner {
     sink.log(`[cairn] attempt ${task.attempt} of ${task.maxAttempts} failed: ${error.message}${retrying ? ' (retrying)' : ''}`);
     await sink.close();
     if (!(await d.steps.endAttempt(task.stepRunId, claimToken, retrying ? 'RETRYING' : 'FAILED', error, d.now(), trackingRunId))) return { status: 'STALE' };
-    if (!retrying) await this.endTracking(trackingRunId, 'FAILED', []);
+    if (!retrying) await this.tracking.end(trackingRunId, 'FAILED', [], task);
     return { status: 'FAILED', error, retrying };
   }
 
@@ -154,36 +151,5 @@ export class StepRunner {
     if (step.status === 'FAILED' || step.status === 'RETRYING') return { status: 'FAILED', error: step.error ?? { message: 'failed', stack: null }, retrying: step.status === 'RETRYING' };
     if (step.status === 'CANCELLED' || step.status === 'SKIPPED') return { status: 'CANCELLED' };
     return { status: 'STALE' };
-  }
-
-  private async startTracking(task: StepTask, existing: string | null): Promise<string | null> {
-    const d = this.d;
-    if (existing) {
-      await d.runs.update(existing, { status: 'RUNNING' });
-      return existing;
-    }
-    if (!task.experimentId) return null;
-    const params = Object.fromEntries(Object.entries(task.values).map(([k, v]) => [k, (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, LIMITS.paramValueLength)]));
-    const run = await d.runs.create({
-      experimentId: task.experimentId,
-      parentRunId: task.parentTrackingRunId,
-      runName: task.stepId,
-      userId: USER,
-      params,
-      tags: { 'cairn.pipeline': task.pipelineName, 'cairn.pipeline_run': task.runId, 'cairn.step': task.stepId, 'cairn.step_run': task.stepRunId },
-    });
-    return run.info.runId;
-  }
-
-  private async endTracking(runId: string | null, status: 'FINISHED' | 'FAILED' | 'KILLED', outputs: LinkInput[]): Promise<void> {
-    if (!runId) return;
-    try {
-      if (outputs.length) {
-        await this.d.runs.logBatch(runId, { tags: outputs.map((o) => ({ key: `cairn.output.${o.name}`, value: `${o.artifact.kind} sha256:${o.artifact.digest}` })) });
-      }
-      await this.d.runs.update(runId, { status });
-    } catch {
-      // The step's own state is recorded; a tracking hiccup must not change its outcome.
-    }
   }
 }

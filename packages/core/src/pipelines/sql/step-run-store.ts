@@ -146,10 +146,10 @@ export class StepRunStore {
   }
 
   /** Records a cache hit: the step reuses `cachedFrom`'s outputs, with lineage, in one transaction. */
-  async recordCached(stepRunId: string, now: number, cache: CacheDecision, cachedFrom: string, outputs: LinkInput[], inputs: LinkInput[]): Promise<boolean> {
+  async recordCached(stepRunId: string, now: number, cache: CacheDecision, cachedFrom: string, outputs: LinkInput[], inputs: LinkInput[], trackingRunId: string | null = null): Promise<boolean> {
     const mark = (db: PipelineDb) => db
       .updateTable('step_runs')
-      .set({ status: 'CACHED', start_time: now, end_time: now, cached_from: cachedFrom, ...cacheColumns(cache) })
+      .set({ status: 'CACHED', start_time: now, end_time: now, cached_from: cachedFrom, tracking_run_id: trackingRunId, ...cacheColumns(cache) })
       .where('step_run_id', '=', stepRunId)
       .where('status', 'in', ['PENDING', 'RETRYING'])
       .executeTakeFirst();
@@ -184,10 +184,10 @@ export class StepRunStore {
   }
 
   /** The latest completed step run with this cache key, with its outputs. */
-  async findCached(cacheKey: string): Promise<{ stepRunId: string; outputs: Record<string, ArtifactRecord> } | null> {
+  async findCached(cacheKey: string): Promise<{ stepRunId: string; trackingRunId: string | null; outputs: Record<string, ArtifactRecord> } | null> {
     const hit = await this.db
       .selectFrom('step_runs')
-      .select(['step_run_id'])
+      .select(['step_run_id', 'tracking_run_id'])
       .where('cache_key', '=', cacheKey)
       .where('status', '=', 'COMPLETED')
       .orderBy('end_time', 'desc')
@@ -202,7 +202,7 @@ export class StepRunStore {
       .where('l.step_run_id', '=', hit.step_run_id)
       .where('l.direction', '=', 'output')
       .execute();
-    return { stepRunId: hit.step_run_id, outputs: Object.fromEntries(rows.map((r) => [r.name, toArtifact(r)])) };
+    return { stepRunId: hit.step_run_id, trackingRunId: hit.tracking_run_id, outputs: Object.fromEntries(rows.map((r) => [r.name, toArtifact(r)])) };
   }
 
   /** The latest completed run of a step (by name) before `before`, preferring the same pipeline. */

@@ -1,0 +1,164 @@
+import { userInfo } from 'node:os';
+import { formatArtifactUri } from '../../paths/index.js';
+import type { DatasetInput } from '../../tracking/entities.js';
+import type { RunService } from '../../tracking/run-service.js';
+import { LIMITS } from '../../tracking/validation.js';
+import type { ArtifactRecord, ValueKind } from '../entities.js';
+import type { LinkInput } from '../sql/lineage-store.js';
+
+/** What a step's tracking run is opened with: where it nests and what the step was given. */
+export interface StepTrackingTarget {
+  experimentId: string | null;
+  parentTrackingRunId: string | null;
+  pipelineName: string;
+  runId: string;
+  stepId: string;
+  stepRunId: string;
+  /** Parameter and literal inputs: the tracking run's params. */
+  values: Record<string, unknown>;
+  /** Input artifacts by input name; data kinds become the run's dataset inputs. */
+  artifacts: Record<string, ArtifactRecord>;
+  /** Input name → `step.output` it was wired from, naming the datasets. */
+  inputSources?: Record<string, string>;
+}
+
+/** Folder of a step's tracking run that holds one small reference file per output. */
+export const OUTPUT_REFS_FOLDER = 'cairn-outputs';
+/** `sourceType` of the dataset inputs that stand for pipeline artifacts. */
+export const ARTIFACT_SOURCE_TYPE = 'cairn-pipeline-artifact';
+// Kinds that are data a run reads; numbers, strings and JSON values are recorded as params or lineage only.
+const DATASET_KINDS: ReadonlySet<ValueKind> = new Set(['table', 'file', 'folder']);
+
+const USER = (() => {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const paramText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, LIMITS.paramValueLength);
+
+/** The reference file written for one output: where the artifact is, never its bytes. */
+export function outputRef(link: LinkInput, producedBy: { pipelineRun: string; step: string; stepRun: string }): Record<string, unknown> {
+  const a = link.artifact;
+  return {
+    type: 'cairn.pipeline-artifact-ref/1',
+    name: link.name,
+    kind: a.kind,
+    digest: `sha256:${a.digest}`,
+    uri: formatArtifactUri(a.uri),
+    materializer: a.materializer,
+    size: a.size,
+    files: a.fileCount,
+    producedBy,
+  };
+}
+
+/** The dataset inputs of a step: its table, file and folder input artifacts. */
+export function datasetInputs(target: StepTrackingTarget): DatasetInput[] {
+  const out: DatasetInput[] = [];
+  for (const [input, a] of Object.entries(target.artifacts)) {
+    if (!DATASET_KINDS.has(a.kind)) continue;
+    const from = target.inputSources?.[input] ?? input;
+    out.push({
+      dataset: {
+        name: from,
+        digest: a.digest,
+        sourceType: ARTIFACT_SOURCE_TYPE,
+        source: JSON.stringify({ uri: formatArtifactUri(a.uri), kind: a.kind, materializer: a.materializer, producedBy: from }),
+        profile: JSON.stringify({ num_bytes: a.size, num_files: a.fileCount }),
+      },
+      tags: { 'mlflow.data.context': input },
+    });
+  }
+  return out;
+}
+
+/**
+ * The tracking side of a step run: each step run is a tracking run nested under its pipeline's,
+ * with the step's parameter inputs as params, its table/file/folder inputs as dataset inputs, and
+ * its outputs as `cairn.output.*` tags plus one reference file per output under `cairn-outputs/`
+ * (the artifact's URI, digest and materializer; the bytes stay in the content-addressed store).
+ * A cache hit gets a FINISHED run that says where its outputs came from and writes nothing to the
+ * artifact store. Tracking never decides a step's outcome: failures here are swallowed.
+ */
+export class StepTracking {
+  constructor(private readonly runs: RunService) {}
+
+  /** Opens (or, for a retry, reopens) the step's tracking run. Null when the pipeline has none. */
+  async open(target: StepTrackingTarget, existing: string | null): Promise<string | null> {
+    if (existing) {
+      await this.runs.update(existing, { status: 'RUNNING' });
+      return existing;
+    }
+    if (!target.experimentId) return null;
+    const run = await this.runs.create({
+      experimentId: target.experimentId,
+      parentRunId: target.parentTrackingRunId,
+      runName: target.stepId,
+      userId: USER,
+      params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])),
+      tags: this.tags(target),
+    });
+    const inputs = datasetInputs(target);
+    if (inputs.length) await this.runs.logInputs(run.info.runId, inputs).catch(() => {});
+    return run.info.runId;
+  }
+
+  /** Ends the step's tracking run; a FINISHED one gets its output tags and reference files first. */
+  async end(runId: string | null, status: 'FINISHED' | 'FAILED' | 'KILLED', outputs: LinkInput[], target: Pick<StepTrackingTarget, 'runId' | 'stepId' | 'stepRunId'>): Promise<void> {
+    if (!runId) return;
+    try {
+      if (outputs.length) {
+        await this.runs.logBatch(runId, { tags: outputTags(outputs) });
+        const producedBy = { pipelineRun: target.runId, step: target.stepId, stepRun: target.stepRunId };
+        // Small files written side by side; the artifacts themselves are never copied.
+        await Promise.all(outputs.map((o) => this.runs.logArtifact(runId, `${OUTPUT_REFS_FOLDER}/${o.name}.json`, `${JSON.stringify(outputRef(o, producedBy), null, 2)}\n`)));
+      }
+      await this.runs.update(runId, { status });
+    } catch {
+      // The step's own state is recorded; a tracking hiccup must not change its outcome.
+    }
+  }
+
+  /**
+   * A cache hit's tracking run: FINISHED at once, tagged `cairn.cache=hit` with the step run (and its
+   * tracking run, which holds the output references and metrics) it reused. Null on any failure.
+   */
+  async cached(target: StepTrackingTarget, from: { stepRunId: string; trackingRunId: string | null }, outputs: LinkInput[]): Promise<string | null> {
+    if (!target.experimentId) return null;
+    try {
+      const tags: Record<string, string> = { ...this.tags(target), 'cairn.cache': 'hit', 'cairn.cached_from_step_run': from.stepRunId };
+      if (from.trackingRunId) tags['cairn.cached_from_run'] = from.trackingRunId;
+      for (const t of outputTags(outputs)) tags[t.key] = t.value;
+      const run = await this.runs.create({
+        experimentId: target.experimentId,
+        parentRunId: target.parentTrackingRunId,
+        runName: target.stepId,
+        userId: USER,
+        params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])),
+        tags,
+      });
+      const inputs = datasetInputs(target);
+      if (inputs.length) await this.runs.logInputs(run.info.runId, inputs);
+      await this.runs.update(run.info.runId, { status: 'FINISHED' });
+      return run.info.runId;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes a cache hit's tracking run that lost the race to record the hit. */
+  async discard(runId: string | null): Promise<void> {
+    if (runId) await this.runs.delete(runId).catch(() => {});
+  }
+
+  private tags(t: StepTrackingTarget): Record<string, string> {
+    return { 'cairn.pipeline': t.pipelineName, 'cairn.pipeline_run': t.runId, 'cairn.step': t.stepId, 'cairn.step_run': t.stepRunId };
+  }
+}
+
+function outputTags(outputs: LinkInput[]): Array<{ key: string; value: string }> {
+  return outputs.map((o) => ({ key: `cairn.output.${o.name}`, value: `${o.artifact.kind} sha256:${o.artifact.digest}` }));
+}
