@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMetricValue, encodeMetric, encodeMetricValue, metricListJson, metricValueSchema } from './metric-value-codec.js';
+import { decodeMetricValue, encodeMetric, encodeMetricValue, metricSeriesJson, metricValueSchema } from './metric-value-codec.js';
 
 describe('metric value codec', () => {
   it('encodes non-finite values as protobuf JSON strings and finite ones as numbers', () => {
@@ -22,18 +22,33 @@ describe('metric value codec', () => {
     for (const bad of ['nan', 'inf', '1', '', null, true, Infinity, NaN]) expect(metricValueSchema.safeParse(bad).success, String(bad)).toBe(false);
   });
 
-  it('writes a metric list exactly as JSON.stringify of the encoded metrics', () => {
-    const metric = fc.record({
-      key: fc.oneof(fc.constantFrom('loss', 'a"b\\c', 'ünï 🚀', '\u2028'), fc.string()),
-      value: fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0)),
-      timestamp: fc.maxSafeInteger(),
+  // The metrics of a series, and what JSON.stringify writes for them.
+  const series = (key: string, points: { value: number; timestamp: number; step: number }[]) => ({
+    series: { key, steps: Float64Array.from(points, (p) => p.step), timestamps: Float64Array.from(points, (p) => p.timestamp), values: Float64Array.from(points, (p) => p.value) },
+    json: JSON.stringify(points.map((p) => encodeMetric({ key, ...p }))),
+  });
+
+  it('writes a series exactly as JSON.stringify of its encoded metrics', () => {
+    const point = fc.record({
+      value: fc.oneof(fc.double(), fc.maxSafeInteger(), fc.integer(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 2 ** 53, 1e21, 999_999_999_999)),
+      timestamp: fc.oneof(fc.maxSafeInteger(), fc.constantFrom(0, 1e9, 1e9 - 1, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 1_000_000_000_000_000)),
       step: fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constant(-0)),
     });
+    const key = fc.oneof(fc.constantFrom('loss', 'a"b\\c', 'ünï 🚀', '\u2028'), fc.string());
     fc.assert(
-      fc.property(fc.array(metric, { maxLength: 20 }), (metrics) => {
-        expect(metricListJson(metrics)).toBe(JSON.stringify(metrics.map(encodeMetric)));
+      fc.property(key, fc.array(point, { maxLength: 20 }), (k, points) => {
+        const { series: s, json } = series(k, points);
+        expect(metricSeriesJson(s).toString()).toBe(json);
+        expect(metricSeriesJson(s, '{"a":', ',"ü":1}').toString()).toBe(`{"a":${json},"ü":1}`);
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
+  });
+
+  it('writes 1e9 multiples and powers of ten at every magnitude', () => {
+    const ints: number[] = [];
+    for (let p = 1; p <= Number.MAX_SAFE_INTEGER; p *= 10) ints.push(p, p - 1, p + 1, -p, 1e9 * p, 1e9 * p - 1);
+    const { series: s, json } = series('k', ints.filter(Number.isSafeInteger).map((x) => ({ value: x, timestamp: x, step: -x })));
+    expect(metricSeriesJson(s).toString()).toBe(json);
   });
 });

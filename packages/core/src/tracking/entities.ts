@@ -32,6 +32,17 @@ export interface Metric {
   step: number;
 }
 
+/**
+ * A stretch of one metric's history as columns, in history order: entry i of each column is point i.
+ * Readers of long histories (HTTP replies, charts) take this instead of one object per point.
+ */
+export interface MetricSeries {
+  key: string;
+  steps: Float64Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
 export interface Param { key: string; value: string }
 export interface Tag { key: string; value: string }
 

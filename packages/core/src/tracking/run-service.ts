@@ -5,10 +5,11 @@ import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { CairnError, invalid, notFound } from '../errors.js';
 import { validateRelativePath } from '../paths/index.js';
-import type { DatasetInput, Metric, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
+import type { DatasetInput, Metric, MetricSeries, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
 import { TERMINAL_STATUSES } from './entities.js';
 import type { ExperimentService } from './experiment-service.js';
 import { checkTags } from './experiment-service.js';
+import { seriesToMetrics } from './metric-series.js';
 import { randomRunName } from './run-names.js';
 import { decodePageToken, encodePageToken, searchRunIds } from './search/index.js';
 import { RunStore } from './sql/run-store.js';
@@ -170,15 +171,25 @@ export class RunService {
     if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`);
   }
 
-  /** A metric's full history ordered by (step, timestamp), paged. */
+  /**
+   * A metric's history ordered by (step, timestamp, value), without exact duplicates, paged. NaN
+   * sorts below the numbers logged at the same step and time.
+   */
   async getMetricHistory(runId: string, key: string, page: { maxResults?: number; pageToken?: string } = {}): Promise<Page<Metric>> {
+    const { series, nextPageToken } = await this.getMetricSeries(runId, key, page);
+    return { items: seriesToMetrics(series), nextPageToken };
+  }
+
+  /** {@link getMetricHistory} as columns instead of one object per point: for long histories. */
+  async getMetricSeries(runId: string, key: string, page: { maxResults?: number; pageToken?: string } = {}): Promise<{ series: MetricSeries; nextPageToken: string | null }> {
     await this.getInfo(runId);
     const limit = page.maxResults ?? 1_000_000;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1_000_000) throw invalid(`'maxResults' must be an integer from 1 to 1000000.`);
     const offset = decodePageToken(page.pageToken);
-    const rows = await this.store.metricHistory(runId, checkKey(key, 'key'), offset, limit + 1);
-    const more = rows.length > limit;
-    return { items: more ? rows.slice(0, limit) : rows, nextPageToken: more ? encodePageToken(offset + limit) : null };
+    const series = await this.store.metricSeries(runId, checkKey(key, 'key'), offset, limit + 1);
+    if (series.steps.length <= limit) return { series, nextPageToken: null };
+    const cut = { key: series.key, steps: series.steps.subarray(0, limit), timestamps: series.timestamps.subarray(0, limit), values: series.values.subarray(0, limit) };
+    return { series: cut, nextPageToken: encodePageToken(offset + limit) };
   }
 
   async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {

@@ -1,6 +1,6 @@
-import { withMirroredTags, type ArtifactFileInfo, type DatasetInput, type Experiment, type Metric, type Page, type Run, type RunInfo, type Tags } from '@cairn/core';
+import { withMirroredTags, type ArtifactFileInfo, type DatasetInput, type Experiment, type MetricSeries, type Run, type RunInfo, type Tags } from '@cairn/core';
 import { JsonText } from '../json-text.js';
-import { encodeMetric, metricListJson } from '../metric-value-codec.js';
+import { encodeMetric, metricSeriesJson } from '../metric-value-codec.js';
 
 // Cairn entities as MLflow's REST JSON (protobuf JSON with proto field names): ids are strings,
 // int64 timestamps are numbers, unset optional fields and empty repeated fields are left out, and
@@ -99,9 +99,9 @@ export function pageJson(key: string, items: unknown[], nextPageToken: string | 
   return json;
 }
 
-/** A get-history reply, `pageJson('metrics', …)` written as text: pages hold up to a million points. */
-export function metricPageJson(page: Page<Metric>): JsonText | Json {
-  if (!page.items.length) return pageJson('metrics', [], page.nextPageToken);
-  const token = page.nextPageToken ? `,"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
-  return new JsonText(`{"metrics":${metricListJson(page.items)}${token}}`);
+/** A get-history reply, `pageJson('metrics', …)` written directly: pages hold up to a million points. */
+export function metricPageJson(series: MetricSeries, nextPageToken: string | null): JsonText | Json {
+  if (!series.steps.length) return pageJson('metrics', [], nextPageToken);
+  const token = nextPageToken ? `,"next_page_token":${JSON.stringify(nextPageToken)}` : '';
+  return new JsonText(metricSeriesJson(series, '{"metrics":', `${token}}`));
 }

@@ -64,10 +64,10 @@ export function loggingRoutes(app: CairnApp, platform: Platform): void {
   });
 
   addMlflowRoute(app, 'GET', '/metrics/get-history', 'reader', async (f) => {
-    const page = await runs.getMetricHistory(f.runId(), f.requiredString('metric_key'), {
+    const { series, nextPageToken } = await runs.getMetricSeries(f.runId(), f.requiredString('metric_key'), {
       maxResults: f.int64('max_results'),
       pageToken: f.string('page_token'),
     });
-    return metricPageJson(page);
+    return metricPageJson(series, nextPageToken);
   });
 }

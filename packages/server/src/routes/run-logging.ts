@@ -1,6 +1,6 @@
 import type { Platform } from '@cairn/core';
 import { JsonText } from '../json-text.js';
-import { metricListJson } from '../metric-value-codec.js';
+import { metricSeriesJson } from '../metric-value-codec.js';
 import type { CairnRouter } from '../router.js';
 import { emptySchema, responses, tagKeyQuery } from '../schemas/common.js';
 import { logBatchBody, logInputsBody, metricHistoryBody, metricHistoryQuery, runIdParams } from '../schemas/run-schemas.js';
@@ -52,9 +52,9 @@ export function runLoggingRoutes(platform: Platform): CairnRouter {
       schema: { tags, summary: "A metric's history ordered by step and timestamp", params: runIdParams, querystring: metricHistoryQuery, response: responses({ 200: metricHistoryBody }) },
     }, async (request, reply) => {
       const { key, ...pageOptions } = request.query;
-      const page = await runs.getMetricHistory(request.params.runId, key, pageOptions);
-      // { metrics, nextPageToken } as text: a page can hold a million points.
-      return new JsonText(`{"metrics":${metricListJson(page.items)},"nextPageToken":${JSON.stringify(page.nextPageToken)}}`).send(reply);
+      const { series, nextPageToken } = await runs.getMetricSeries(request.params.runId, key, pageOptions);
+      // { metrics, nextPageToken } written directly: a page can hold a million points.
+      return new JsonText(metricSeriesJson(series, '{"metrics":', `,"nextPageToken":${JSON.stringify(nextPageToken)}}`)).send(reply);
     });
 
     app.post('/runs/:runId/inputs', {

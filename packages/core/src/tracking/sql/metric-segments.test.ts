@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { POINT_BYTES, decodeSegments, encodeSegment, normalizePoints, packMetrics, toMetrics } from './metric-segments.js';
+import { POINT_BYTES, decodeSegments, encodeSegment, normalizePoints, packMetrics, toSeries } from './metric-segments.js';
 
 type Triple = [step: number, timestamp: number, value: number];
 
@@ -60,10 +60,12 @@ describe('metric segments', () => {
     expect(() => decodeSegments([{ n: 2, data: Buffer.alloc(POINT_BYTES) }])).toThrow(/damaged/);
   });
 
-  it('toMetrics applies offset and limit', () => {
-    const p = pack([[0, 1, 10], [1, 1, 11], [2, 1, 12]]);
-    expect(toMetrics('k', p, 1, 5)).toEqual([{ key: 'k', step: 1, timestamp: 1, value: 11 }, { key: 'k', step: 2, timestamp: 1, value: 12 }]);
-    expect(toMetrics('k', p, 3, 5)).toEqual([]);
-    expect(toMetrics('k', p, 0, 1)).toHaveLength(1);
+  it('toSeries cuts columns at offset and limit', () => {
+    const p = pack([[0, 1, 10], [1, 2, 11], [2, 3, 12]]);
+    const columns = (s: ReturnType<typeof toSeries>) => [s.key, [...s.steps], [...s.timestamps], [...s.values]];
+    expect(columns(toSeries('k', p, 1, 5))).toEqual(['k', [1, 2], [2, 3], [11, 12]]);
+    expect(columns(toSeries('k', p, 3, 5))).toEqual(['k', [], [], []]);
+    expect(columns(toSeries('k', p, 5, 5))).toEqual(['k', [], [], []]);
+    expect(columns(toSeries('k', p, 0, 1))).toEqual(['k', [0], [1], [10]]);
   });
 });

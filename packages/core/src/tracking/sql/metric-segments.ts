@@ -1,5 +1,5 @@
 import { CairnError } from '../../errors.js';
-import type { Metric } from '../entities.js';
+import type { Metric, MetricSeries } from '../entities.js';
 
 // Metric history is stored in packed segments (table `metric_segments`, docs/architecture.md): one row
 // holds up to SEGMENT_MAX_POINTS points of one (run, key) as little-endian Float64 triples
@@ -115,14 +115,14 @@ export function concatPoints(a: Points, b: Points): Points {
   return out;
 }
 
-/** Points `offset` to `offset + limit` as metrics of `key`. */
-export function toMetrics(key: string, p: Points, offset: number, limit: number): Metric[] {
-  const n = p.length / 3;
-  const end = Math.min(n, offset + limit);
-  if (end <= offset) return [];
-  const out = new Array<Metric>(end - offset);
-  for (let i = offset, o = 0; i < end; i++, o++) {
-    out[o] = { key, value: p[i * 3 + 2]!, timestamp: p[i * 3 + 1]!, step: p[i * 3]! };
+/** Points `offset` to `offset + limit` as a series of `key`. */
+export function toSeries(key: string, p: Points, offset: number, limit: number): MetricSeries {
+  const n = Math.max(0, Math.min(p.length / 3, offset + limit) - offset);
+  const series = { key, steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) };
+  for (let i = 0, k = offset * 3; i < n; i++, k += 3) {
+    series.steps[i] = p[k]!;
+    series.timestamps[i] = p[k + 1]!;
+    series.values[i] = p[k + 2]!;
   }
-  return out;
+  return series;
 }

@@ -7,12 +7,13 @@ import {
   CONTEXT_TAG,
   type DatasetInput,
   type Metric,
+  type MetricSeries,
   type Param,
   type Run,
   type RunInfo,
   type Tag,
 } from '../entities.js';
-import { decodeSegments, normalizePoints, toMetrics } from './metric-segments.js';
+import { decodeSegments, normalizePoints, toSeries } from './metric-segments.js';
 import { latestPerKey, writeMetrics } from './metric-writes.js';
 import { tagsOf, toDatasetInput, toMetric, toRunInfo } from './row-mappers.js';
 
@@ -119,7 +120,7 @@ export class RunStore {
    * One metric's history in (step, timestamp, value) order without exact duplicates, from `offset`.
    * The segments are read in one query; see metric-segments.ts for why history is stored packed.
    */
-  async metricHistory(runId: string, key: string, offset: number, limit: number): Promise<Metric[]> {
+  async metricSeries(runId: string, key: string, offset: number, limit: number): Promise<MetricSeries> {
     const segments = await this.db
       .selectFrom('metric_segments')
       .select(['n', 'data'])
@@ -127,7 +128,7 @@ export class RunStore {
       .where('key', '=', key)
       .orderBy('seq')
       .execute();
-    return toMetrics(key, normalizePoints(decodeSegments(segments)), offset, limit);
+    return toSeries(key, normalizePoints(decodeSegments(segments)), offset, limit);
   }
 
   async logInputs(runId: string, experimentId: number, inputs: DatasetInput[]): Promise<void> {
