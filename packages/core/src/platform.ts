@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
-import { openMetadataDatabase, type MetadataDatabase } from './db/database.js';
+import { openMetadataDatabase, sqliteFileOf, type MetadataDatabase } from './db/database.js';
 import { CairnError } from './errors.js';
 import type { OfflineStore } from './features/offline/offline-store.js';
 import type { OnlineStore } from './features/online/online-store.js';
@@ -20,6 +20,8 @@ import { PostgresListener } from './db/postgres/postgres-listener.js';
 import { ResolveCache } from './registry/resolve-cache.js';
 import { RegistryService } from './registry/registry-service.js';
 import { REGISTRY_CHANNEL } from './registry/sql/change-notice.js';
+import { WebhookSecretBox } from './registry/webhooks/secret-box.js';
+import { loadWebhookSecretKey, type WebhookKeyFallback } from './registry/webhooks/secret-key.js';
 
 /** Everything a Cairn process works with, wired from one config. */
 export interface Platform {
@@ -51,6 +53,8 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   });
   const pipelines = new PipelineService({ db: database.db, experiments, runs, artifacts, config, executor: await createPipelineExecutor(config) });
   const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments);
+  // Best effort: a store another process is migrating, or a read-only one, keeps them as they are for now.
+  await registry.webhooks.sealPlainSecrets().catch(() => 0);
   return {
     config, database, artifacts, experiments, runs, tokens, features, pipelines, registry,
     close: async () => {
@@ -134,10 +138,23 @@ function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts
     handlers: { notification: (_channel, name) => resolveCache.invalidate(name), listening: (up) => (up ? resolveCache.resume() : resolveCache.suspend()) },
   });
   void listener?.start();
+  const secrets = new WebhookSecretBox(loadWebhookSecretKey(r.webhook_secret_key, webhookKeyFallback(config)), 'Set registry.webhook_secret_key (CAIRN_REGISTRY_WEBHOOK_SECRET_KEY) to the same key on every Cairn process sharing this store.');
   const registry = new RegistryService({
     db: database.db, dialect: database.dialect, artifacts, runs, experiments, resolveCache,
-    webhooks: { allowPrivate: r.webhooks_allow_private, timeoutMs: r.webhook_timeout_seconds * 1000, maxAttempts: r.webhook_max_attempts, backoffMs: r.webhook_backoff_seconds * 1000, pollMs: 5000 },
+    webhooks: { allowPrivate: r.webhooks_allow_private, timeoutMs: r.webhook_timeout_seconds * 1000, maxAttempts: r.webhook_max_attempts, backoffMs: r.webhook_backoff_seconds * 1000, pollMs: 5000, secrets },
   });
   registry.webhooks.dispatcher.start();
   return { registry, listener };
+}
+
+/**
+ * Where the webhook secret key comes from when none is configured: a key file next to a SQLite
+ * database (every process using that file reads it too), a per-process key for an in-memory store,
+ * and none for PostgreSQL, whose processes may run on several machines and must share a configured key.
+ */
+function webhookKeyFallback(config: CairnConfig): WebhookKeyFallback {
+  const file = sqliteFileOf(config.store.uri, config.projectDir);
+  if (file === null) return { kind: 'none' };
+  if (file === ':memory:') return { kind: 'ephemeral' };
+  return { kind: 'file', path: join(dirname(file), 'webhook-secret.key') };
 }

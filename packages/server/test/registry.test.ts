@@ -107,3 +107,24 @@ describeEachBackend('model registry /api/v1 with auth', (ctx) => {
     expect(events.find((e) => e.action === 'model.created')!.actor).toBe('editor-bot');
   });
 }, { config: { auth: 'enabled' } });
+
+describeEachBackend('webhooks over /api/v1', (ctx) => {
+  const api = (method: string, url: string, body?: unknown) => call(ctx().app, method, url, body);
+
+  it('returns the signing secret once, at creation; it is stored encrypted and never shown again', async () => {
+    const created = await api('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['promotion.*'] });
+    expect(created.status, created.raw).toBe(201);
+    const { webhook, secret } = created.body as { webhook: { id: string }; secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    for (const url of ['/api/v1/webhooks', `/api/v1/webhooks/${webhook.id}`, `/api/v1/webhooks/${webhook.id}/deliveries`]) {
+      const res = await api('GET', url);
+      expect(res.status, url).toBe(200);
+      expect(res.raw, url).not.toContain(secret);
+      expect(res.raw, url).not.toContain('cairn-enc');
+    }
+    const row = await ctx().platform.database.db.withTables<{ registry_webhooks: { webhook_id: string; secret: string } }>()
+      .selectFrom('registry_webhooks').select('secret').where('webhook_id', '=', webhook.id).executeTakeFirstOrThrow();
+    expect(row.secret).toMatch(/^cairn-enc:v1:[0-9a-f]{8}:/);
+    expect(row.secret).not.toContain(secret.slice('whsec_'.length));
+  });
+}, { config: { registry: { webhooks_allow_private: true, webhook_secret_key: createHash('sha256').update('test key').digest('hex') } } });

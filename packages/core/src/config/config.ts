@@ -46,6 +46,12 @@ export const configSchema = z.strictObject({
      * unnoticed. 0 turns the cache off.
      */
     resolve_cache_seconds: z.coerce.number().min(0).max(3600).default(5),
+    /**
+     * The 256-bit key that encrypts webhook signing secrets at rest (64 hex digits or base64). A
+     * secret: set it through CAIRN_REGISTRY_WEBHOOK_SECRET_KEY. Unset, a SQLite store uses a key file
+     * next to its database; a PostgreSQL store refuses to create webhooks.
+     */
+    webhook_secret_key: z.string().default(''),
   }).prefault({}),
   features: z.strictObject({
     /** Folder of feature definition files (.ts), relative to the project folder. */
@@ -93,6 +99,19 @@ export const configSchema = z.strictObject({
 });
 
 export type CairnConfig = z.infer<typeof configSchema> & { projectDir: string; configFile: string | null };
+
+/** Keys whose values are secrets: never recorded, logged or shown (see {@link redactConfig}). */
+export const SECRET_CONFIG_KEYS = ['registry.webhook_secret_key'] as const;
+
+/** A copy of the config with every secret value that is set replaced by `***`. */
+export function redactConfig(config: CairnConfig): CairnConfig {
+  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  for (const key of SECRET_CONFIG_KEYS) {
+    const [section, leaf] = key.split('.') as [string, string];
+    if (copy[section]?.[leaf]) copy[section][leaf] = '***';
+  }
+  return copy as unknown as CairnConfig;
+}
 
 /** Every leaf key and the environment variable that overrides it (`store.uri` → `CAIRN_STORE_URI`). */
 function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {

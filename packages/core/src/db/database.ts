@@ -29,10 +29,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function openMetadataDatabase(uri: string, baseDir = process.cwd()): Promise<MetadataDatabase> {
   let handle: MetadataDatabase;
   let schema: string | null = null;
-  if (uri.startsWith('sqlite:')) {
-    const path = uri.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. Use sqlite:.cairn/cairn.db.`);
-    const file = path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
+  const file = sqliteFileOf(uri, baseDir);
+  if (file !== null) {
     const db = createSqliteDatabase(file);
     handle = { db, dialect: 'sqlite', close: () => db.destroy() };
   } else if (/^postgres(ql)?:\/\//.test(uri)) {
@@ -53,6 +51,14 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
   return handle;
 }
 
+/** The file a `sqlite:` store URI names (absolute, or `:memory:`), or null for another scheme. */
+export function sqliteFileOf(uri: string, baseDir = process.cwd()): string | null {
+  if (!uri.startsWith('sqlite:')) return null;
+  const path = uri.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. Use sqlite:.cairn/cairn.db.`);
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
 // Two processes racing `create schema if not exists` on PostgreSQL can still collide on the catalog.
 function ignoreConcurrentCreate(e: unknown): void {
   if ((e as { code?: string }).code !== '23505') throw e;
@@ -61,7 +67,12 @@ function ignoreConcurrentCreate(e: unknown): void {
 async function migrate(db: Kysely<Database>, schema: string | null): Promise<void> {
   // Subsystems add their own migration files; unordered lets them land in any order.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely finds its migration table by listing every table of the database; a schema another
+  // process drops meanwhile (parallel test suites) makes that listing fail before anything ran.
+  for (let retry = 0; error && !results?.length && (error as { code?: string }).code === '42P01' && retry < 5; retry++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });

@@ -6,9 +6,13 @@ import { toWebhook } from './sql/row-mappers.js';
 import { WebhookStore } from './sql/webhook-store.js';
 import { checkDescription, checkModelName } from './validation.js';
 import { WebhookDispatcher, type DispatcherSettings } from './webhooks/dispatcher.js';
+import { WebhookSecretBox } from './webhooks/secret-box.js';
 import { checkWebhookTarget, checkWebhookUrl } from './webhooks/target-check.js';
 
-export type WebhookSettings = DispatcherSettings;
+export interface WebhookSettings extends DispatcherSettings {
+  /** Seals signing secrets at rest; without one (no key), webhooks cannot be created. */
+  secrets?: WebhookSecretBox;
+}
 
 export interface CreateWebhookInput {
   url: string;
@@ -24,15 +28,18 @@ const EVENT_PATTERN = /^(\*|[a-z_]+(\.[a-z_*]+)*|\*(\.[a-z_*]+)+)$/;
 /**
  * Webhooks: a URL that receives registry events as signed JSON POSTs. Targets are checked when
  * subscribed and again at every connection: private, loopback and link-local addresses are refused
- * unless `registry.webhooks_allow_private` is set.
+ * unless `registry.webhooks_allow_private` is set. Signing secrets are stored encrypted
+ * (AES-256-GCM) and shown only once, when the webhook is created.
  */
 export class WebhookService {
   readonly dispatcher: WebhookDispatcher;
   private readonly store: WebhookStore;
+  private readonly secrets: WebhookSecretBox;
 
   constructor(private readonly ctx: RegistryContext, private readonly settings: WebhookSettings) {
     this.store = new WebhookStore(ctx.db);
-    this.dispatcher = new WebhookDispatcher(this.store, settings, ctx.now);
+    this.secrets = settings.secrets ?? new WebhookSecretBox(null);
+    this.dispatcher = new WebhookDispatcher(this.store, settings, this.secrets, ctx.now);
   }
 
   /**
@@ -54,9 +61,23 @@ export class WebhookService {
     const description = checkDescription(input.description);
     await checkWebhookTarget(url, this.settings.allowPrivate);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const row = { webhook_id: randomUUID().replaceAll('-', ''), url: url.href, events: JSON.stringify(events), model_name: model, description, secret, active: 1, created_time: this.ctx.now() };
+    const id = randomUUID().replaceAll('-', '');
+    const row = { webhook_id: id, url: url.href, events: JSON.stringify(events), model_name: model, description, secret: this.secrets.seal(secret, id), active: 1, created_time: this.ctx.now() };
     await this.store.insert(row);
     return { webhook: toWebhook(row), secret };
+  }
+
+  /**
+   * Encrypts secrets stored in plain text (webhooks created before secrets were sealed). Runs when a
+   * platform opens; safe to run in several processes at once. Returns how many it sealed.
+   */
+  async sealPlainSecrets(): Promise<number> {
+    if (!this.secrets.keyId) return 0;
+    let sealed = 0;
+    for (const row of await this.store.plainSecrets()) {
+      if (await this.store.replaceSecret(row.webhook_id, row.secret, this.secrets.seal(row.secret, row.webhook_id))) sealed++;
+    }
+    return sealed;
   }
 
   async list(): Promise<Webhook[]> {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import type { CairnConfig } from '../config/config.js';
+import { redactConfig, type CairnConfig } from '../config/config.js';
 import { canonicalJson } from '../pipelines/materializers/json-check.js';
 import type { RunSource } from '../tracking/entities.js';
 import { LIMITS } from '../tracking/validation.js';
@@ -94,7 +94,7 @@ async function lockfile(projectDir: string): Promise<Pick<RunEnvironment, 'lockf
  * ```
  */
 export async function captureEnvironment(config: CairnConfig): Promise<RunEnvironment> {
-  const { projectDir: _dir, configFile: _file, ...settings } = config;
+  const { projectDir: _dir, configFile: _file, ...settings } = redactConfig(config);
   const text = redactSecrets(canonicalJson(settings));
   const [g, l] = await Promise.all([gitState(config.projectDir), lockfile(config.projectDir)]);
   return { ...g, ...l, nodeVersion: process.version, platform: `${platform()}-${arch()}`, configDigest: sha256(text), config: text };

@@ -19,20 +19,37 @@ export class WebhookStore {
     return this.db.selectFrom('registry_webhooks').selectAll().where('webhook_id', '=', id).executeTakeFirst();
   }
 
+  /** Webhooks whose secret is still stored in plain text. */
+  async plainSecrets(): Promise<Array<{ webhook_id: string; secret: string }>> {
+    return this.db.selectFrom('registry_webhooks').select(['webhook_id', 'secret']).where('secret', 'not like', 'cairn-enc:%').execute();
+  }
+
+  /** Swaps a secret's stored form, only if it is still `from` (another process may have done it). */
+  async replaceSecret(id: string, from: string, to: string): Promise<boolean> {
+    const r = await this.db.updateTable('registry_webhooks').set({ secret: to }).where('webhook_id', '=', id).where('secret', '=', from).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async delete(id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('registry_webhooks').where('webhook_id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** Ids of pending deliveries that are due and not leased by another process. */
-  async due(now: number, limit: number): Promise<string[]> {
+  /**
+   * Ids of pending deliveries that are due and not leased by another process, of webhooks whose
+   * secret this process can open: sealed with the key `keyId` names, or still plain. Deliveries of
+   * webhooks sealed with another key are left to processes that hold it.
+   */
+  async due(now: number, limit: number, keyId: string | null): Promise<string[]> {
     const rows = await this.db
-      .selectFrom('webhook_deliveries')
-      .select('delivery_id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_time', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .orderBy('next_attempt_time')
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('registry_webhooks as w', 'w.webhook_id', 'd.webhook_id')
+      .select('d.delivery_id')
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_time', '<=', now)
+      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
+      .where((eb) => eb.or([eb('w.secret', 'not like', 'cairn-enc:%'), ...(keyId ? [eb('w.secret', 'like', `cairn-enc:v1:${keyId}:%`)] : [])]))
+      .orderBy('d.next_attempt_time')
       .limit(limit)
       .execute();
     return rows.map((r) => r.delivery_id);

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../entities.js';
 import type { WebhookStore } from '../sql/webhook-store.js';
 import { deliver } from './deliver.js';
+import type { WebhookSecretBox } from './secret-box.js';
 
 export interface DispatcherSettings {
   allowPrivate: boolean;
@@ -44,7 +45,7 @@ export class WebhookDispatcher {
   private stopped = false;
   private readonly abort = new AbortController();
 
-  constructor(private readonly store: WebhookStore, private readonly settings: DispatcherSettings, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: WebhookStore, private readonly settings: DispatcherSettings, private readonly secrets: WebhookSecretBox, private readonly now: () => number = Date.now) {}
 
   /** Starts the periodic sweep (unref'd: it never keeps a process alive). */
   start(): void {
@@ -89,7 +90,7 @@ export class WebhookDispatcher {
   private async pass(): Promise<void> {
     for (;;) {
       const now = this.now();
-      const ids = await this.store.due(now, 20);
+      const ids = await this.store.due(now, 20, this.secrets.keyId);
       if (!ids.length || this.stopped) return;
       await Promise.all(ids.map((id) => this.attempt(id)));
     }
@@ -101,20 +102,25 @@ export class WebhookDispatcher {
     const work = await this.store.work(id);
     if (!work) return;
     const attempt = work.attempts + 1;
-    const outcome = work.hook.active === 1
-      ? await deliver({
-        url: work.hook.url,
-        secret: work.hook.secret,
-        body: payloadOf(work.event, id),
-        event: work.event.action,
-        deliveryId: id,
-        timeoutMs: this.settings.timeoutMs,
-        allowPrivate: this.settings.allowPrivate,
-        signal: this.abort.signal,
-      })
-      : { ok: false, statusCode: null, error: 'webhook is inactive', durationMs: 0 };
+    const key = this.secrets.open(work.hook.secret, work.hook.webhook_id);
+    // Sealed with a key this process lacks: its lease lapses and a process holding the key sends it.
+    if (key.secret === null && key.elsewhere) return;
+    const refused = (error: string) => ({ ok: false, statusCode: null, error, durationMs: 0 });
+    const outcome = key.secret === null ? refused(key.reason)
+      : work.hook.active !== 1 ? refused('webhook is inactive')
+        : await deliver({
+          url: work.hook.url,
+          secret: key.secret,
+          body: payloadOf(work.event, id),
+          event: work.event.action,
+          deliveryId: id,
+          timeoutMs: this.settings.timeoutMs,
+          allowPrivate: this.settings.allowPrivate,
+          signal: this.abort.signal,
+        });
     if (this.stopped && !outcome.ok) return; // Aborted by shutdown: the lease lapses and a later pass retries.
-    const last = outcome.ok || attempt >= this.settings.maxAttempts || work.hook.active !== 1;
+    // An inactive webhook or a secret that will never decrypt is not retried.
+    const last = outcome.ok || attempt >= this.settings.maxAttempts || work.hook.active !== 1 || key.secret === null;
     const delay = this.settings.backoffMs * 2 ** (attempt - 1);
     await this.store.recordAttempt(
       id,

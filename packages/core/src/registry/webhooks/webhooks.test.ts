@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,9 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       skip = !(await backendAvailable(backend));
       if (skip) return;
-      t = await makeTestPlatform(backend, { registry: { webhooks_allow_private: true, webhook_backoff_seconds: 0.05, webhook_max_attempts: 3, webhook_timeout_seconds: 2 } });
+      // PostgreSQL stores need a configured key for webhook secrets (SQLite makes a key file).
+      const key = backend === 'postgres' ? { webhook_secret_key: randomBytes(32).toString('hex') } : {};
+      t = await makeTestPlatform(backend, { registry: { webhooks_allow_private: true, webhook_backoff_seconds: 0.05, webhook_max_attempts: 3, webhook_timeout_seconds: 2, ...key } });
       strict = await makeTestPlatform(backend);
     });
     afterAll(async () => {
