@@ -59,6 +59,16 @@ export class ExperimentService {
     return this.store.getByName(name);
   }
 
+  /**
+   * The experiment whose artifact location holds `path` (a key relative to the artifact root, already
+   * validated), or null when it lies in no experiment's area: what may be written through a proxy.
+   */
+  async findByArtifactPath(path: string): Promise<Experiment | null> {
+    if (!path) return null;
+    const id = await this.store.idByArtifactPath(path);
+    return id === null ? null : this.store.get(id);
+  }
+
   async search(input: SearchExperimentsInput = {}): Promise<Page<Experiment>> {
     const { ids, nextPageToken } = await searchExperimentIds(this.db, this.dialect, input);
     return { items: await this.store.getMany(ids), nextPageToken };

@@ -104,6 +104,65 @@ describeMlflow('MLflow artifact API and proxy', (test) => {
     expect((await put(h, `${ARTIFACTS}/${root}/fits.bin`, big.subarray(1))).statusCode).toBe(200);
   });
 
+  test('PUT and DELETE change only experiment artifact locations; the registry and pipeline objects stay read-only', async (h) => {
+    const store = h.platform.artifacts;
+    const run = await h.run();
+    const root = keyOf(run.info.artifact_uri);
+    // Files the registry and the pipeline cache own, and one in a folder no experiment owns.
+    const owned = { 'registry/0123456789abcdef0123456789abcdef/1/model.pkl': 'MODEL', 'pipelines/objects/ab/abcdef/manifest.json': '{"files":[]}', 'stray/keep.txt': 'STRAY' };
+    for (const [key, body] of Object.entries(owned)) await store.put(key, body);
+    // Folders Cairn's services own are 403; a folder no experiment owns is 404; `..` is 400.
+    const ERROR_CODES: Record<number, string> = { 400: 'INVALID_PARAMETER_VALUE', 403: 'PERMISSION_DENIED', 404: 'RESOURCE_DOES_NOT_EXIST' };
+    const forbidden: [string, string, number][] = [
+      // [path as sent, the key it names once decoded, the status]
+      ['registry/0123456789abcdef0123456789abcdef/1/model.pkl', 'registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      ['registry/0123456789abcdef0123456789abcdef/1/injected.pkl', 'registry/0123456789abcdef0123456789abcdef/1/injected.pkl', 403],
+      ['registry', 'registry', 403],
+      ['Registry/0123456789abcdef0123456789abcdef/1/model.pkl', 'Registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      ['%72egistry/0123456789abcdef0123456789abcdef/1/model.pkl', 'registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      ['%2572egistry%252F0123456789abcdef0123456789abcdef/1/model.pkl', 'registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      ['./registry/0123456789abcdef0123456789abcdef/1/model.pkl', 'registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      // A plain `..` is resolved by the URL parser before routing, so the request names registry/ itself.
+      [`${root}/../../../registry/0123456789abcdef0123456789abcdef/1/model.pkl`, 'registry/0123456789abcdef0123456789abcdef/1/model.pkl', 403],
+      [`${root}/..%2f..%2f..%2fregistry/x`, 'registry/x', 400],
+      ['pipelines/objects/ab/abcdef/manifest.json', 'pipelines/objects/ab/abcdef/manifest.json', 403],
+      ['pipelines/objects/ab/abcdef/extra.bin', 'pipelines/objects/ab/abcdef/extra.bin', 403],
+      ['PIPELINES/objects/ab/abcdef/manifest.json', 'PIPELINES/objects/ab/abcdef/manifest.json', 403],
+      ['pipelines%2Fobjects%2Fab/abcdef/manifest.json', 'pipelines/objects/ab/abcdef/manifest.json', 403],
+      [`${root}/../../../pipelines/objects/ab/abcdef/manifest.json`, 'pipelines/objects/ab/abcdef/manifest.json', 403],
+      [`${root}/..%2f..%2f..%2fpipelines/objects/ab/abcdef/manifest.json`, 'pipelines/objects/ab/abcdef/manifest.json', 400],
+      ['stray/keep.txt', 'stray/keep.txt', 404],
+      ['stray/new.txt', 'stray/new.txt', 404],
+      ['987654321/run/artifacts/x.txt', '987654321/run/artifacts/x.txt', 404],
+      ['x.txt', 'x.txt', 404],
+    ];
+    const snapshot = async () => {
+      const files: Record<string, string> = {};
+      for await (const f of store.listRecursive('')) files[f.path] = await store.digest(f.path);
+      return files;
+    };
+    const before = await snapshot();
+    for (const [path, key, status] of forbidden) {
+      for (const method of ['PUT', 'DELETE'] as const) {
+        const reply = await h.app.inject({ method, url: `${ARTIFACTS}/${path}`, payload: method === 'PUT' ? 'EVIL' : undefined, headers: { 'content-type': 'application/octet-stream' } });
+        expect(reply.statusCode, `${method} ${path}`).toBe(status);
+        expect(reply.json<MlflowError>().error_code).toBe(ERROR_CODES[status]);
+      }
+      expect(await snapshot(), `${path} (${key})`).toEqual(before);
+    }
+    for (const [key, body] of Object.entries(owned)) {
+      // Read-only, not hidden: MLflow clients download registered versions through the proxy.
+      const read = await h.app.inject({ method: 'GET', url: `${ARTIFACTS}/${key}` });
+      expect(read.body, key).toBe(body);
+    }
+    // The run's and the experiment's own area stay writable, below the run and beside it.
+    const experimentLocation = root.slice(0, root.indexOf('/'));
+    for (const key of [`${root}/ok.txt`, `${experimentLocation}/shared/notes.txt`]) {
+      expect((await put(h, `${ARTIFACTS}/${key}`, 'fine')).statusCode, key).toBe(200);
+      expect((await h.app.inject({ method: 'DELETE', url: `${ARTIFACTS}/${key}` })).statusCode, key).toBe(200);
+    }
+  });
+
   test('artifacts/list errors and edge cases', async (h) => {
     const run = await h.run();
     const missing = await h.get<MlflowError>('/artifacts/list', { run_id: 'f'.repeat(32) });

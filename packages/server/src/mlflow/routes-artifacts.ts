@@ -27,6 +27,25 @@ function keyOf(request: FastifyRequest): string {
   return validateRelativePath((request.params as Record<string, string>)['*'] ?? '', 'artifact path');
 }
 
+/**
+ * The key a PUT or DELETE names, if the proxy may change it: only inside an experiment's artifact
+ * location (where runs keep their artifacts; elsewhere is NOT_FOUND, as no experiment owns it), never
+ * in the folders Cairn's subsystems own (registered
+ * versions' files, pipeline objects), which are read through here (get-download-uri) but changed only
+ * by their services, with their checks and audit.
+ */
+async function writableKey(request: FastifyRequest, platform: Platform, what: string): Promise<string> {
+  const key = keyOf(request);
+  refuseReservedWrite(key, what);
+  if (!(await platform.experiments.findByArtifactPath(key))) {
+    throw new CairnError(
+      'NOT_FOUND',
+      `${what} '${key.slice(0, 200)}': no experiment's artifact location holds this path. The artifact proxy writes only run and experiment artifacts: use a path below a run's artifact_uri.`,
+    );
+  }
+  return key;
+}
+
 function attachment(key: string): string {
   const name = key.slice(key.lastIndexOf('/') + 1);
   return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -69,11 +88,8 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
       .send(stream);
   });
 
-  // Writes stay out of the folders Cairn's subsystems own (registered versions' files, pipeline
-  // objects); those are read through here (get-download-uri) but changed only by their services.
   app.put('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {
-    const key = keyOf(request);
-    refuseReservedWrite(key, 'Upload');
+    const key = await writableKey(request, platform, 'Upload');
     if (Number(request.headers['content-length'] ?? 0) > options.maxUploadBytes) throw tooLarge(options.maxUploadBytes);
     const stream = request.body as Readable | undefined;
     // When the store stops early (limit exceeded) the request stays open, so the client still gets the 413.
@@ -83,9 +99,7 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
   });
 
   app.delete('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {
-    const key = keyOf(request);
-    refuseReservedWrite(key, 'Delete of');
-    await store.delete(key);
+    await store.delete(await writableKey(request, platform, 'Delete of'));
     return {};
   });
   // MLflow's multipart upload routes (`/mpu/*`) are not offered; MLflow clients only use them when

@@ -66,6 +66,14 @@ export class ExperimentStore {
     });
   }
 
+  /** The id of an experiment whose artifact location is `path` or a folder above it, or null. */
+  async idByArtifactPath(path: string): Promise<string | null> {
+    const segments = path.split('/');
+    const locations = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+    const row = await this.db.selectFrom('experiments').select('experiment_id').where('artifact_location', 'in', locations).limit(1).executeTakeFirst();
+    return row ? String(row.experiment_id) : null;
+  }
+
   async rename(id: string, name: string, now: number): Promise<void> {
     try {
       await this.mustUpdate(id, { name, last_update_time: now });
