@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
@@ -98,6 +98,26 @@ describe('cairn pipelines (SQLite project)', () => {
     const resumed = await cli('pipelines', 'resume', runId, '--json');
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout).steps.map((s: { status: string }) => s.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+  });
+
+  it('follows the logs of a running run (logs --follow) and stops when it ends', async () => {
+    const dir = join(t.dir, 'follow');
+    mkdirSync(dir);
+    const run = background('pipelines', 'run', join(FIXTURES, 'log-pipelines.ts'), '--param', `dir=${dir}`);
+    await until(() => /Pipeline run \w+/.test(run.output()));
+    const runId = /Pipeline run (\w+)/.exec(run.output())![1]!;
+    const follow = background('pipelines', 'logs', runId, '--follow');
+    await until(() => /\[talk\] line 3\n/.test(follow.output()));
+    // Still following: the run has not ended.
+    expect(await Promise.race([follow.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('following'), 700))])).toBe('following');
+    writeFileSync(join(dir, 'release'), '');
+    expect(await run.exited).toBe(0);
+    expect(await follow.exited).toBe(0);
+    const lines = follow.output().trimEnd().split('\n');
+    // Every line once, in order, up to the last one the step printed.
+    expect(lines).toEqual([...Array.from({ length: lines.length - 1 }, (_, i) => `[talk] line ${i + 1}`), '[talk] done']);
+    expect(lines.length).toBeGreaterThan(4);
+    expect(`${lines.join('\n')}\n`).toBe((await cli('pipelines', 'logs', runId)).stdout);
   });
 
   it('manages cron schedules', async () => {

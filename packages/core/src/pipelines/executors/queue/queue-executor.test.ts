@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '../../../testing/platforms.js';
 import { freshRedisPrefix, redisAvailable, REDIS_TEST_URI, startPrivateRedis } from '../../../testing/redis.js';
+import { cancellable } from '../../fixtures/basic-pipelines.js';
 import { crashy, fanOut } from '../../fixtures/crash-pipelines.js';
 import { waitFor } from '../../pipelines.contract.js';
 import { startPlatformProcess, type PlatformProcess } from '../../testing/platform-process.js';
@@ -44,6 +45,27 @@ describe.skipIf(!available)(`queue executor (BullMQ)${reason}`, () => {
     expect(lineage[6]!.inputs.map((l) => l.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
     // Caching works the same: a second run is answered by the orchestrator without the queue.
     expect((await t.platform.pipelines.run(fanOut, { values: { salt: 'a' } })).steps.every((s) => s.status === 'CACHED')).toBe(true);
+  });
+
+  it('cancels a run whose step is running on a worker: the worker stops it, the rest never start', async () => {
+    const handle = await t.platform.pipelines.start(cancellable);
+    await waitFor(async () => (await t.platform.pipelines.queries.getRun(handle.runId)).steps[0]!.status === 'RUNNING', 20_000);
+    const running = (await t.platform.pipelines.queries.getRun(handle.runId)).steps[0]!;
+    expect(running.worker).not.toBe(`${hostname()}:${process.pid}`);
+    const asked = Date.now();
+    // As `cairn pipelines cancel` does from another process.
+    await t.platform.pipelines.cancel(handle.runId);
+    const { run, steps } = await handle.done;
+    expect(run.status).toBe('CANCELLED');
+    expect(steps.map((s) => s.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    // The worker heard it at a lease renewal (every queue_lock_seconds / 4 = 500 ms here), not at the 10 s step's end.
+    expect(steps[0]!.endTime! - asked).toBeLessThan(5000);
+    expect(steps[0]!.error?.message).toBe('cancelled while running');
+    expect(steps[1]!.startTime).toBeNull();
+    expect((await t.platform.runs.get(steps[0]!.trackingRunId!)).info.status).toBe('KILLED');
+    expect((await t.platform.runs.get(run.trackingRunId!)).info.status).toBe('KILLED');
+    // The workers go on taking steps.
+    expect((await t.platform.pipelines.run(cancellable, { overrides: { ms: '10' } })).run.status).toBe('COMPLETED');
   });
 
   it('hands the step of a worker killed mid-step (kill -9) to another worker; it completes once', async () => {
