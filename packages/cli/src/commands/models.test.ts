@@ -79,6 +79,21 @@ for (const backend of BACKENDS) {
       writeFileSync(join(dir, 'weights', 'a.bin'), 'bin');
       const reg = await cli('models', 'register', 'local', dir, '--run', runId, '--json');
       expect(JSON.parse(reg.stdout).version).toMatchObject({ name: 'local', version: 1, status: 'READY', format: 'cairn-json', fileCount: 2, runId });
+      // Gates shown; plain aliases set and deleted; a protected one moved only by an admin with a reason.
+      expect((await cli('models', 'gate', 'set', 'local', '--alias', 'prod', '--protected', '--condition', 'metrics.auc >= 0.5')).code).toBe(0);
+      const gates = await cli('models', 'gate', 'show', 'local');
+      expect(gates.stdout).toMatch(/^alias\s+@prod \(protected\)$/m);
+      expect(gates.stdout).toMatch(/^conditions\s+metrics\.auc >= 0\.5$/m);
+      expect((await cli('models', 'gate', 'show', 'local', '--alias', 'staging')).stdout).toMatch(/@staging of 'local' has no gate/);
+      expect((await cli('models', 'alias', 'local', 'staging', '1')).stdout).toMatch(/@staging of 'local' now points at version 1/);
+      expect((await cli('models', 'alias', 'local', 'staging', '--delete')).stdout).toMatch(/Deleted @staging of 'local'/);
+      const noReason = await cli('models', 'alias', 'local', 'prod', '1', '--force');
+      expect(noReason.code).toBe(1);
+      expect(noReason.stderr).toMatch(/must give a --reason/);
+      expect((await cli('models', 'alias', 'local', 'prod', '1', '--force', '--reason', 'hotfix')).code).toBe(0);
+      const held = await cli('models', 'history', 'local', '--alias', 'prod', '--at', new Date(Date.now() + 60_000).toISOString());
+      expect(held.stdout).toMatch(/@prod of 'local' held version 1 at .*: hotfix\)/);
+
       const missing = await cli('models', 'show', 'nope@champion');
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/^error: Registered model 'nope' does not exist/);

@@ -100,6 +100,11 @@ export class GateService {
 
   /** Evaluates the gate of `alias` for a version; reads only (nothing moves, nothing is recorded). */
   async evaluate(name: string, version: string | number, alias: string): Promise<GateEvaluation> {
+    return (await this.evaluateGate(name, version, alias)).evaluation;
+  }
+
+  /** The evaluation, and the gate it was made under (a promotion checks that it still holds). */
+  private async evaluateGate(name: string, version: string | number, alias: string): Promise<{ evaluation: GateEvaluation; gate: GatePolicy | null }> {
     const a = checkAlias(alias);
     const model = await this.ctx.requireModel(name);
     const v = parseVersion(model.name, version);
@@ -109,7 +114,7 @@ export class GateService {
     const gate = await this.ctx.aliases.gate(model.model_id, model.name, a);
     const current = await this.ctx.aliases.get(model.model_id, a);
     const base = { model: model.name, alias: a, candidate: v, current, evaluatedTime: this.ctx.now() };
-    if (!gate) return { ...base, passed: true, gated: false, conditions: [], signature: null };
+    if (!gate) return { evaluation: { ...base, passed: true, gated: false, conditions: [], signature: null }, gate };
 
     const parsed = gate.conditions.map((c) => parseGateCondition(c));
     const subjects = new Map<string, GateSubject | null>();
@@ -124,12 +129,13 @@ export class GateService {
     const conditions = gate.conditions.map((c, i) => evaluateCondition(c, parsed[i]!, scope));
     const signature = gate.requireSignatureCompatible ? checkSignatures(candidate, holderRows.get('current') ?? null) : null;
     const passed = conditions.every((c) => c.passed) && (signature?.compatible ?? true);
-    return { ...base, passed, gated: true, conditions, signature };
+    return { evaluation: { ...base, passed, gated: true, conditions, signature }, gate };
   }
 
   /**
    * Moves `alias` to the version only if the gate passes; records the evaluation either way. If the
-   * alias moves while the gate is being evaluated, the evaluation is redone against the new holder.
+   * alias moves or its gate changes while the gate is being evaluated, the evaluation is redone
+   * against the new holder and the new gate.
    *
    * @example
    * ```ts
@@ -139,10 +145,12 @@ export class GateService {
    */
   async promote(name: string, version: string | number, alias: string, options: WriteOptions & { reason?: string | null } = {}): Promise<Promotion> {
     for (let attempt = 1; ; attempt++) {
-      const evaluation = await this.evaluate(name, version, alias);
+      const { evaluation, gate } = await this.evaluateGate(name, version, alias);
       try {
         await this.ctx.tx(options, async (s) => {
           const model = await lockModel(s, name);
+          const gateNow = await s.aliases.gate(model.model_id, model.name, evaluation.alias);
+          if (!sameGate(gate, gateNow)) throw new CairnError('CONFLICT', `The gate of @${evaluation.alias} of '${model.name}' changed while it was evaluated; promote again.`);
           await s.record({
             action: evaluation.passed ? 'promotion.passed' : 'promotion.failed',
             modelId: model.model_id, modelName: model.name, alias: evaluation.alias, version: evaluation.candidate,
@@ -174,6 +182,10 @@ function checkSignatures(candidate: ModelVersionRow, holder: ModelVersionRow | n
   if (!held) return { required: true, compatible: true, problems: [] };
   const problems = signatureProblems(held, cand);
   return { required: true, compatible: problems.length === 0, problems };
+}
+
+function sameGate(a: GatePolicy | null, b: GatePolicy | null): boolean {
+  return a === null || b === null ? a === b : a.updatedTime === b.updatedTime && JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
 function requireAdmin(actor: Actor, what: string): void {

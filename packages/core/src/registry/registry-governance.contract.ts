@@ -62,6 +62,23 @@ export function runRegistryGovernanceContract(name: string, make: () => Promise<
       expect((await p.registry.audit.list({ model: 'gated', action: 'gate.evaluated' })).items.map((e) => [e.version, e.actor])).toEqual([[2, 'ci-bot']]);
     });
 
+    it('re-evaluates a promotion against the holder that won a concurrent promotion', async (ctx) => {
+      if (skip) return ctx.skip();
+      await p.registry.createModel({ name: 'raced' });
+      const strong = await seedModelRun(p, { auc: 0.9 });
+      const weak = await seedModelRun(p, { auc: 0.8 });
+      for (const r of [strong, weak]) await p.registry.versions.create({ name: 'raced', source: `runs:/${r.runId}/model` });
+      await p.registry.gates.set({ model: 'raced', alias: 'prod', conditions: ['metrics.auc >= current.metrics.auc'] }, ADMIN);
+      // Whichever commits first, the stronger version ends up holding @prod: the weaker one passes only against an empty alias.
+      for (let round = 0; round < 5; round++) {
+        await p.registry.aliases.delete('raced', 'prod').catch(() => {});
+        const [w, s] = await Promise.all([p.registry.gates.promote('raced', 2, 'prod'), p.registry.gates.promote('raced', 1, 'prod')]);
+        expect((await p.registry.resolve('raced@prod')).version, `round ${round}`).toBe(1);
+        expect(s.moved).toBe(true);
+        if (w.moved) expect(w.current).toBeNull(); // the weaker one moved only first, onto an empty alias
+      }
+    });
+
     it('protects a gated alias: moving it needs the gate, or an admin override with a recorded reason', async (ctx) => {
       if (skip) return ctx.skip();
       await expectCode(p.registry.aliases.set('gated', 'champion', 2, EDITOR), 'PERMISSION_DENIED');
