@@ -1,4 +1,5 @@
 // The SDK's contract, run once per backend (in-process SQLite/PostgreSQL, HTTP on each) by cairn.test.ts.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -16,6 +17,22 @@ export interface SdkHarness {
   cleanup(): Promise<void>;
 }
 
+/** `git …` in the current directory, or null outside a checkout (or without git). */
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  } catch {
+    return null;
+  }
+}
+
+/** HEAD and whether the tree has changes, when the tests run inside a git checkout. */
+function gitState(): { head: string; dirty: boolean } | null {
+  const head = git(['rev-parse', '--verify', '--quiet', 'HEAD'])?.trim();
+  const status = git(['status', '--porcelain']);
+  return head && status !== null ? { head, dirty: status.trim().length > 0 } : null;
+}
+
 export function sdkContract(setup: () => Promise<SdkHarness>): void {
   let h: SdkHarness;
   let cairn: Cairn;
@@ -29,6 +46,7 @@ export function sdkContract(setup: () => Promise<SdkHarness>): void {
   });
 
   it('run() creates the experiment, records params, tags and source, and ends FINISHED', async () => {
+    const gitBefore = gitState();
     const result = await cairn.run({ experiment: 'contract-basic', name: 'first', params: { lr: 0.01, deep: true, opt: 'adam' }, tags: { team: 'risk' } }, async (run) => {
       run.logMetric('loss', 0.5, { step: 1 });
       run.logMetrics({ loss: 0.25, acc: 0.9 }, { step: 2 });
@@ -42,6 +60,16 @@ export function sdkContract(setup: () => Promise<SdkHarness>): void {
     expect(Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value]))).toEqual({ loss: 0.25, acc: 0.9 });
     expect(run.info.source.nodeVersion).toBe(process.version);
     expect(run.info.source.entryPoint).toBeTruthy();
+    // Inside a git checkout (as in CI) the commit and dirty flag are recorded; other writers may
+    // commit or change the tree meanwhile, so either state around the run is right.
+    const gitAfter = gitState();
+    if (gitBefore && gitAfter) {
+      expect(run.info.source.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+      expect([gitBefore.head, gitAfter.head]).toContain(run.info.source.gitCommit);
+      expect([gitBefore.dirty, gitAfter.dirty]).toContain(run.info.source.gitDirty);
+    } else {
+      expect(run.info.source.gitCommit).toBeNull();
+    }
     expect(run.info.lastHeartbeat).not.toBeNull();
     const exp = await cairn.experiments.getByName('contract-basic');
     expect(exp.experimentId).toBe(run.info.experimentId);

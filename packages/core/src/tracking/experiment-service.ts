@@ -5,7 +5,7 @@ import { CairnError, notFound } from '../errors.js';
 import { reservedFolderOf } from '../artifacts/reserved-folders.js';
 import { parseArtifactUri } from '../paths/index.js';
 import type { Experiment, Page, Tags, ViewType } from './entities.js';
-import { searchExperimentIds } from './search/index.js';
+import { searchExperimentIds, type ExperimentTieBreak } from './search/index.js';
 import { ExperimentStore, toId } from './sql/experiment-store.js';
 import { LIMITS, checkKey, checkText } from './validation.js';
 
@@ -18,6 +18,8 @@ export interface CreateExperimentInput {
 
 export interface SearchExperimentsInput {
   filter?: string;
+  /** Ties after an explicit order: `experiment_id ASC` (`cairn`, the default) or MLflow's `experiment_id DESC`. */
+  tieBreak?: ExperimentTieBreak;
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string;

@@ -37,6 +37,8 @@ export function experimentRoutes(app: CairnApp, platform: Platform): void {
       maxResults: checkMaxResults(f.int64('max_results'), MLFLOW_LIMITS.searchExperimentsDefault, MLFLOW_LIMITS.searchExperimentsMax),
       pageToken: f.string('page_token'),
       viewType: f.enumValue('view_type', VIEW_TYPES) ?? 'ACTIVE_ONLY',
+      // MLflow's SQL store breaks ties of an order that lacks experiment_id by experiment_id DESC.
+      tieBreak: 'mlflow',
     });
     return pageJson('experiments', page.items.map(experimentJson), page.nextPageToken);
   };

@@ -13,7 +13,7 @@ export type {
 } from './ast.js';
 export { formatFilter, formatKey } from './format-filter.js';
 export { compareCodePoints, compareExperiments, compareRuns, matchesExperiment, matchesRun } from './memory-search.js';
-export { parseOrderBy } from './order-by.js';
+export { parseOrderBy, type ExperimentTieBreak } from './order-by.js';
 export { decodePageToken, encodePageToken } from './page-token.js';
 export { parseFilter } from './parser.js';
 export {

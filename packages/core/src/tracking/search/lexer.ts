@@ -23,6 +23,8 @@ const WORD = /[\p{L}_][\p{L}\p{N}\p{M}_.\-/:]*/uy;
 const NUMBER = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 // Letters glued to a number (`1abc`, `2e`) make it no number at all.
 const NUMBER_TAIL = /^[\p{L}\p{N}_.]+/u;
+// What follows a backtick-quoted entity (`` `metrics`.acc ``): the dot and an unquoted key, if any.
+const QUOTED_ENTITY_TAIL = /\.[\p{L}\p{N}\p{M}_.\-/:]*/uy;
 const OPERATOR = /!=|>=|<=|=|>|</y;
 const SPACE = /\s+/y;
 
@@ -49,6 +51,8 @@ export function tokenize(source: string, what: 'filter' | 'order_by clause'): To
     } else if (ch === "'" || ch === '"' || ch === '`') {
       const text = readQuoted(source, i, what);
       push(ch === '`' ? 'backtick' : 'string', text, text.slice(1, -1).replaceAll(ch + ch, ch), ch === '`' ? undefined : ch);
+    } else if (ch === '.' && tokens.at(-1)?.type === 'backtick' && tokens.at(-1)?.end === i && (m = match(QUOTED_ENTITY_TAIL))) {
+      push('word', m);
     } else if ((m = match(NUMBER))) {
       const glued = NUMBER_TAIL.exec(source.slice(i + m.length));
       if (glued) throw syntaxError(what, source, i, `'${m}${glued[0]}' is not a number; quote it if it is a string`);

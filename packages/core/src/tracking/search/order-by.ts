@@ -10,22 +10,31 @@ const RUN_TIE_BREAKERS: OrderTerm[] = [
   { entity: 'attribute', key: 'run_id', ascending: true },
 ];
 const EXPERIMENT_DEFAULT: OrderTerm[] = [{ entity: 'attribute', key: 'creation_time', ascending: false }];
-const EXPERIMENT_TIE_BREAKERS: OrderTerm[] = [{ entity: 'attribute', key: 'experiment_id', ascending: true }];
+const experimentId = (ascending: boolean): OrderTerm => ({ entity: 'attribute', key: 'experiment_id', ascending });
+
+/**
+ * How experiments tie: Cairn's own API always ends with `experiment_id ASC`; MLflow's SQL store ends an
+ * explicit order that lacks `experiment_id` with `experiment_id DESC` (and its default order with ASC).
+ */
+export type ExperimentTieBreak = 'cairn' | 'mlflow';
 
 /**
  * Parses MLflow-style `order_by` clauses (`<key> [ASC|DESC]`, ascending by default) and appends the
  * tie-breakers, so the result is the complete sort order. Runs: `start_time DESC, run_id ASC` last.
- * Experiments: `creation_time DESC` when nothing is given, always `experiment_id ASC` last.
+ * Experiments: `creation_time DESC, experiment_id ASC` when nothing is given; otherwise the clauses
+ * and `experiment_id` (ASC, or DESC with MLflow's tie-break) last.
  *
  * @example
  * ```ts
  * parseOrderBy(['metrics.`val loss` ASC', 'params.lr DESC'], 'runs');
+ * parseOrderBy(['name'], 'experiments', 'mlflow'); // name ASC, experiment_id DESC
  * ```
  */
-export function parseOrderBy(orderBy: string[] | undefined, target: SearchTarget): OrderTerm[] {
+export function parseOrderBy(orderBy: string[] | undefined, target: SearchTarget, tieBreak: ExperimentTieBreak = 'cairn'): OrderTerm[] {
   const terms = (orderBy ?? []).map((clause) => parseClause(clause, target));
   if (target === 'runs') return [...terms, ...RUN_TIE_BREAKERS];
-  return [...(terms.length ? terms : EXPERIMENT_DEFAULT), ...EXPERIMENT_TIE_BREAKERS];
+  if (!terms.length) return [...EXPERIMENT_DEFAULT, experimentId(true)];
+  return [...terms, experimentId(tieBreak === 'cairn')];
 }
 
 function parseClause(clause: string, target: SearchTarget): OrderTerm {

@@ -62,6 +62,14 @@ describe('parseFilter', () => {
     ["datasets.context ILIKE 'train%'", cmp('dataset', 'context', 'ILIKE', 'train%')],
     ["params.x = ''", cmp('param', 'x', '=', '')],
     ["params.x = '😀 %_'", cmp('param', 'x', '=', '😀 %_')],
+    // Backtick-quoted entities, as MLflow accepts them, with an unquoted or a quoted key.
+    ['`metrics`.acc > 1', cmp('metric', 'acc', '>', 1)],
+    ['`metrics`.`my metric` > 1', cmp('metric', 'my metric', '>', 1)],
+    ["`params`.\"lr\" = '1'", cmp('param', 'lr', '=', '1')],
+    ["`tags`.mlflow.runName = 'x'", cmp('tag', 'mlflow.runName', '=', 'x')],
+    ["`attributes`.status = 'FAILED'", cmp('attribute', 'status', '=', 'FAILED')],
+    ["`Datasets`.context = 'training'", cmp('dataset', 'context', '=', 'training')],
+    ["`run_name` = 'a'", cmp('attribute', 'run_name', '=', 'a')],
   ])('parses %s', (text, expected) => {
     expect(parseFilter(text, 'runs')).toEqual(expected);
   });
@@ -107,6 +115,9 @@ describe('parseFilter', () => {
     ['metrics. = 1', 9, "expected a key after 'metrics.'"],
     ["tags.'x' = 'y'", 6, "expected a key after 'tags.'"],
     ['metrics.`` = 1', 1, 'the key is empty'],
+    ['`foo`.acc > 1', 1, "unknown entity 'foo' in '`foo`.acc'"],
+    ['`metrics`. = 1', 11, "expected a key after '`metrics`.'"],
+    ['`metrics` .acc > 1', 11, "unexpected character '.'"],
     ['(metrics.a > 1', 15, "AND, OR or ')' to close the '(' at position 1"],
     ['metrics.a > 1)', 14, "this ')' has no matching '('"],
     ['metrics.a > 1 metrics.b > 1', 15, "expected AND, OR or the end of the filter but found 'metrics.b'"],
@@ -173,6 +184,22 @@ describe('parseOrderBy', () => {
       { entity: 'attribute', key: 'run_name', ascending: true },
       { entity: 'attribute', key: 'end_time', ascending: false },
       ...tail,
+    ]);
+  });
+
+  it("breaks experiments' ties as MLflow does when asked: experiment_id DESC after an explicit order", () => {
+    const asc = { entity: 'attribute', key: 'experiment_id', ascending: true };
+    const desc = { ...asc, ascending: false };
+    expect(parseOrderBy(undefined, 'experiments', 'mlflow')).toEqual([{ entity: 'attribute', key: 'creation_time', ascending: false }, asc]);
+    expect(parseOrderBy(['name'], 'experiments', 'mlflow')).toEqual([{ entity: 'attribute', key: 'name', ascending: true }, desc]);
+    expect(parseOrderBy(['experiment_id'], 'experiments', 'mlflow')).toEqual([asc, desc]);
+    expect(parseOrderBy(['name'], 'experiments')).toEqual([{ entity: 'attribute', key: 'name', ascending: true }, asc]);
+  });
+
+  it('reads backtick-quoted entities', () => {
+    expect(parseOrderBy(['`metrics`.`val loss` DESC', '`tags`.team'], 'runs').slice(0, 2)).toEqual([
+      { entity: 'metric', key: 'val loss', ascending: false },
+      { entity: 'tag', key: 'team', ascending: true },
     ]);
   });
 

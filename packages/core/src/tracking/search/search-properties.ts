@@ -102,7 +102,13 @@ export function runSearchProperties(backend: SearchBackend): void {
 
     it('finds the experiments the in-memory reference finds, in its order, page by page', async () => {
       let round = 0;
-      const q = fc.record({ filter: fc.option(experimentFilter, { nil: null }), orderBy: experimentOrderBy, viewType, pageSize: fc.constantFrom(2, 5, 1000) });
+      const q = fc.record({
+        filter: fc.option(experimentFilter, { nil: null }),
+        orderBy: experimentOrderBy,
+        viewType,
+        pageSize: fc.constantFrom(2, 5, 1000),
+        tieBreak: fc.constantFrom('cairn', 'mlflow' as const),
+      });
       // A database of its own, holding only Default and the round's experiments.
       const store = await openTestDatabase(backend);
       const property = fc.asyncProperty(experimentSpecs, fc.array(q, { minLength: 1, maxLength: 3 }), async (specs, queries) => {
@@ -117,11 +123,11 @@ export function runSearchProperties(backend: SearchBackend): void {
           const node = parseFilter(filter, 'experiments');
           const expected = all
             .filter((e) => inView(c.viewType, e.lifecycleStage) && matchesExperiment(node, e))
-            .sort(compareExperiments(parseOrderBy(c.orderBy, 'experiments')))
+            .sort(compareExperiments(parseOrderBy(c.orderBy, 'experiments', c.tieBreak)))
             .map((e) => Number(e.experimentId));
-          const base = { filter, orderBy: c.orderBy, viewType: c.viewType, maxResults: c.pageSize };
+          const base = { filter, orderBy: c.orderBy, viewType: c.viewType, maxResults: c.pageSize, tieBreak: c.tieBreak };
           const got = await allPages((pageToken) => searchExperimentIds(store.db, store.dialect, { ...base, pageToken }), c.pageSize);
-          expect(got, JSON.stringify({ filter, orderBy: c.orderBy, viewType: c.viewType })).toEqual(expected);
+          expect(got, JSON.stringify({ filter, orderBy: c.orderBy, viewType: c.viewType, tieBreak: c.tieBreak })).toEqual(expected);
         }
       });
       try {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { invalid } from '../../errors.js';
 import type { ViewType } from '../entities.js';
 import type { SearchTarget } from './ast.js';
-import { parseOrderBy } from './order-by.js';
+import { parseOrderBy, type ExperimentTieBreak } from './order-by.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { parseFilter } from './parser.js';
 import { hasPlannerStatistics } from './pg-statistics.js';
@@ -27,6 +27,8 @@ export interface RunSearchQuery {
 
 export interface ExperimentSearchQuery {
   filter?: string;
+  /** How ties are broken after an explicit order: `cairn` (default, `experiment_id ASC`) or `mlflow`. */
+  tieBreak?: ExperimentTieBreak;
   orderBy?: string[];
   maxResults?: number;
   pageToken?: string;
@@ -88,7 +90,7 @@ async function searchPage(
 ): Promise<{ ids: unknown[]; nextPageToken: string | null }> {
   // Everything is validated before the query, so a bad request fails the same way on every store.
   const filter = parseFilter(q.filter, target);
-  const order = parseOrderBy(q.orderBy, target);
+  const order = parseOrderBy(q.orderBy, target, q.tieBreak);
   const limit = checkMaxResults(q.maxResults);
   const offset = decodePageToken(q.pageToken);
   if (empty) return { ids: [], nextPageToken: null };

@@ -49,12 +49,16 @@ export class TokenCursor {
   }
 
   // The entity is everything before the first dot and the key everything after it, so dotted keys
-  // need no quoting. A key with spaces or symbols is quoted right after the dot.
+  // need no quoting. A key with spaces or symbols is quoted right after the dot. The entity may be
+  // backtick-quoted too, as MLflow allows: `` `metrics`.acc ``, `` `tags`.`my tag` ``.
   readKey(): KeyRef {
     const first = this.peek();
     if (first.type === 'backtick') {
       this.next();
-      return this.resolve('attribute', first.value, first, first.end);
+      const tail = this.peek();
+      if (tail.type !== 'word' || tail.start !== first.end || !tail.text.startsWith('.')) return this.resolve('attribute', first.value, first, first.end);
+      this.next();
+      return this.keyAfterEntity(first, first.value, tail.text.slice(1), tail.end);
     }
     if (first.type !== 'word' || RESERVED.has(first.text.toUpperCase())) {
       const example = this.target === 'runs' ? 'metrics.acc, params.lr or run_name' : 'name or tags.team';
@@ -63,20 +67,24 @@ export class TokenCursor {
     this.next();
     const dot = first.text.indexOf('.');
     if (dot < 0) return this.resolve('attribute', first.text, first, first.end);
+    return this.keyAfterEntity(first, first.text.slice(0, dot), first.text.slice(dot + 1), first.end);
+  }
 
-    const prefix = first.text.slice(0, dot);
+  /** The rest of a key once its entity prefix is read: `unquotedKey` is what follows the dot, up to `tailEnd`. */
+  private keyAfterEntity(first: Token, prefix: string, unquotedKey: string, tailEnd: number): KeyRef {
+    const written = this.source.slice(first.start, tailEnd);
     const entity = entityFromPrefix(prefix);
     if (!entity || !ENTITIES_BY_TARGET[this.target].includes(entity)) {
       const allowed = this.target === 'runs' ? 'metrics., params., tags., attributes. or datasets.' : 'tags. or attributes.';
-      throw this.fail(first, `unknown entity '${prefix}' in '${first.text}'; keys start with ${allowed}`);
+      throw this.fail(first, `unknown entity '${prefix}' in '${written}'; keys start with ${allowed}`);
     }
-    let key = first.text.slice(dot + 1);
-    let end = first.end;
+    let key = unquotedKey;
+    let end = tailEnd;
     if (key === '') {
       const quoted = this.peek();
-      const glued = quoted.start === first.end && (quoted.type === 'backtick' || quoted.quote === '"');
+      const glued = quoted.start === end && (quoted.type === 'backtick' || quoted.quote === '"');
       if (!glued) {
-        throw this.fail(first.end, `expected a key after '${first.text}'; quote keys with spaces or symbols in backticks or double quotes`);
+        throw this.fail(end, `expected a key after '${written}'; quote keys with spaces or symbols in backticks or double quotes`);
       }
       this.next();
       key = quoted.value;
