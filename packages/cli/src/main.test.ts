@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './testing/cli-process.js';
+import { CAIRN_BIN, runCli } from './testing/cli-process.js';
 
 describe('cairn (top level)', () => {
   const cli = (...args: string[]) => runCli(args, { cwd: tmpdir() });
@@ -13,6 +14,18 @@ describe('cairn (top level)', () => {
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain('Filter syntax');
     expect(sub.stdout).toContain('$ cairn runs list');
+  });
+
+  it('exits quietly when the reader closes the pipe early (cairn --help | head -1)', async () => {
+    const child = spawn(process.execPath, [CAIRN_BIN, '--help'], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the CLI has started: its first write meets a closed pipe, as behind `head -1`.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('prints its version', async () => {

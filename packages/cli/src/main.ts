@@ -14,6 +14,13 @@ import { workerCommand } from './commands/worker.js';
 import { reportCommand } from './commands/report.js';
 import { startCommand } from './commands/start.js';
 
+// A reader that stops early (`cairn --help | head -1`, `cairn runs list --json | head`) closes the
+// pipe; the next write fails with EPIPE. Stop quietly then, as Unix tools do, instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was wrong. */
