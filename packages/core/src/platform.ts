@@ -127,17 +127,18 @@ export async function createPipelineExecutor(config: CairnConfig): Promise<Execu
 
 /**
  * The model registry, with its webhook dispatcher running (unref'd) in this process. On PostgreSQL
- * resolved aliases are cached, kept fresh by a LISTEN connection (the cache is bypassed while it is down).
+ * resolved aliases are cached, kept fresh by a LISTEN connection opened on the first resolve (the
+ * cache is bypassed until it listens, and whenever it is down).
  */
 function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService): { registry: RegistryService; listener: PostgresListener | null } {
   const r = config.registry;
-  const resolveCache = database.dialect === 'postgres' && r.resolve_cache_seconds > 0 ? new ResolveCache({ ttlMs: r.resolve_cache_seconds * 1000, maxEntries: 10_000 }) : null;
+  const cached = database.dialect === 'postgres' && r.resolve_cache_seconds > 0;
+  const resolveCache: ResolveCache | null = cached ? new ResolveCache({ ttlMs: r.resolve_cache_seconds * 1000, maxEntries: 10_000, activate: () => void listener?.start() }) : null;
   const listener = resolveCache && new PostgresListener({
     uri: config.store.uri,
     channels: [REGISTRY_CHANNEL],
     handlers: { notification: (_channel, name) => resolveCache.invalidate(name), listening: (up) => (up ? resolveCache.resume() : resolveCache.suspend()) },
   });
-  void listener?.start();
   const secrets = new WebhookSecretBox(loadWebhookSecretKey(r.webhook_secret_key, webhookKeyFallback(config)), 'Set registry.webhook_secret_key (CAIRN_REGISTRY_WEBHOOK_SECRET_KEY) to the same key on every Cairn process sharing this store.');
   const registry = new RegistryService({
     db: database.db, dialect: database.dialect, artifacts, runs, experiments, resolveCache,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import { openPlatform, type Platform } from '../platform.js';
@@ -96,5 +97,23 @@ describe('resolve cache across replicas (PostgreSQL)', () => {
     await cached(a, 'fraud-v2@staging');
     await a.registry.deleteModel('fraud-v2');
     await expectCode(a.registry.resolve('fraud-v2@staging'), 'NOT_FOUND');
+  });
+
+  it('opens one LISTEN connection per process on first resolve, and closes it with the platform', async (ctx) => {
+    if (skip || !t) return ctx.skip();
+    const listeners = async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${`cairn-listener:${new URL(t!.storeUri).searchParams.get('schema')}`}`.execute(a.database.db);
+      return rows[0]!.n;
+    };
+    expect(await listeners()).toBe(2); // a and b have resolved above
+    const c = await openPlatform(loadConfig({ cwd: t.dir, env: {}, overrides: { store: { uri: t.storeUri }, artifact: { uri: join(t.dir, 'artifacts') } } }));
+    expect(await listeners()).toBe(2); // nothing resolved yet: no connection
+    await cached(c, 'churn@champion');
+    expect(await listeners()).toBe(3);
+    await c.close();
+    for (let i = 0; (await listeners()) !== 2; i++) {
+      if (i > 100) expect.fail('the listener outlived its platform');
+      await sleep(20);
+    }
   });
 });

@@ -11,11 +11,14 @@ function deferred<T>() {
 }
 
 describe('ResolveCache', () => {
-  it('serves nothing until resumed, then keeps loads (frozen) until invalidated', async () => {
-    const cache = new ResolveCache({ ttlMs: 60_000, maxEntries: 10 });
+  it('starts its feed on first use, serves nothing until resumed, then keeps loads (frozen) until invalidated', async () => {
+    let activations = 0;
+    const cache = new ResolveCache({ ttlMs: 60_000, maxEntries: 10, activate: () => activations++ });
     let loads = 0;
     const load = async () => v(++loads);
+    expect(activations).toBe(0);
     expect((await cache.get('m', 'champion', load))!.version).toBe(1);
+    expect(activations).toBe(1);
     expect((await cache.get('m', 'champion', load))!.version).toBe(2); // suspended: every call loads
     cache.resume();
     const first = await cache.get('m', 'champion', load);

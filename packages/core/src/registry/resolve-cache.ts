@@ -5,6 +5,8 @@ export interface ResolveCacheOptions {
   ttlMs: number;
   /** Entries kept at most (the oldest model's entries go first). */
   maxEntries: number;
+  /** Called on the first lookup: start the change feed (processes that never resolve never open one). */
+  activate?: () => void;
   now?: () => number;
 }
 
@@ -25,10 +27,12 @@ export class ResolveCache {
   private size = 0;
   private generation = 0;
   private enabled = false;
+  private activate: (() => void) | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ResolveCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.activate = options.activate;
   }
 
   /** Whether entries are served (the change feed is up). */
@@ -38,7 +42,12 @@ export class ResolveCache {
 
   /** The cached version, or `load()`'s answer (kept when found and nothing changed meanwhile). */
   async get(name: string, alias: string, load: () => Promise<ModelVersion | undefined>): Promise<ModelVersion | undefined> {
-    if (!this.enabled) return load();
+    if (!this.enabled) {
+      const activate = this.activate;
+      this.activate = undefined;
+      activate?.();
+      return load();
+    }
     const entry = this.models.get(name)?.get(alias);
     if (entry && entry.expires > this.now()) return entry.version;
     const generation = this.generation;

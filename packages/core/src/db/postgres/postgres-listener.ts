@@ -13,7 +13,7 @@ export interface ListenerHandlers {
 }
 
 export interface PostgresListenerOptions {
-  /** The store URI (`postgres://…`, `?schema=` is ignored: channels are per database). */
+  /** The store URI (`postgres://…`; channels are per database, `?schema=` only names the connection). */
   uri: string;
   channels: string[];
   handlers: ListenerHandlers;
@@ -77,8 +77,9 @@ export class PostgresListener {
   }
 
   private async tryConnect(): Promise<void> {
-    const { connectionString } = parsePostgresUri(this.options.uri);
-    const client = new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: 'cairn-listener' });
+    const { connectionString, schema } = parsePostgresUri(this.options.uri);
+    // Named after the store's schema, so an operator (or a test) can tell whose listener it is.
+    const client = new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 5000, application_name: `cairn-listener${schema ? `:${schema}` : ''}`.slice(0, 63) });
     let lost = false;
     const onLost = () => {
       if (lost) return;
