@@ -16,7 +16,7 @@ import { LineageService } from './lineage-service.js';
 import { parseModelRef } from './model-uri.js';
 import { lockModel, modelNotFound, RegistryContext, type WriteOptions } from './registry-context.js';
 import { searchModelRows, type RegistrySearchQuery } from './search/registry-search.js';
-import type { ResolveCache } from './resolve-cache.js';
+import type { ResolveCache, ResolveCacheStats } from './resolve-cache.js';
 import { registryDb } from './sql/rows.js';
 import { requireOverride, VersionService, type OverrideOptions } from './version-service.js';
 import { checkDescription, checkModelName, checkStage, isPossibleModelName } from './validation.js';
@@ -197,6 +197,11 @@ export class RegistryService {
     if (!stages.length) return model.latestVersions;
     const wanted = new Set<Stage>(stages.map(checkStage));
     return model.latestVersions.filter((v) => wanted.has(v.stage));
+  }
+
+  /** The resolve cache's state and counters (PostgreSQL), or null when resolves are not cached. */
+  resolveCacheStats(): ResolveCacheStats | null {
+    return this.ctx.resolveCache?.stats() ?? null;
   }
 
   /** Whether a reference names an existing version (no error for NOT_FOUND). */

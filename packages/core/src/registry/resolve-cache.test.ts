@@ -11,7 +11,7 @@ function deferred<T>() {
 }
 
 describe('ResolveCache', () => {
-  it('starts its feed on first use, serves nothing until resumed, then keeps loads (frozen) until invalidated', async () => {
+  it('starts its feed on first use, serves nothing until resumed, then keeps loads (copies) until invalidated', async () => {
     let activations = 0;
     const cache = new ResolveCache({ ttlMs: 60_000, maxEntries: 10, activate: () => activations++ });
     let loads = 0;
@@ -22,15 +22,20 @@ describe('ResolveCache', () => {
     expect((await cache.get('m', 'champion', load))!.version).toBe(2); // suspended: every call loads
     cache.resume();
     const first = await cache.get('m', 'champion', load);
-    expect(await cache.get('m', 'champion', load)).toBe(first);
-    expect(Object.isFrozen(first!.tags)).toBe(true);
+    const hit = await cache.get('m', 'champion', load);
+    expect(hit).toEqual(first);
+    expect(cache.stats()).toEqual({ active: true, entries: 1, hits: 1, misses: 1 }); // loads while suspended are not counted
+    // Each answer is the caller's own: changing one changes neither the cache nor the next answer.
+    hit!.tags.a = 'changed';
+    first!.tags.a = 'changed too';
+    expect((await cache.get('m', 'champion', load))!.tags).toEqual({ a: 'b' });
     cache.invalidate('other');
-    expect(await cache.get('m', 'champion', load)).toBe(first);
+    expect((await cache.get('m', 'champion', load))!.version).toBe(3);
     cache.invalidate('m');
     expect((await cache.get('m', 'champion', load))!.version).toBe(4);
     cache.suspend();
     expect((await cache.get('m', 'champion', load))!.version).toBe(5);
-    expect(cache.active).toBe(false);
+    expect(cache.stats()).toMatchObject({ active: false, entries: 0 });
   });
 
   it('does not keep a load that overlapped an invalidation (a read that started before a write)', async () => {

@@ -12,6 +12,14 @@ export interface ResolveCacheOptions {
 
 interface Entry { version: ModelVersion; expires: number }
 
+export interface ResolveCacheStats {
+  /** Serving from memory (the change feed listens). */
+  active: boolean;
+  entries: number;
+  hits: number;
+  misses: number;
+}
+
 /**
  * Resolved aliases (`NAME@alias` → version) kept in this process, for stores where a resolve is a
  * network round trip (PostgreSQL). It is correct only as long as it hears of every committed write:
@@ -20,13 +28,16 @@ interface Entry { version: ModelVersion; expires: number }
  * from a change feed, and while that feed is down the cache is {@link suspend}ed (empty, bypassed).
  * A load that overlaps any invalidation is returned but not kept, so a read that started before a
  * write cannot put the old version back. Entries also expire after `ttlMs`, which bounds staleness
- * even if the feed fails silently. Cached versions are frozen: callers share them.
+ * even if the feed fails silently. Every answer is a copy: callers may change what they get, as
+ * with an uncached read.
  */
 export class ResolveCache {
   private readonly models = new Map<string, Map<string, Entry>>();
   private size = 0;
   private generation = 0;
   private enabled = false;
+  private hits = 0;
+  private misses = 0;
   private activate: (() => void) | undefined;
   private readonly now: () => number;
 
@@ -40,6 +51,10 @@ export class ResolveCache {
     return this.enabled;
   }
 
+  stats(): ResolveCacheStats {
+    return { active: this.enabled, entries: this.size, hits: this.hits, misses: this.misses };
+  }
+
   /** The cached version, or `load()`'s answer (kept when found and nothing changed meanwhile). */
   async get(name: string, alias: string, load: () => Promise<ModelVersion | undefined>): Promise<ModelVersion | undefined> {
     if (!this.enabled) {
@@ -49,10 +64,14 @@ export class ResolveCache {
       return load();
     }
     const entry = this.models.get(name)?.get(alias);
-    if (entry && entry.expires > this.now()) return entry.version;
+    if (entry && entry.expires > this.now()) {
+      this.hits++;
+      return structuredClone(entry.version);
+    }
+    this.misses++;
     const generation = this.generation;
     const version = await load();
-    if (version && this.enabled && generation === this.generation) this.put(name, alias, deepFreeze(version));
+    if (version && this.enabled && generation === this.generation) this.put(name, alias, structuredClone(version));
     return version;
   }
 
@@ -98,12 +117,4 @@ export class ResolveCache {
       this.models.delete(oldest);
     }
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
