@@ -86,7 +86,7 @@ export class WebhookService {
 
   async get(id: string): Promise<Webhook> {
     const row = typeof id === 'string' && /^[0-9a-f]{32}$/.test(id) ? await this.store.row(id) : undefined;
-    if (!row) throw notFound(`Webhook '${String(id).slice(0, 64)}'`, 'List webhooks with `cairn models webhooks list`.');
+    if (!row) throw notFound(`Webhook '${String(id).slice(0, 64)}'`, 'List webhooks with `GET /api/v1/webhooks` (admins).');
     return toWebhook(row);
   }
 
