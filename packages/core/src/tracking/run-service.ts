@@ -143,7 +143,8 @@ export class RunService {
     checkCount(metrics.length, LIMITS.batchMetrics, 'metrics');
     checkCount(params.length, LIMITS.batchParams, 'params');
     checkCount(tags.length, LIMITS.batchTags, 'tags');
-    const checkedMetrics = metrics.map((m, i) => checkMetric(m, i));
+    const validKeys = new Set<string>();
+    const checkedMetrics = metrics.map((m, i) => checkMetric(m, i, validKeys));
     const checkedParams = params.map((p, i) => ({ key: checkKey(p.key, `params[${i}].key`), value: checkText(p.value, `params[${i}].value`, LIMITS.paramValueLength) }));
     const checkedTags = tags.map((t, i) => ({ key: checkKey(t.key, `tags[${i}].key`), value: checkText(t.value, `tags[${i}].value`, LIMITS.tagValueLength) }));
     if (!checkedMetrics.length && !checkedParams.length && !checkedTags.length) {

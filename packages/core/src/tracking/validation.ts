@@ -37,17 +37,24 @@ export function checkSafeInteger(value: unknown, field: string): number {
   return value;
 }
 
-export function checkMetric(m: Metric, index?: number): Metric {
-  const at = index === undefined ? 'metric' : `metrics[${index}]`;
-  const key = checkKey(m.key, `${at}.key`);
-  if (typeof m.value !== 'number') throw invalid(`'${at}.value' must be a number (NaN and ±Infinity allowed), got ${describe(m.value)}.`);
-  return {
-    key,
-    value: m.value,
-    timestamp: checkSafeInteger(m.timestamp, `${at}.timestamp`),
-    step: checkSafeInteger(m.step ?? 0, `${at}.step`),
-  };
+/**
+ * A metric as stored. `validKeys` holds keys this batch already accepted: a batch repeats a few
+ * keys thousands of times, so each is checked once. Field names are built only for a refusal.
+ */
+export function checkMetric(m: Metric, index?: number, validKeys?: Set<string>): Metric {
+  const key = m.key;
+  if (!validKeys?.has(key)) {
+    checkKey(key, `${metricAt(index)}.key`);
+    validKeys?.add(key);
+  }
+  if (typeof m.value !== 'number') throw invalid(`'${metricAt(index)}.value' must be a number (NaN and ±Infinity allowed), got ${describe(m.value)}.`);
+  const step = m.step ?? 0;
+  if (!Number.isSafeInteger(m.timestamp)) checkSafeInteger(m.timestamp, `${metricAt(index)}.timestamp`);
+  if (!Number.isSafeInteger(step)) checkSafeInteger(step, `${metricAt(index)}.step`);
+  return { key, value: m.value, timestamp: m.timestamp, step };
 }
+
+const metricAt = (index?: number) => (index === undefined ? 'metric' : `metrics[${index}]`);
 
 export function checkStatus(status: unknown): RunStatus {
   if (typeof status !== 'string' || !(RUN_STATUSES as readonly string[]).includes(status)) {

@@ -34,7 +34,9 @@ export function parseTagMap(list: RequestFields[]): Tags {
 
 /** A Metric message: key, value and timestamp are required, step defaults to 0. */
 export function parseMetric(f: RequestFields): Metric {
-  const key = checkKeyLength(f.requiredString('key'), f.fieldName('key'));
+  const key = f.requiredString('key');
+  // The field is named only when refused: this runs for every point of a log-batch.
+  if (key.length > MLFLOW_LIMITS.keyLength) checkKeyLength(key, f.fieldName('key'));
   return { key, value: f.requiredDouble('value'), timestamp: f.requiredInt64('timestamp'), step: f.int64('step') ?? 0 };
 }
 

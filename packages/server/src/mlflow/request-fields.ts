@@ -23,10 +23,16 @@ const SPECIAL_DOUBLES: Record<string, number> = { NaN: Number.NaN, Infinity: Num
  * an unset proto2 string reads as "".
  */
 export class RequestFields {
+  /**
+   * `prefix` goes before field names (`dataset.`); for an element of a list it names the list and
+   * `index` the element (`metrics`, 3: `metrics[3].key`), so the name is only built for an error
+   * message. A log-batch request holds a thousand elements.
+   */
   constructor(
     private readonly source: Source,
     private readonly prefix = '',
     private readonly fromQueryString = false,
+    private readonly index?: number,
   ) {}
 
   static fromBody(body: unknown): RequestFields {
@@ -41,7 +47,7 @@ export class RequestFields {
 
   /** The field's full name in the request, for messages (`metrics[3].key`). */
   fieldName(field: string): string {
-    return `${this.prefix}${field}`;
+    return this.index === undefined ? `${this.prefix}${field}` : `${this.prefix}[${this.index}].${field}`;
   }
 
   missing(field: string): CairnError {
@@ -122,10 +128,10 @@ export class RequestFields {
     const v = this.source[field];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw bad(this.fieldName(field), 'a list', v);
+    const name = this.fieldName(field);
     return v.map((item, i) => {
-      const at = `${this.fieldName(field)}[${i}]`;
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(at, 'an object', item);
-      return new RequestFields(item as Source, `${at}.`);
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(`${name}[${i}]`, 'an object', item);
+      return new RequestFields(item as Source, name, false, i);
     });
   }
 

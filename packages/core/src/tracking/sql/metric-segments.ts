@@ -7,7 +7,7 @@ import type { Metric, MetricSeries } from '../entities.js';
 // rows and one copy instead of 100k materialized rows.
 
 /** A new batch is merged into a key's last segment while that holds fewer points than this. */
-export const SEGMENT_APPEND_BELOW = 1024;
+export const SEGMENT_APPEND_BELOW = 256;
 /** The most points one segment row holds. */
 export const SEGMENT_MAX_POINTS = 8192;
 /** Bytes per point: step, timestamp and value as Float64. */

@@ -113,18 +113,14 @@ async function lastSegments(trx: Transaction<Database>, runId: string, keys: str
   const out = new Map<string, Tail>();
   for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
     const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
-    const rows = await trx
-      .selectFrom('metric_segments')
-      .select(['key', 'seq', 'n', sql<Buffer | null>`case when n < ${sql.lit(SEGMENT_APPEND_BELOW)} then data end`.as('data')])
-      .where('run_uuid', '=', runId)
-      .where(({ eb, refTuple, selectFrom }) =>
-        eb(
-          refTuple('key', 'seq'),
-          'in',
-          selectFrom('metric_segments').select(['key', (e) => e.fn.max('seq').as('seq')]).where('run_uuid', '=', runId).where('key', 'in', chunk).groupBy('key').$asTuple('key', 'seq'),
-        ),
-      )
-      .execute();
+    // Driven by the keys: one index seek for each key's max(seq), then one for its row, however
+    // many segments the history already has (`column1` names a VALUES column on both databases).
+    const { rows } = await sql<{ key: string; seq: number; n: number; data: Buffer | null }>`
+      select s.key, s.seq, s.n, case when s.n < ${sql.lit(SEGMENT_APPEND_BELOW)} then s.data end as data
+      from metric_segments s
+      where s.run_uuid = ${runId} and (s.key, s.seq) in (
+        select k.column1, (select max(t.seq) from metric_segments t where t.run_uuid = ${runId} and t.key = k.column1)
+        from (values ${sql.join(chunk.map((k) => sql`(${k})`))}) as k)`.execute(trx);
     for (const r of rows) out.set(r.key, { seq: r.seq, n: r.n, data: r.data });
   }
   return out;
