@@ -86,14 +86,14 @@ export async function createOnlineStore(config: CairnConfig): Promise<OnlineStor
     client.on('error', () => {});
     return new RedisOnlineStore(client as unknown as RedisClient, { keyPrefix: key_prefix });
   }
-  throw new CairnError('INVALID_ARGUMENT', `Unsupported online store URI '${uri}'. Use sqlite:<path> or redis://host:port/db (features.online_store.uri).`);
+  throw new CairnError('INVALID_ARGUMENT', `Unsupported online store URI '${uri}'. Set features.online_store.uri (CAIRN_FEATURES_ONLINE_STORE_URI) to sqlite:<path> or redis://host:port/db.`);
 }
 
 /** The feature offline store: DuckDB, in memory (`duckdb`) or in a file (`duckdb:<path>`). */
 export async function createOfflineStore(config: CairnConfig): Promise<OfflineStore> {
   const o = config.features.offline_store;
   if (o.uri !== 'duckdb' && !o.uri.startsWith('duckdb:')) {
-    throw new CairnError('INVALID_ARGUMENT', `Unsupported offline store URI '${o.uri}'. Use duckdb or duckdb:<path> (features.offline_store.uri).`);
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported offline store URI '${o.uri}'. Set features.offline_store.uri (CAIRN_FEATURES_OFFLINE_STORE_URI) to duckdb or duckdb:<path>.`);
   }
   const { DuckDBOfflineStore } = await import('./features/offline/duckdb/duckdb-offline-store.js');
   let postgres;
@@ -111,7 +111,7 @@ export async function createOfflineStore(config: CairnConfig): Promise<OfflineSt
 export function createArtifactStore(config: CairnConfig): ArtifactStore {
   const uri = config.artifact.uri;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
-    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Use a local folder (the default .cairn/artifacts) or file:///abs/path.`);
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder (the default is .cairn/artifacts) or file:///abs/path; s3:// is not supported yet.`);
   }
   const dir = uri.startsWith('file://') ? new URL(uri).pathname : uri.startsWith('file:') ? uri.slice(5) : uri;
   return new LocalArtifactStore(resolve(config.projectDir, dir));

@@ -183,19 +183,90 @@ export function loadConfig(options: LoadConfigOptions = {}): CairnConfig {
     }
     fromFile = (parsed ?? {}) as Record<string, unknown>;
   }
-  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
+  const overrides = options.overrides ?? {};
+  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), overrides);
   const result = configSchema.safeParse(merged);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key = issue.path.join('.');
-    const where = file ? ` in ${file} (or its CAIRN_ environment variable)` : '';
-    const fix = issue.code === 'unrecognized_keys'
-      ? `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${key ? `${key}.` : ''}${k}'`).join(', ')}${where}. Remove ${issue.keys.length > 1 ? 'them' : 'it'}; valid keys are listed in docs/configuration.md.`
-      : `Bad value for '${key}'${where}: ${issue.message}. See docs/configuration.md.`;
-    throw new CairnError('INVALID_ARGUMENT', `Invalid configuration. ${fix}`);
-  }
+  if (!result.success) throw configError(result.error.issues[0]!, { file, fromFile, env, overrides });
   const projectDir = file ? dirname(file) : cwd;
   return { ...result.data, projectDir, configFile: file };
+}
+
+/** One settable key: its dotted name and the environment variable that overrides it. */
+export interface ConfigKey {
+  key: string;
+  env: string;
+}
+
+/**
+ * Every leaf key of the config with its environment variable, in schema order.
+ *
+ * @example
+ * ```ts
+ * configKeys().find((k) => k.key === 'store.uri'); // { key: 'store.uri', env: 'CAIRN_STORE_URI' }
+ * ```
+ */
+export function configKeys(): ConfigKey[] {
+  const walk = (schema: z.ZodObject, path: string[]): ConfigKey[] =>
+    Object.entries(schema.shape).flatMap(([key, child]) => {
+      const inner = unwrapObject(child as z.ZodType);
+      return inner ? walk(inner, [...path, key]) : [{ key: [...path, key].join('.'), env: envName([...path, key]) }];
+    });
+  return walk(configSchema, []);
+}
+
+const envName = (path: readonly PropertyKey[]): string => `CAIRN_${path.map((p) => String(p).toUpperCase()).join('_')}`;
+
+/** The object schema at `path` (the root for `[]`), or null when the path leads elsewhere. */
+function sectionAt(path: readonly PropertyKey[]): z.ZodObject | null {
+  let schema: z.ZodObject | null = configSchema;
+  for (const p of path) {
+    const child: z.ZodType | undefined = schema && Object.hasOwn(schema.shape, String(p)) ? (schema.shape as Record<string, z.ZodType>)[String(p)] : undefined;
+    schema = child ? unwrapObject(child) : null;
+  }
+  return schema;
+}
+
+function valueAt(tree: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
+  let v: unknown = tree;
+  for (const p of path) v = isPlainObject(v) && Object.hasOwn(v, String(p)) ? v[String(p)] : undefined;
+  return v;
+}
+
+interface ConfigSources {
+  file: string | null;
+  fromFile: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  overrides: Record<string, unknown>;
+}
+
+// Says which key is wrong, where the value came from (the file, its environment variable or a
+// command-line flag) and what to do. Values are not repeated: they may be secrets.
+function configError(issue: z.core.$ZodIssue, sources: ConfigSources): CairnError {
+  const key = issue.path.join('.');
+  const inFile = sources.file ? ` in ${sources.file}` : '';
+  if (issue.code === 'unrecognized_keys') {
+    const names = issue.keys.map((k) => `'${key ? `${key}.` : ''}${k}'`).join(', ');
+    const valid = Object.keys(sectionAt(issue.path)?.shape ?? {}).join(', ');
+    const s = issue.keys.length > 1;
+    return new CairnError(
+      'INVALID_ARGUMENT',
+      `Invalid configuration. Unknown key${s ? 's' : ''} ${names}${inFile}. Remove ${s ? 'them' : 'it'} or fix the spelling; valid keys${key ? ` under '${key}'` : ''} are ${valid} (see docs/configuration.md).`,
+    );
+  }
+  const leaf = sectionAt(issue.path) === null && issue.path.length > 0;
+  const variable = leaf ? envName(issue.path) : null;
+  let origin: string;
+  let fix: string;
+  if (valueAt(sources.overrides, issue.path) !== undefined) {
+    [origin, fix] = [' (given on the command line)', 'Fix the flag'];
+  } else if (variable && sources.env[variable]) {
+    [origin, fix] = [` (from the environment variable ${variable})`, `Fix ${variable}, or unset it to use ${sources.file ?? 'the default'}`];
+  } else if (sources.file && valueAt(sources.fromFile, issue.path) !== undefined) {
+    [origin, fix] = [inFile, `Fix it there${variable ? ` (or override it with ${variable})` : ''}`];
+  } else {
+    [origin, fix] = [inFile, 'Fix it'];
+  }
+  return new CairnError('INVALID_ARGUMENT', `Invalid configuration. Bad value for '${key}'${origin}: ${issue.message}. ${fix}; see docs/configuration.md.`);
 }
 
 function findConfigFile(start: string): string | null {

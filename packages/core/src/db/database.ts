@@ -22,6 +22,10 @@ export interface MetadataDatabase {
 const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005 };
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+// The store URI comes from `store.uri` in cairn.yaml, CAIRN_STORE_URI, or a command's --uri.
+const STORE_URI_FIX =
+  "Set store.uri in cairn.yaml (or the environment variable CAIRN_STORE_URI) to sqlite:<path>, e.g. sqlite:.cairn/cairn.db (the default), or postgres://user@host:5432/db; a command's --uri sets it too.";
+
 /**
  * Opens the metadata database named by a store URI and brings its schema up to date.
  * `sqlite:<path>` (relative to `baseDir`), `sqlite::memory:`, or `postgres://…[?schema=NAME]`.
@@ -38,7 +42,7 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
     schema = opened.schema;
     handle = { db: opened.db, dialect: 'postgres', close: () => opened.db.destroy() };
   } else {
-    throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${uri}'. Use sqlite:<path> or postgres://user@host/db.`);
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${redact(uri)}'. ${STORE_URI_FIX}`);
   }
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db).catch(ignoreConcurrentCreate);
@@ -46,7 +50,7 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
   } catch (e) {
     await handle.close();
     if (e instanceof CairnError) throw e;
-    throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}`, { cause: e });
+    throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}. Check that the database is up and that store.uri (CAIRN_STORE_URI) names it.`, { cause: e });
   }
   return handle;
 }
@@ -55,7 +59,7 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
 export function sqliteFileOf(uri: string, baseDir = process.cwd()): string | null {
   if (!uri.startsWith('sqlite:')) return null;
   const path = uri.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. Use sqlite:.cairn/cairn.db.`);
+  if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. ${STORE_URI_FIX}`);
   return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
