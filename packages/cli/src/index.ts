@@ -16,3 +16,17 @@ export { InProcessRegistryBackend } from './sdk/backends/in-process-registry-bac
 export { HttpRegistryBackend } from './sdk/backends/http-registry-backend.js';
 export { openBackends, type OpenedBackends } from './sdk/open-backend.js';
 export type { Quickstart } from './commands/start-summary.js';
+export { PipelineQueries, type FollowLogsOptions } from './sdk/pipelines.js';
+export type { PipelineBackend } from './sdk/pipeline-backend.js';
+export { InProcessPipelineBackend } from './sdk/backends/in-process-pipeline-backend.js';
+export { HttpPipelineBackend } from './sdk/backends/http-pipeline-backend.js';
+export { FeatureQueries } from './sdk/features.js';
+export type { FeatureBackend } from './sdk/feature-backend.js';
+export { InProcessFeatureBackend } from './sdk/backends/in-process-feature-backend.js';
+export { HttpFeatureBackend } from './sdk/backends/http-feature-backend.js';
+// Definitions, so a project needs one import: pipelines and steps, and feature store objects.
+export {
+  step, pipeline, commandStep, output, param, table, file, folder, model,
+  type Step, type Pipeline, type Ref, type Table, type Row, type StepContext, type FileArtifact, type FolderArtifact, type ModelArtifact,
+  entity, fileSource, postgresSource, pushSource, featureView, onDemandFeatureView, featureService,
+} from '@cairn/core';

@@ -2,3 +2,5 @@ export { CairnClient, type CairnClientOptions, type ArtifactBody } from './cairn
 export type { FetchLike } from './http-transport.js';
 export { encodeValue, decodeValue, encodeMetric, decodeMetric, type WireMetric } from './wire.js';
 export { RegistryClient, type OverrideInput } from './registry-client.js';
+export { PipelinesClient } from './pipelines-client.js';
+export { FeaturesClient, type PushTarget } from './features-client.js';

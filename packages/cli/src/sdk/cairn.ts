@@ -2,8 +2,12 @@ import type { RunSource, Tags } from '@cairn/core';
 import { CairnError, isCairnError } from '@cairn/core';
 import { ActiveRun, paramString, type ParamValue } from './active-run.js';
 import { ExperimentQueries } from './experiment-queries.js';
+import type { FeatureBackend } from './feature-backend.js';
+import { FeatureQueries } from './features.js';
 import { ModelQueries } from './models.js';
-import { openBackends, type BackendOptions } from './open-backend.js';
+import { openBackends, type BackendOptions, type OpenedBackends } from './open-backend.js';
+import type { PipelineBackend } from './pipeline-backend.js';
+import { PipelineQueries } from './pipelines.js';
 import type { RegistryBackend } from './registry-backend.js';
 import { detectRunSource } from './run-source.js';
 import { RunQueries } from './run-queries.js';
@@ -14,6 +18,10 @@ export interface ConnectOptions extends BackendOptions {
   backend?: TrackingBackend;
   /** The registry backend to use with `backend` (embedding, tests); opened with it otherwise. */
   registry?: RegistryBackend;
+  /** The pipeline backend to use with `backend`; opened with it otherwise. */
+  pipelines?: PipelineBackend;
+  /** The feature store backend to use with `backend`; opened with it otherwise. */
+  features?: FeatureBackend;
   /** Heartbeat period in ms. Default: a third of the heartbeat timeout, at most 30 s. */
   heartbeatIntervalMs?: number;
   /** How often buffered metrics are flushed, in ms. Default 1000. */
@@ -58,13 +66,19 @@ export class Cairn {
   readonly runs: RunQueries;
   /** The model registry: register, promote, get, download. */
   readonly models: ModelQueries;
+  /** Pipeline runs: list, get, logs (and following them), explain, lineage, cancel; schedules. */
+  readonly pipelines: PipelineQueries;
+  /** The feature store: online features, push, applied definitions. */
+  readonly features: FeatureQueries;
   private source: Promise<RunSource> | null = null;
   private readonly open = new Set<ActiveRun>();
 
-  private constructor(readonly backend: TrackingBackend, private readonly options: ConnectOptions, registry: RegistryBackend | null = null) {
+  private constructor(readonly backend: TrackingBackend, private readonly options: ConnectOptions, others: Partial<Omit<OpenedBackends, 'tracking'>> = {}) {
     this.experiments = new ExperimentQueries(backend);
     this.runs = new RunQueries(backend, this.experiments);
-    this.models = new ModelQueries(() => registry ?? noRegistry());
+    this.models = new ModelQueries(() => others.registry ?? missing('registry'));
+    this.pipelines = new PipelineQueries(() => others.pipelines ?? missing('pipelines'));
+    this.features = new FeatureQueries(() => others.features ?? missing('features'));
   }
 
   /**
@@ -78,9 +92,9 @@ export class Cairn {
    * ```
    */
   static async connect(options: ConnectOptions = {}): Promise<Cairn> {
-    if (options.backend) return new Cairn(options.backend, options, options.registry ?? null);
-    const { tracking, registry } = await openBackends(options);
-    return new Cairn(tracking, options, registry);
+    if (options.backend) return new Cairn(options.backend, options, { registry: options.registry, pipelines: options.pipelines, features: options.features });
+    const { tracking, ...others } = await openBackends(options);
+    return new Cairn(tracking, options, others);
   }
 
   /**
@@ -182,6 +196,6 @@ export class Cairn {
   }
 }
 
-function noRegistry(): never {
-  throw new CairnError('FAILED_PRECONDITION', 'This connection was made with a custom tracking backend and no registry backend; pass `registry` to Cairn.connect.');
+function missing(which: 'registry' | 'pipelines' | 'features'): never {
+  throw new CairnError('FAILED_PRECONDITION', `This connection was made with a custom tracking backend and no ${which} backend; pass \`${which}\` to Cairn.connect.`);
 }

@@ -1,9 +1,15 @@
-import { CairnClient, RegistryClient } from '@cairn/client';
+import { CairnClient, FeaturesClient, PipelinesClient, RegistryClient } from '@cairn/client';
 import { loadConfig, openPlatform } from '@cairn/core';
+import { HttpFeatureBackend } from './backends/http-feature-backend.js';
+import { HttpPipelineBackend } from './backends/http-pipeline-backend.js';
 import { HttpRegistryBackend } from './backends/http-registry-backend.js';
 import { HttpTrackingBackend } from './backends/http-tracking-backend.js';
+import { InProcessFeatureBackend } from './backends/in-process-feature-backend.js';
+import { InProcessPipelineBackend } from './backends/in-process-pipeline-backend.js';
 import { InProcessRegistryBackend } from './backends/in-process-registry-backend.js';
 import { InProcessTrackingBackend } from './backends/in-process-tracking-backend.js';
+import type { FeatureBackend } from './feature-backend.js';
+import type { PipelineBackend } from './pipeline-backend.js';
 import { isServerUri } from './server-uri.js';
 import type { RegistryBackend } from './registry-backend.js';
 import type { TrackingBackend } from './tracking-backend.js';
@@ -38,15 +44,17 @@ export async function openTrackingBackend(options: BackendOptions = {}): Promise
   return (await openBackends(options)).tracking;
 }
 
-/** The tracking backend and, on the same connection or platform, the model registry's. */
+/** The tracking backend and, on the same connection or platform, the registry's, pipelines' and feature store's. */
 export interface OpenedBackends {
   tracking: TrackingBackend;
   registry: RegistryBackend;
+  pipelines: PipelineBackend;
+  features: FeatureBackend;
 }
 
 /**
- * Like {@link openTrackingBackend}, and also the registry backend of the same destination (the
- * platform opened in-process, or the same server and token).
+ * Like {@link openTrackingBackend}, and also the registry, pipeline and feature backends of the same
+ * destination (the platform opened in-process, or the same server and token).
  *
  * @example
  * ```ts
@@ -58,7 +66,12 @@ export async function openBackends(options: BackendOptions = {}): Promise<Opened
   const uri = options.uri ?? (env.CAIRN_TRACKING_URI || undefined);
   if (uri && isServerUri(uri)) {
     const client = { baseUrl: uri, token: options.token ?? (env.CAIRN_TRACKING_TOKEN || undefined) };
-    return { tracking: new HttpTrackingBackend(new CairnClient(client)), registry: new HttpRegistryBackend(new RegistryClient(client)) };
+    return {
+      tracking: new HttpTrackingBackend(new CairnClient(client)),
+      registry: new HttpRegistryBackend(new RegistryClient(client)),
+      pipelines: new HttpPipelineBackend(new PipelinesClient(client)),
+      features: new HttpFeatureBackend(new FeaturesClient(client)),
+    };
   }
   const config = loadConfig({ cwd: options.cwd, file: options.configFile, env, overrides: uri ? { store: { uri } } : {} });
   const platform = await openPlatform(config);
@@ -67,5 +80,10 @@ export async function openBackends(options: BackendOptions = {}): Promise<Opened
     heartbeatTimeoutSeconds: config.tracking.heartbeat_timeout_seconds,
     close: () => platform.close(),
   });
-  return { tracking, registry: new InProcessRegistryBackend(platform.registry) };
+  return {
+    tracking,
+    registry: new InProcessRegistryBackend(platform.registry),
+    pipelines: new InProcessPipelineBackend(platform.pipelines),
+    features: new InProcessFeatureBackend(platform.features),
+  };
 }

@@ -13,5 +13,5 @@ export type { CacheExplanation } from './cache/explain.js';
 export type { Executor, StepTask, StepOutcome, RunningWorker } from './executors/executor.js';
 export { loadPipelineFile, pipelinesIn, type FoundPipeline } from './runtime/pipeline-loader.js';
 export { loadRunConfig, type RunConfig } from './run-config.js';
-export type { ScheduleInfo, AddScheduleInput } from './scheduler/schedule-service.js';
+export type { ScheduleInfo, ScheduleTick, AddScheduleInput } from './scheduler/schedule-service.js';
 export type { FiredTick, PipelineScheduler } from './scheduler/scheduler.js';

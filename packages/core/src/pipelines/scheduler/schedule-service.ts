@@ -19,6 +19,14 @@ export interface ScheduleInfo extends Schedule {
   nextTickTime: number | null;
 }
 
+/** One fired tick of a schedule: the run it started, or why it could not. */
+export interface ScheduleTick {
+  tickTime: number;
+  runId: string | null;
+  firedTime: number;
+  error: string | null;
+}
+
 /** Cron schedules stored in the metadata database; `cairn scheduler` (or the server) fires them. */
 export class ScheduleService {
   constructor(private readonly store: ScheduleStore, private readonly now: () => number = Date.now) {}
@@ -59,7 +67,7 @@ export class ScheduleService {
     return this.get(name);
   }
 
-  async ticks(name: string, limit = 20): Promise<Array<{ tickTime: number; runId: string | null; firedTime: number; error: string | null }>> {
+  async ticks(name: string, limit = 20): Promise<ScheduleTick[]> {
     const s = await this.get(name);
     return this.store.ticks(s.scheduleId, limit);
   }
