@@ -60,7 +60,7 @@ export class RunService {
     private readonly artifacts: ArtifactStore,
     private readonly now: () => number = Date.now,
   ) {
-    this.store = new RunStore(db);
+    this.store = new RunStore(db, dialect);
   }
 
   async create(input: CreateRunInput): Promise<Run> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { isUniqueViolation } from '../../db/database.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { isUniqueViolation, type Dialect } from '../../db/database.js';
 import type { Database, RunRow } from '../../db/schema.js';
 import { CairnError, invalid, notFound } from '../../errors.js';
 import {
@@ -21,7 +21,7 @@ export type NewRun = Omit<RunRow, 'run_uuid'> & { run_uuid?: string };
 
 /** SQL persistence of runs, their params, tags, metrics and dataset inputs. */
 export class RunStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: Dialect) {}
 
   async create(row: NewRun, tags: Tag[], params: Param[]): Promise<string> {
     const run_uuid = row.run_uuid ?? randomUUID().replaceAll('-', '');
@@ -121,13 +121,16 @@ export class RunStore {
    * The segments are read in one query; see metric-segments.ts for why history is stored packed.
    */
   async metricSeries(runId: string, key: string, offset: number, limit: number): Promise<MetricSeries> {
-    const segments = await this.db
+    // pg hands bytea over as hex text, twice the bytes; base64 is a third smaller and cheaper to decode.
+    const data = this.dialect === 'postgres' ? sql<string>`encode(data, 'base64')`.as('data') : sql<Buffer>`data`.as('data');
+    const rows = await this.db
       .selectFrom('metric_segments')
-      .select(['n', 'data'])
+      .select(['n', data])
       .where('run_uuid', '=', runId)
       .where('key', '=', key)
       .orderBy('seq')
       .execute();
+    const segments = rows.map((r) => ({ n: r.n, data: typeof r.data === 'string' ? Buffer.from(r.data, 'base64') : r.data }));
     return toSeries(key, normalizePoints(decodeSegments(segments)), offset, limit);
   }
 
