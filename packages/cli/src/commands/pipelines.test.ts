@@ -52,6 +52,11 @@ describe('cairn pipelines (SQLite project)', () => {
     expect((await cli('pipelines', 'show', runId)).stdout).toMatch(/^summarize\s+COMPLETED\s+1\s+\S+ ms\s+miss/m);
     expect((await cli('pipelines', 'logs', runId, 'load')).stdout).toBe('loading 3 rows\nloaded via ctx.log\n');
     expect((await cli('pipelines', 'lineage', runId)).stdout).toMatch(/summarize COMPLETED\n {2}← rows: table [0-9a-f]{12} from load\.rows\n/);
+    // The step's tracking run, as `cairn runs show` prints it: the table it read, the outputs it wrote.
+    const summarize = show.steps[1] as { trackingRunId: string };
+    const tracked = (await cli('runs', 'show', summarize.trackingRunId)).stdout;
+    expect(tracked).toMatch(/^load\.rows\s+[0-9a-f]{64}\s+rows\s+cairn-pipeline-artifact\s+-$/m);
+    expect(tracked).toMatch(/^mean\s+number\s+([0-9a-f]{12})\s+cairn-artifacts:\/pipelines\/objects\/([0-9a-f]{2})\/\1[0-9a-f]{52}$/m);
 
     const again = await cli('pipelines', 'run', BASIC, '--pipeline', 'basic', '--param', 'n=3', '--param', 'scale=3', '--json');
     const second = JSON.parse(again.stdout);

@@ -3,6 +3,10 @@ import type { Run, ViewType } from '@cairn/core';
 
 // The well-known input tag saying how a dataset was used (core's CONTEXT_TAG, without loading core).
 const CONTEXT_TAG = 'mlflow.data.context';
+// A pipeline step's tracking run tags each output `cairn.output.<name> = <kind> sha256:<digest>`; the
+// artifact is the content-addressed object at this key of the artifact store (docs/pipelines.md).
+const OUTPUT_TAG = 'cairn.output.';
+const objectUri = (digest: string) => `cairn-artifacts:/pipelines/objects/${digest.slice(0, 2)}/${digest}`;
 import { collect, out, positiveInt, withCairn } from '../cli-context.js';
 import { fields, formatDuration, formatNumber, formatTags, formatTime, json, section, table, truncate } from '../format.js';
 import { runsCompareCommand } from './runs-compare.js';
@@ -70,6 +74,11 @@ function showRun(run: Run, experimentName: string): string {
   text += section('Tags', tags.length ? table(['KEY', 'VALUE'], tags.map(([k, v]) => [k, truncate(v, 80)])) : 'none\n');
   const inputs = run.inputs.map(({ dataset, tags: { [CONTEXT_TAG]: context, ...others } }) => [dataset.name, dataset.digest, context ?? '-', dataset.sourceType, truncate(formatTags(others), 40) || '-']);
   text += section('Inputs', inputs.length ? table(['DATASET', 'DIGEST', 'CONTEXT', 'SOURCE', 'TAGS'], inputs) : 'none\n');
+  const outputs = tags.filter(([k]) => k.startsWith(OUTPUT_TAG)).map(([k, v]) => {
+    const [kind = '', digest = ''] = v.split(' sha256:');
+    return [k.slice(OUTPUT_TAG.length), kind, digest.slice(0, 12), /^[0-9a-f]{64}$/.test(digest) ? objectUri(digest) : '-'];
+  });
+  if (outputs.length) text += section('Outputs (pipeline artifacts)', table(['NAME', 'KIND', 'DIGEST', 'URI'], outputs));
   return text;
 }
 
