@@ -61,7 +61,8 @@ export class CairnClient {
     return this.http.baseUrl;
   }
 
-  health(): Promise<{ status: string; version: string }> {
+  /** Liveness, the server's version and its run heartbeat timeout (absent on servers older than it). */
+  health(): Promise<{ status: string; version: string; heartbeatTimeoutSeconds?: number }> {
     return this.http.json('GET', '/health');
   }
 

@@ -67,7 +67,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   if (platform.config.auth === 'enabled') installAuthHook(app, platform.tokens);
   installOpenApi(app);
 
-  registerRouter(app, '', healthRoutes());
+  registerRouter(app, '', healthRoutes({ heartbeatTimeoutSeconds: platform.config.tracking.heartbeat_timeout_seconds }));
   for (const router of [experimentRoutes(platform), runRoutes(platform), runLoggingRoutes(platform), tokenRoutes(platform)]) {
     registerRouter(app, '/api/v1', router);
   }

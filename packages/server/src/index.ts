@@ -1,6 +1,5 @@
 export { buildApp, DEFAULT_MAX_UPLOAD_BYTES, KEEP_ALIVE_TIMEOUT_MS, type BuildAppOptions } from './app.js';
 export { startServer, type RunningServer, type StartServerOptions } from './serve.js';
-export { startHeartbeatReaper, reaperIntervalMs, type HeartbeatReaper } from './heartbeat-reaper.js';
 export { registerRouter, type CairnApp, type CairnRouter, type RouterMount } from './router.js';
 export { listRoutes, isRoutePolicy, type RouteEntry, type RoutePolicy } from './auth/policy.js';
 export { HTTP_STATUS_BY_CODE, codeForStatus } from './errors/error-table.js';

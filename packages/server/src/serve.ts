@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { openPlatform, type CairnConfig, type Platform } from '@cairn/core';
+import { openPlatform, startHeartbeatReaper, type CairnConfig, type Platform } from '@cairn/core';
 import { buildApp, type BuildAppOptions } from './app.js';
-import { startHeartbeatReaper } from './heartbeat-reaper.js';
 
 export interface RunningServer {
   app: FastifyInstance;

@@ -56,7 +56,7 @@ for (const backend of BACKENDS) {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const first = await send(agent, server.url, 'GET', '/health');
       const second = await send(agent, server.url, 'GET', '/health');
-      expect(JSON.parse(first.body)).toEqual({ status: 'ok', version: expect.any(String) });
+      expect(JSON.parse(first.body)).toEqual({ status: 'ok', version: expect.any(String), heartbeatTimeoutSeconds: 600 });
       expect(first.headers.connection).toBe('keep-alive');
       expect(first.headers['keep-alive']).toBe('timeout=72');
       expect(second.reusedSocket).toBe(true);

@@ -22,7 +22,10 @@ export interface ConnectOptions extends BackendOptions {
   pipelines?: PipelineBackend;
   /** The feature store backend to use with `backend`; opened with it otherwise. */
   features?: FeatureBackend;
-  /** Heartbeat period in ms. Default: a third of the heartbeat timeout, at most 30 s. */
+  /**
+   * Heartbeat period in ms. Default: a third of the heartbeat timeout (the store's, or the server's
+   * as its /health says), at most 30 s.
+   */
   heartbeatIntervalMs?: number;
   /** How often buffered metrics are flushed, in ms. Default 1000. */
   flushIntervalMs?: number;
@@ -151,7 +154,7 @@ export class Cairn {
       heartbeat: true,
     });
     const run = new ActiveRun(this.backend, created.info, {
-      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? this.defaultHeartbeatMs(),
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? (await this.defaultHeartbeatMs()),
       flushIntervalMs: this.options.flushIntervalMs,
       onEnd: (ended) => this.open.delete(ended),
     });
@@ -176,8 +179,9 @@ export class Cairn {
     if (failed) throw failed.reason;
   }
 
-  private defaultHeartbeatMs(): number {
-    const timeout = this.backend.heartbeatTimeoutSeconds;
+  // A third of the timeout leaves room for two missed beats (a slow network, a long GC pause).
+  private async defaultHeartbeatMs(): Promise<number> {
+    const timeout = await this.backend.heartbeatTimeoutSeconds();
     return timeout ? Math.min(DEFAULT_HEARTBEAT_MS, Math.floor((timeout * 1000) / 3)) : DEFAULT_HEARTBEAT_MS;
   }
 

@@ -80,6 +80,11 @@ export async function openBackends(options: BackendOptions = {}): Promise<Opened
     heartbeatTimeoutSeconds: config.tracking.heartbeat_timeout_seconds,
     close: () => platform.close(),
   });
+  // No server reaps an embedded store's dead runs, so whoever opens it does: `cairn runs list`
+  // then shows a run whose process died as KILLED, with the reason.
+  await tracking.sweepStaleRuns().catch((e: unknown) => {
+    process.emitWarning(`Cairn: could not end runs whose heartbeat lapsed: ${(e as Error).message}`, { code: 'CAIRN_HEARTBEAT_SWEEP' });
+  });
   return {
     tracking,
     registry: new InProcessRegistryBackend(platform.registry),

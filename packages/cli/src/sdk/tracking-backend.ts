@@ -35,8 +35,11 @@ export interface TrackingBackend {
   readonly location: string;
   /** The most metric points one `logBatch` call may carry. */
   readonly maxBatchMetrics: number;
-  /** Seconds without a heartbeat after which a run is killed, when the backend knows it. */
-  readonly heartbeatTimeoutSeconds: number | null;
+  /**
+   * Seconds without a heartbeat after which a run is killed (the store's or the server's
+   * `tracking.heartbeat_timeout_seconds`), or null when the backend cannot tell.
+   */
+  heartbeatTimeoutSeconds(): Promise<number | null>;
 
   createExperiment(input: CreateExperimentInput): Promise<Experiment>;
   getExperiment(experimentId: string): Promise<Experiment>;

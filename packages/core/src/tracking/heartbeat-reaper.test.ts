@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
+import { makeTestPlatform, type TestPlatform } from '../testing/platforms.js';
 import { reaperIntervalMs, startHeartbeatReaper } from './heartbeat-reaper.js';
 
 describe('heartbeat reaper', () => {

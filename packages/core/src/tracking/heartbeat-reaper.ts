@@ -1,4 +1,9 @@
-import type { RunService } from '@cairn/core';
+import type { RunService } from './run-service.js';
+
+// Ends runs whose process died: a RUNNING run that sends heartbeats (SDK runs) and fell silent for
+// longer than `tracking.heartbeat_timeout_seconds` is marked KILLED with the reason. Every process
+// that works on a store runs it: `cairn server`, and the SDK and CLI on an embedded store (once when
+// they open it, and on a timer while an SDK run is open), so a dead run is ended with no server.
 
 export interface HeartbeatReaper {
   /** Runs one sweep now; resolves to the ids of the runs it marked KILLED. */
@@ -6,7 +11,7 @@ export interface HeartbeatReaper {
   stop(): void;
 }
 
-interface ReaperLog {
+export interface ReaperLog {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -22,7 +27,7 @@ export function reaperIntervalMs(timeoutSeconds: number): number {
  *
  * @example
  * ```ts
- * const reaper = startHeartbeatReaper(platform.runs, config.tracking.heartbeat_timeout_seconds, app.log);
+ * const reaper = startHeartbeatReaper(platform.runs, platform.config.tracking.heartbeat_timeout_seconds, app.log);
  * app.addHook('onClose', async () => reaper.stop());
  * ```
  */

@@ -31,9 +31,19 @@ import type { ArtifactSource, TrackingBackend } from '../tracking-backend.js';
 export class HttpTrackingBackend implements TrackingBackend {
   // 10,000 points is about 0.7 MB of JSON: well inside the server's default 16 MB body limit.
   readonly maxBatchMetrics = 10_000;
-  readonly heartbeatTimeoutSeconds = null;
+  private timeout: Promise<number | null> | null = null;
 
   constructor(private readonly client: CairnClient) {}
+
+  // Asked once, from /health: the server reaps runs silent for longer than its timeout, whatever the
+  // client's defaults. A server that does not say (an older one) gets the SDK's default pace.
+  heartbeatTimeoutSeconds(): Promise<number | null> {
+    this.timeout ??= this.client.health().then(
+      (h) => (typeof h.heartbeatTimeoutSeconds === 'number' && h.heartbeatTimeoutSeconds > 0 ? h.heartbeatTimeoutSeconds : null),
+      () => null,
+    );
+    return this.timeout;
+  }
 
   get location(): string {
     return this.client.baseUrl;

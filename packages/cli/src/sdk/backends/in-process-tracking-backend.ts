@@ -18,7 +18,7 @@ import type {
   SearchRunsInput,
   UpdateRunInput,
 } from '@cairn/core';
-import { LIMITS } from '@cairn/core';
+import { LIMITS, startHeartbeatReaper, type HeartbeatReaper } from '@cairn/core';
 import type { ArtifactSource, TrackingBackend } from '../tracking-backend.js';
 
 /** The part of a `Platform` this backend uses. */
@@ -30,6 +30,10 @@ export interface InProcessServices {
 export interface InProcessOptions {
   /** Shown in messages, e.g. the store URI. */
   location?: string;
+  /**
+   * The store's `tracking.heartbeat_timeout_seconds`. When set, this backend ends dead runs itself:
+   * on `sweepStaleRuns()` and on a timer from its first run with heartbeats until `close()`.
+   */
   heartbeatTimeoutSeconds?: number | null;
   /** Called by `close()`; pass the platform's close when this backend owns it. */
   close?: () => Promise<void>;
@@ -49,11 +53,39 @@ export class InProcessTrackingBackend implements TrackingBackend {
   readonly location: string;
   // Larger batches amortize the per-transaction cost; the service refuses more than this.
   readonly maxBatchMetrics = LIMITS.batchMetrics;
-  readonly heartbeatTimeoutSeconds: number | null;
+  private reaper: HeartbeatReaper | null = null;
 
   constructor(private readonly services: InProcessServices, private readonly options: InProcessOptions = {}) {
     this.location = options.location ?? 'the embedded store';
-    this.heartbeatTimeoutSeconds = options.heartbeatTimeoutSeconds ?? null;
+  }
+
+  async heartbeatTimeoutSeconds(): Promise<number | null> {
+    return this.options.heartbeatTimeoutSeconds ?? null;
+  }
+
+  /**
+   * Marks runs of this store whose heartbeat lapsed KILLED, with the reason (no server does it for an
+   * embedded store). Resolves to the ids it ended; none when no timeout is configured.
+   *
+   * @example
+   * ```ts
+   * const ended = await backend.sweepStaleRuns(); // run ids whose process died
+   * ```
+   */
+  async sweepStaleRuns(): Promise<string[]> {
+    const timeout = this.options.heartbeatTimeoutSeconds;
+    return timeout ? this.services.runs.killStaleRuns(timeout) : [];
+  }
+
+  // While this process logs runs, it also ends other processes' dead runs, every quarter timeout (the
+  // timer does not keep the process alive).
+  private startReaper(): void {
+    const timeout = this.options.heartbeatTimeoutSeconds;
+    if (this.reaper || !timeout) return;
+    this.reaper = startHeartbeatReaper(this.services.runs, timeout, {
+      info: () => {},
+      error: (obj, msg) => process.emitWarning(`Cairn: ${msg}: ${String((obj as { err?: Error }).err?.message ?? obj)}`, { code: 'CAIRN_HEARTBEAT_SWEEP' }),
+    });
   }
 
   createExperiment(input: CreateExperimentInput): Promise<Experiment> {
@@ -84,8 +116,10 @@ export class InProcessTrackingBackend implements TrackingBackend {
     return this.services.experiments.restore(experimentId);
   }
 
-  createRun(input: CreateRunInput): Promise<Run> {
-    return this.services.runs.create(input);
+  async createRun(input: CreateRunInput): Promise<Run> {
+    const run = await this.services.runs.create(input);
+    if (input.heartbeat) this.startReaper();
+    return run;
   }
 
   getRun(runId: string): Promise<Run> {
@@ -130,6 +164,8 @@ export class InProcessTrackingBackend implements TrackingBackend {
   }
 
   async close(): Promise<void> {
+    this.reaper?.stop();
+    this.reaper = null;
     await this.options.close?.();
   }
 }
