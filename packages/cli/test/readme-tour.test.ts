@@ -109,17 +109,18 @@ describe.skipIf(!hasJq)('README: a 5-minute tour (skipped without jq, which the 
       expect(r.code, `${c.command}\n${r.stdout}\n${r.stderr}`).toBe(c.expectCode);
       if (c.assigns) vars[c.assigns] = r.stdout.trim();
     }
-    expect(vars.RUN_ID).toMatch(/^[0-9a-f]{32}$/);
+    const runId = vars.RUN_ID ?? '';
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect(find(/experiments list/).stdout).toMatch(/churn/);
     expect(find(/--filter/).stdout.match(/baseline/g)).toHaveLength(2);
     const show = find(/runs show/).stdout;
-    expect(show).toContain(vars.RUN_ID);
+    expect(show).toContain(runId);
     expect(show).toMatch(/status\s+FINISHED/);
     expect(show).toMatch(/auc\s+0\.91/);
     expect(show).toMatch(/git commit\s+[0-9a-f]{40}/);
     const compare = find(/runs compare/).stdout;
     expect(compare).toMatch(/auc/);
-    expect(compare).toContain(vars.RUN_ID.slice(0, 8));
+    expect(compare).toContain(runId.slice(0, 8));
   });
 
   it('step 3: the HTTP calls of the curl lines answer against `cairn server` on a free port', async () => {
