@@ -51,4 +51,11 @@ describe('metric value codec', () => {
     const { series: s, json } = series('k', ints.filter(Number.isSafeInteger).map((x) => ({ value: x, timestamp: x, step: -x })));
     expect(metricSeriesJson(s).toString()).toBe(json);
   });
+
+  it('writes long series (values formatted in chunks) with non-finite values anywhere', () => {
+    const special = [Number.NaN, Infinity, -Infinity, -0, 1e21, 5e-324, 0.1 + 0.2, 42];
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ value: i % 97 === 0 ? Math.random() : special[i % special.length]!, timestamp: 1_700_000_000_000 + i, step: i }));
+    const { series: s, json } = series('long', points);
+    expect(metricSeriesJson(s).toString()).toBe(json);
+  });
 });

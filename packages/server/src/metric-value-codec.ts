@@ -43,11 +43,15 @@ const STEP = Buffer.from(',"step":');
 // -1.2345678901234567e-308), timestamp and step (17 each), punctuation and field names (23).
 const POINT_MAX_BYTES = 96;
 
+// Values are formatted this many at a time.
+const VALUE_CHUNK = 4096;
+
 /**
  * `prefix + JSON.stringify(metrics.map(encodeMetric)) + suffix` for the metrics of a series, as
  * UTF-8 written straight into a Buffer: a history page can hold a million points, and this skips an
- * object per point, JSON's generic walk and the string-to-bytes pass. Integers are written digit by
- * digit; other doubles take `String(v)`, which is what JSON.stringify writes for finite numbers.
+ * object per point, JSON's generic walk and the string-to-bytes pass. Values are formatted by
+ * JSON.stringify over a chunk of them at once (what it writes for a finite number is what it would
+ * write inside the object, with no string per value); timestamps and steps digit by digit.
  */
 export function metricSeriesJson(series: MetricSeries, prefix = '', suffix = ''): Buffer {
   const { steps, timestamps, values } = series;
@@ -57,20 +61,30 @@ export function metricSeriesJson(series: MetricSeries, prefix = '', suffix = '')
   const buf = Buffer.allocUnsafe(Buffer.byteLength(prefix) + Buffer.byteLength(tail) + 1 + n * (head.length + POINT_MAX_BYTES));
   let pos = buf.write(prefix, 0);
   buf[pos++] = 0x5b; // [
-  for (let i = 0; i < n; i++) {
-    if (i) buf[pos++] = 0x2c; // ,
-    for (let k = 0; k < head.length; k++) buf[pos++] = head[k]!;
-    const v = values[i]!;
-    if (Number.isSafeInteger(v)) pos = writeInteger(buf, pos, v);
-    else {
-      const text = Number.isFinite(v) ? String(v) : v > 0 ? '"Infinity"' : v < 0 ? '"-Infinity"' : '"NaN"';
-      for (let k = 0; k < text.length; k++) buf[pos++] = text.charCodeAt(k);
+  for (let start = 0; start < n; start += VALUE_CHUNK) {
+    const end = Math.min(n, start + VALUE_CHUNK);
+    // `[v,v,…]`, with `null` for NaN and ±Infinity.
+    const text = JSON.stringify(Array.from(values.subarray(start, end)));
+    let t = 1;
+    for (let i = start; i < end; i++) {
+      if (i) buf[pos++] = 0x2c; // ,
+      buf.set(head, pos);
+      pos += head.length;
+      const v = values[i]!;
+      if (Number.isFinite(v)) {
+        for (let c = text.charCodeAt(t++); c !== 0x2c && c !== 0x5d; c = text.charCodeAt(t++)) buf[pos++] = c;
+      } else {
+        t += 5; // null,
+        pos += buf.write(v > 0 ? '"Infinity"' : v < 0 ? '"-Infinity"' : '"NaN"', pos, 'latin1');
+      }
+      buf.set(TIMESTAMP, pos);
+      pos += TIMESTAMP.length;
+      pos = writeInteger(buf, pos, timestamps[i]!);
+      buf.set(STEP, pos);
+      pos += STEP.length;
+      pos = writeInteger(buf, pos, steps[i]!);
+      buf[pos++] = 0x7d; // }
     }
-    for (let k = 0; k < TIMESTAMP.length; k++) buf[pos++] = TIMESTAMP[k]!;
-    pos = writeInteger(buf, pos, timestamps[i]!);
-    for (let k = 0; k < STEP.length; k++) buf[pos++] = STEP[k]!;
-    pos = writeInteger(buf, pos, steps[i]!);
-    buf[pos++] = 0x7d; // }
   }
   pos += buf.write(tail, pos);
   return buf.subarray(0, pos);
