@@ -134,6 +134,8 @@ for (const setup of SETUPS) {
       const offline = await set.job.toRows();
       await set.job.close();
       expect(onlineRows(online)).toEqual(offline.map((r) => ({ conv_rate: r.conv_rate, trips: r.trips, conv_plus_bonus: r.conv_plus_bonus })));
+      // The JSON answer (HTTP) is the same answer, byte for byte.
+      expect((await fs.getOnlineFeaturesJson({ entities, features, at: t })).toString()).toBe(JSON.stringify(online));
       expect(online.results[0]!.statuses).toEqual(['PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'NOT_FOUND']);
       const nullKey = await fs.getOnlineFeatures({ entities: [{ driver_id: null }], features: ['driver_stats:trips'], at: t });
       expect(nullKey.results[0]!.statuses).toEqual(['NOT_FOUND']);
@@ -141,6 +143,7 @@ for (const setup of SETUPS) {
       const late = t + 3 * H;
       const stale = await fs.getOnlineFeatures({ entities: [{ driver_id: 1 }], features: ['driver_stats:conv_rate'], at: late });
       expect(stale.results[0]).toEqual({ values: [null], statuses: ['OUTSIDE_MAX_AGE'], eventTimestamps: [T0 + 5 * H] });
+      expect((await fs.getOnlineFeaturesJson({ entities: [{ driver_id: 1 }], features: ['driver_stats:conv_rate'], at: late })).toString()).toBe(JSON.stringify(stale));
       const lateSet = await fs.getHistoricalFeatures({ entities: [{ driver_id: 1, event_timestamp: late }], features: ['driver_stats:conv_rate'] });
       expect((await lateSet.job.toRows())[0]!.conv_rate).toBeNull();
       await lateSet.job.close();

@@ -9,8 +9,8 @@ import { loadDefinitions } from './load-definitions.js';
 import { materializeView, type MaterializeOptions } from './materializer.js';
 import { onDemandCodeFrom, type OnDemandCode } from './on-demand.js';
 import type { OfflineStore } from './offline/offline-store.js';
-import { encodeEntityKey, type OnlineStore } from './online/online-store.js';
-import { getOnlineFeatures, viewKeyspace, type GetOnlineFeaturesInput } from './online-serving.js';
+import { encodeEntityKey, encodeValues, type OnlineStore } from './online/online-store.js';
+import { getOnlineFeatures, getOnlineFeaturesJson, viewKeyspace, type GetOnlineFeaturesInput } from './online-serving.js';
 import { FeatureRegistry } from './registry/feature-registry.js';
 import { FeatureRegistryStore } from './sql/feature-registry-store.js';
 import { FeatureRunsStore } from './sql/feature-runs-store.js';
@@ -113,6 +113,11 @@ export class FeatureService {
     return getOnlineFeatures(this.resolve, await this.online(), this.code, input, this.now);
   }
 
+  /** `getOnlineFeatures` as UTF-8 JSON, written without parsing and re-printing stored values (for HTTP). */
+  async getOnlineFeaturesJson(input: GetOnlineFeaturesInput): Promise<Buffer> {
+    return getOnlineFeaturesJson(this.resolve, await this.online(), this.code, input, this.now);
+  }
+
   /** Materializes every online view (or `options.views`) over [start, end]; returns one run per view. */
   async materialize(start: number | string, end: number | string, options: MaterializeOptions = {}): Promise<MaterializationRun[]> {
     const s = coerceValue(start, 'timestamp', 'start') as number;
@@ -171,7 +176,7 @@ export class FeatureService {
         await online.write(v.name, viewKeyspace(v), checked.map((r) => ({
           key: encodeEntityKey(v.joinKeys.map((k) => r[k.name])), eventTs: r[source.timestampField] as number,
           createdTs: source.createdTimestampField ? (r[source.createdTimestampField] as number) : null,
-          values: Object.fromEntries(v.features.map((f) => [f.name, r[f.name]])),
+          valuesJson: encodeValues(Object.fromEntries(v.features.map((f) => [f.name, r[f.name]]))),
         })));
         written.push(v.name);
       }

@@ -4,7 +4,7 @@ import type { FeatureViewSpec, MaterializationRun } from './entities.js';
 import { ExpectationChecker, formatFailures } from './expectations/expectation-checker.js';
 import type { OfflineStore } from './offline/offline-store.js';
 import { viewKeyspace } from './online-serving.js';
-import { encodeEntityKey, type OnlineStore } from './online/online-store.js';
+import { encodeEntityKey, encodeValues, type OnlineStore } from './online/online-store.js';
 import type { FeatureRunsStore } from './sql/feature-runs-store.js';
 import { StatisticsAccumulator } from './stats/statistics-accumulator.js';
 
@@ -39,6 +39,10 @@ export async function materializeView(deps: Deps, view: FeatureViewSpec, start: 
   await deps.runs.startRun({ runId, view: view.name, start, end, now: deps.now() });
   const stats = new StatisticsAccumulator(view.features);
   let rows = 0;
+  // One write is in flight while the next batch is read, so the offline engine and the online store
+  // work at the same time; memory stays bounded by two batches. The promise never rejects.
+  let inFlight: Promise<void> | null = null;
+  let failure: { error: unknown } | null = null;
   try {
     if (view.expectations) {
       const checker = new ExpectationChecker(view.expectations, end);
@@ -47,14 +51,25 @@ export async function materializeView(deps: Deps, view: FeatureViewSpec, start: 
       if (failures.length) throw new CairnError('FAILED_PRECONDITION', formatFailures(view.name, failures), { details: { failures } });
     }
     const keyspace = viewKeyspace(view);
+    const settle = async () => {
+      await inFlight;
+      if (failure) throw failure.error;
+    };
     for await (const batch of deps.offline.pullLatest({ view, start, end, batchSize })) {
-      await deps.online.write(view.name, keyspace, batch.map((r) => ({ key: encodeEntityKey(r.key), eventTs: r.eventTs, createdTs: r.createdTs, values: r.values })));
+      const writes = batch.map((r) => ({ key: encodeEntityKey(r.key), eventTs: r.eventTs, createdTs: r.createdTs, valuesJson: encodeValues(r.values) }));
       for (const r of batch) stats.add(r.values);
-      rows += batch.length;
-      options.onProgress?.({ view: view.name, ...position, rows, done: false });
+      await settle();
+      inFlight = deps.online.write(view.name, keyspace, writes).then(() => {
+        rows += writes.length;
+        options.onProgress?.({ view: view.name, ...position, rows, done: false });
+      }, (error: unknown) => {
+        failure = { error };
+      });
     }
+    await settle();
     await deps.runs.advanceWatermark(view.name, end, deps.now());
   } catch (e) {
+    await inFlight;
     const message = (e as Error).message ?? String(e);
     await deps.runs.finishRun(runId, { status: 'FAILED', rows, now: deps.now(), error: message }).catch(() => {});
     if (e instanceof CairnError) throw new CairnError(e.code, `Materializing '${view.name}' failed (run ${runId}; watermark unchanged): ${message}`, { cause: e, details: { ...e.details, runId } });

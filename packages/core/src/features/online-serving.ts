@@ -3,6 +3,7 @@ import type { FeatureStatus, FeatureViewSpec, OnlineFeaturesResult } from './ent
 import type { FeatureSelectionInput, ResolvedFeatures } from './feature-resolution.js';
 import type { OnDemandCode } from './on-demand.js';
 import { computeOnDemand } from './on-demand.js';
+import { renderOnlineFeaturesJson, timestampJson, valueJson, valueTexts, type OnlineColumnJson } from './online-features-json.js';
 import { encodeEntityKey, type OnlineRecord, type OnlineStore } from './online/online-store.js';
 import { coerceValue } from './value-types.js';
 
@@ -30,44 +31,156 @@ export function outputValue(v: unknown, type: string): unknown {
   return type === 'timestamp' && typeof v === 'number' ? new Date(v) : v;
 }
 
+// What serving needs of a resolved request, worked out once per resolution (the resolver caches
+// those per registry version), so a request does no lookups by name.
+interface ServingPlan {
+  views: Array<{ name: string; spec: FeatureViewSpec; keyspace: string; keyTypes: string }>;
+  /** Stored features by view and position in the view's schema; on-demand ones by view name. */
+  outputs: Array<{ view: number; position: number; feature: string; type: string } | { onDemand: string; feature: string; type: string }>;
+}
+
+const plans = new WeakMap<ResolvedFeatures, ServingPlan>();
+
+function planFor(resolved: ResolvedFeatures): ServingPlan {
+  let plan = plans.get(resolved);
+  if (plan) return plan;
+  const views = [...resolved.views.values()].map((v) => ({
+    name: v.stored.name, spec: v.stored.spec, keyspace: viewKeyspace(v.stored.spec), keyTypes: JSON.stringify(v.stored.spec.joinKeys),
+  }));
+  const index = new Map(views.map((v, i) => [v.name, i]));
+  plan = {
+    views,
+    outputs: resolved.outputs.map((o) => {
+      if (o.onDemand) return { onDemand: o.view, feature: o.feature, type: o.type };
+      const view = index.get(o.view)!;
+      return { view, position: views[view]!.spec.features.findIndex((f) => f.name === o.feature), feature: o.feature, type: o.type };
+    }),
+  };
+  plans.set(resolved, plan);
+  return plan;
+}
+
+interface OnlineRead {
+  resolved: ResolvedFeatures;
+  plan: ServingPlan;
+  /** Per view: statuses and event times per entity, and the records whose values are served (found, within the TTL). */
+  perView: Array<{ statuses: FeatureStatus[]; eventTimestamps: Array<number | null>; live: Array<OnlineRecord | null> }>;
+}
+
+// The part both answers share: resolve, read every view in one round trip, apply TTLs.
+async function readOnline(
+  resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, input: GetOnlineFeaturesInput, now: () => number,
+): Promise<OnlineRead> {
+  if (!Array.isArray(input.entities) || !input.entities.length) throw invalid('Give at least one entity, e.g. entities: [{ driver_id: 1001 }].');
+  const at = input.at === undefined ? now() : coerceValue(input.at, 'timestamp', "'at'") as number;
+  const resolved = await resolve(input);
+  const plan = planFor(resolved);
+  // Views with the same (typed) join keys share their encoded keys.
+  const keysByType = new Map<string, string[]>();
+  const requests = plan.views.map((v) => {
+    let keys = keysByType.get(v.keyTypes);
+    if (!keys) keysByType.set(v.keyTypes, (keys = entityKeys(v.spec, input.entities)));
+    return { view: v.name, keyspace: v.keyspace, keys };
+  });
+  const records = await online.read(requests);
+  const n = input.entities.length;
+  const perView = plan.views.map((v, i) => {
+    const oldest = v.spec.ttlMs === null ? -Infinity : at - v.spec.ttlMs;
+    const statuses = new Array<FeatureStatus>(n);
+    const eventTimestamps = new Array<number | null>(n);
+    const live = new Array<OnlineRecord | null>(n);
+    const recs = records[i]!;
+    for (let j = 0; j < n; j++) {
+      const rec = recs[j] ?? null;
+      statuses[j] = !rec ? 'NOT_FOUND' : rec.eventTs < oldest ? 'OUTSIDE_MAX_AGE' : 'PRESENT';
+      eventTimestamps[j] = rec ? rec.eventTs : null;
+      live[j] = rec && rec.eventTs >= oldest ? rec : null;
+    }
+    return { statuses, eventTimestamps, live };
+  });
+  return { resolved, plan, perView };
+}
+
+/** Per view, each served record's values parsed once (views not asked for stay unparsed). */
+function parsedValues(read: OnlineRead): (view: number) => Array<Record<string, unknown> | null> {
+  const parsed = new Map<number, Array<Record<string, unknown> | null>>();
+  return (view) => {
+    let p = parsed.get(view);
+    if (!p) parsed.set(view, (p = read.perView[view]!.live.map((r) => (r ? (JSON.parse(r.valuesJson) as Record<string, unknown>) : null))));
+    return p;
+  };
+}
+
+// Outputs of the on-demand views, from their request fields and input features (as values).
+async function onDemandOutputs(read: OnlineRead, code: OnDemandCode, entities: Array<Record<string, unknown>>, values: (view: number) => Array<Record<string, unknown> | null>): Promise<Map<string, Array<Record<string, unknown>>>> {
+  const computed = new Map<string, Array<Record<string, unknown>>>();
+  for (const o of read.resolved.onDemand) {
+    const spec = o.stored.spec;
+    const columns = spec.inputs.map((i) => {
+      const v = read.plan.views.findIndex((x) => x.name === i.view);
+      const type = read.plan.views[v]!.spec.features.find((f) => f.name === i.feature)?.type ?? 'string';
+      return values(v).map((r) => (r ? outputValue(r[i.feature] ?? null, type) : null));
+    });
+    const inputs = entities.map((_, j) => Object.fromEntries(spec.inputs.map((i, k) => [i.feature, columns[k]![j]])));
+    computed.set(o.stored.name, await computeOnDemand(code, o.stored, entities, inputs));
+  }
+  return computed;
+}
+
 /**
  * Reads the latest values of the requested features for each entity from the online store (one
- * round trip), applying each view's TTL relative to `at` exactly as offline retrieval does.
+ * round trip), applying each view's TTL relative to `at` exactly as offline retrieval does. The
+ * features of one view share one `statuses` and one `eventTimestamps` array (they are the view's).
  */
 export async function getOnlineFeatures(
   resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
 ): Promise<OnlineFeaturesResult> {
-  if (!Array.isArray(input.entities) || !input.entities.length) throw invalid('Give at least one entity, e.g. entities: [{ driver_id: 1001 }].');
-  const at = input.at === undefined ? now() : coerceValue(input.at, 'timestamp', "'at'") as number;
-  const resolved = await resolve(input);
-  const views = [...resolved.views.values()];
-  const requests = views.map((v) => ({ view: v.stored.name, keyspace: viewKeyspace(v.stored.spec), keys: entityKeys(v.stored.spec, input.entities) }));
-  const records = await online.read(requests);
-  const byView = new Map(views.map((v, i) => [v.stored.name, records[i]!]));
-  const lookup = (view: string, feature: string, j: number): { value: unknown; status: FeatureStatus; eventTs: number | null } => {
-    const spec = resolved.views.get(view)!.stored.spec;
-    const rec: OnlineRecord | null = byView.get(view)![j]!;
-    if (!rec) return { value: null, status: 'NOT_FOUND', eventTs: null };
-    if (spec.ttlMs !== null && rec.eventTs < at - spec.ttlMs) return { value: null, status: 'OUTSIDE_MAX_AGE', eventTs: rec.eventTs };
-    const type = spec.features.find((f) => f.name === feature)?.type ?? 'string';
-    return { value: outputValue(rec.values[feature] ?? null, type), status: 'PRESENT', eventTs: rec.eventTs };
-  };
-  const computed = new Map<string, Array<Record<string, unknown>>>();
-  for (const o of resolved.onDemand) {
-    const inputs = input.entities.map((e, j) => Object.fromEntries(o.stored.spec.inputs.map((i) => [i.feature, lookup(i.view, i.feature, j).value])));
-    computed.set(o.stored.name, await computeOnDemand(code, o.stored, input.entities, inputs));
-  }
+  const read = await readOnline(resolve, online, input, now);
+  const values = parsedValues(read);
+  const computed = await onDemandOutputs(read, code, input.entities, values);
+  const onDemandStatus = input.entities.map(() => 'PRESENT' as const);
+  const onDemandTimes = input.entities.map(() => null);
   return {
-    featureNames: resolved.outputs.map((o) => o.column),
-    results: resolved.outputs.map((o) => {
-      if (o.onDemand) {
-        const rows = computed.get(o.view)!;
-        return { values: rows.map((r) => outputValue(r[o.feature] ?? null, o.type)), statuses: rows.map(() => 'PRESENT' as const), eventTimestamps: rows.map(() => null) };
-      }
-      const cells = input.entities.map((_, j) => lookup(o.view, o.feature, j));
-      return { values: cells.map((c) => c.value), statuses: cells.map((c) => c.status), eventTimestamps: cells.map((c) => c.eventTs) };
+    featureNames: read.resolved.outputs.map((o) => o.column),
+    results: read.plan.outputs.map((o) => {
+      if ('onDemand' in o) return { values: computed.get(o.onDemand)!.map((r) => outputValue(r[o.feature] ?? null, o.type)), statuses: onDemandStatus, eventTimestamps: onDemandTimes };
+      const v = read.perView[o.view]!;
+      return { values: values(o.view).map((r) => (r ? outputValue(r[o.feature] ?? null, o.type) : null)), statuses: v.statuses, eventTimestamps: v.eventTimestamps };
     }),
   };
+}
+
+/**
+ * `getOnlineFeatures` as UTF-8 JSON (what `JSON.stringify` of the result gives), for HTTP. Stored
+ * values are copied as the JSON text they were written as, never parsed and printed again: with
+ * 100 entities x 50 features that is most of the work of an answer.
+ */
+export async function getOnlineFeaturesJson(
+  resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
+): Promise<Buffer> {
+  const read = await readOnline(resolve, online, input, now);
+  const computed = read.resolved.onDemand.length ? await onDemandOutputs(read, code, input.entities, parsedValues(read)) : null;
+  // Per view, each served record's value texts in the view's feature order (the order they were written in).
+  const texts = new Map<number, Array<string[] | null>>();
+  const textsOf = (view: number) => {
+    let t = texts.get(view);
+    if (!t) {
+      const names = read.plan.views[view]!.spec.features.map((f) => f.name);
+      texts.set(view, (t = read.perView[view]!.live.map((r) => (r ? valueTexts(r.valuesJson, names) : null))));
+    }
+    return t;
+  };
+  const columns = read.plan.outputs.map((o): OnlineColumnJson => {
+    if ('onDemand' in o) return { values: computed!.get(o.onDemand)!.map((r) => valueJson(outputValue(r[o.feature] ?? null, o.type))), view: null };
+    const rows = textsOf(o.view);
+    const values = new Array<string>(rows.length);
+    for (let j = 0; j < rows.length; j++) {
+      const text = rows[j]?.[o.position] ?? 'null';
+      values[j] = o.type === 'timestamp' ? timestampJson(text) : text;
+    }
+    return { values, view: o.view };
+  });
+  return renderOnlineFeaturesJson(read.resolved.outputs.map((o) => o.column), columns, read.perView, input.entities.length);
 }
 
 /**

@@ -4,11 +4,15 @@ export interface OnlineWrite {
   key: string;
   eventTs: number;
   createdTs: number | null;
-  values: Record<string, unknown>;
+  /** The feature values as JSON object text (`encodeValues`), kept as is. */
+  valuesJson: string;
 }
 
-/** What the online store holds for one view and entity. */
-export interface OnlineRecord { eventTs: number; createdTs: number | null; values: Record<string, unknown> }
+/**
+ * What the online store holds for one view and entity. Values stay the JSON text they were written
+ * as: in-process reads parse it, HTTP responses copy each value's text without parsing it.
+ */
+export interface OnlineRecord { eventTs: number; createdTs: number | null; valuesJson: string }
 
 export interface OnlineReadRequest {
   view: string;
@@ -35,6 +39,9 @@ export interface OnlineStore {
  * "1", never share a key.
  */
 export const encodeEntityKey = (values: unknown[]): string => JSON.stringify(values);
+
+/** Feature values as stored online: JSON object text (numbers as JavaScript writes them; NaN as null). */
+export const encodeValues = (values: Record<string, unknown>): string => JSON.stringify(values);
 
 /** Whether (e1, c1) is at least as new as (e2, c2); a missing created time is older than any. */
 export function isNewerOrSame(e1: number, c1: number | null, e2: number, c2: number | null): boolean {

@@ -9,10 +9,11 @@ import type { EntityBatch, PostgresSourceReader } from '../postgres/postgres-sou
 import type { HistoricalQuery, LatestRow, OfflineStore, PullLatestQuery, RetrievalJob } from '../offline-store.js';
 import { appendValue } from './duckdb-append.js';
 import { loadEntities } from './duckdb-entities.js';
-import { ORD, pitSql, type JoinedView, type PrecomputedView } from './duckdb-pit-sql.js';
+import { latestRows } from './duckdb-latest.js';
+import { pitSql, type JoinedView, type PrecomputedView } from './duckdb-pit-sql.js';
 import { DuckDBRetrievalJob, tableDigest } from './duckdb-retrieval-job.js';
 import { normalizedRows, pushFolder, type SourcePaths } from './duckdb-sources.js';
-import { duckError, fromDuck, id, lit, timestampExpr, tsLiteral } from './duckdb-sql.js';
+import { duckError, fromDuck, id, lit, timestampExpr } from './duckdb-sql.js';
 
 export interface DuckDBOfflineStoreOptions extends SourcePaths {
   /** A database file, or `:memory:` (the default: nothing is kept but pushed rows, which are files). */
@@ -142,42 +143,7 @@ export class DuckDBOfflineStore implements OfflineStore {
     }
     const conn = await this.connect();
     try {
-      const rows = await normalizedRows(conn, view, this.options);
-      const keys = view.joinKeys.map((k) => id(k.name)).join(', ');
-      // Newest per entity by (event, created); the struct keeps the winner's values together, and
-      // the outer SELECT flattens it with times as epoch ms, so chunks convert column by column.
-      const struct = `struct_pack(__t := epoch_ms(__ts), __c := epoch_ms(__created), ${view.features.map((f) => `${id(f.name)} := ${id(f.name)}`).join(', ')})`;
-      const notNull = view.joinKeys.map((k) => ` AND ${id(k.name)} IS NOT NULL`).join('');
-      const inner = `SELECT ${keys}, arg_max(${struct}, ${ORD('epoch_us(__ts)', 'epoch_us(__created)')}) AS s FROM (${rows}) WHERE __ts >= ${tsLiteral(start)} AND __ts <= ${tsLiteral(end)}${notNull} GROUP BY ${keys}`;
-      const flat = [...view.joinKeys.map((k) => id(k.name)), 's.__t', 's.__c', ...view.features.map((f) => (f.type === 'timestamp' ? `epoch_ms(s.${id(f.name)})` : `s.${id(f.name)}`))];
-      let result;
-      try {
-        result = await conn.stream(`SELECT ${flat.join(', ')} FROM (${inner})`);
-      } catch (e) {
-        throw duckError(e, `Reading view '${view.name}' for materialization`);
-      }
-      const nk = view.joinKeys.length;
-      let batch: LatestRow[] = [];
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        const count = chunk?.rowCount ?? 0;
-        if (!chunk || count === 0) break;
-        const cols = chunk.getColumns();
-        const keyCols = cols.slice(0, nk);
-        const featureCols = view.features.map((f, j) => [f.name, cols[nk + 2 + j]!] as const);
-        for (let i = 0; i < count; i++) {
-          const values: Record<string, unknown> = {};
-          for (const [name, col] of featureCols) values[name] = fromDuck(col[i]);
-          const created = cols[nk + 1]![i];
-          const key = nk === 1 ? [fromDuck(keyCols[0]![i])] : keyCols.map((c) => fromDuck(c[i]));
-          batch.push({ key, eventTs: Number(cols[nk]![i]), createdTs: created === null ? null : Number(created), values });
-          if (batch.length >= batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
-      }
-      if (batch.length) yield batch;
+      yield* latestRows(conn, view, await normalizedRows(conn, view, this.options), start, end, batchSize);
     } catch (e) {
       throw duckError(e, `Reading view '${view.name}' for materialization`);
     } finally {

@@ -65,10 +65,19 @@ export class RedisOnlineStore implements OnlineStore {
     if (!rows.length) return;
     const sha = await this.scriptSha();
     const pipe = this.redis.pipeline();
+    const field = `v:${view}`;
+    const prefix = this.hashKey(keyspace, '');
     for (let i = 0; i < rows.length; i += SCRIPT_BATCH) {
-      const slice = rows.slice(i, i + SCRIPT_BATCH);
-      pipe.evalsha(sha, slice.length, ...slice.map((r) => this.hashKey(keyspace, r.key)), `v:${view}`,
-        ...slice.map((r) => `${r.eventTs}|${r.createdTs ?? ''}|${JSON.stringify(r.values)}`));
+      const n = Math.min(SCRIPT_BATCH, rows.length - i);
+      // evalsha's arguments: the hash keys, the field, then one payload per key.
+      const args = new Array<string>(2 * n + 1);
+      args[n] = field;
+      for (let j = 0; j < n; j++) {
+        const r = rows[i + j]!;
+        args[j] = prefix + r.key;
+        args[n + 1 + j] = `${r.eventTs}|${r.createdTs ?? ''}|${r.valuesJson}`;
+      }
+      pipe.evalsha(sha, n, ...args);
     }
     const results = await this.exec(pipe);
     const failed = results.find(([err]) => err);
@@ -81,35 +90,40 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async read(requests: OnlineReadRequest[]): Promise<Array<Array<OnlineRecord | null>>> {
-    // Group fields by hash so each entity costs one HMGET, all in a single pipeline.
-    const fieldsByHash = new Map<string, string[]>();
-    for (const r of requests) {
-      for (const k of r.keys) {
-        const h = this.hashKey(r.keyspace, k);
-        const fields = fieldsByHash.get(h) ?? [];
-        if (!fields.includes(`v:${r.view}`)) fields.push(`v:${r.view}`);
-        fieldsByHash.set(h, fields);
-      }
-    }
-    const hashes = [...fieldsByHash.keys()];
-    let replies: Array<[Error | null, unknown]>;
+    // Group fields by hash so each entity costs one HMGET, all in a single pipeline. Each answer is
+    // located by (hash number, field number), worked out once.
+    const hashIndex = new Map<string, number>();
+    const hashes: string[] = [];
+    const fields: string[][] = [];
+    const slots = requests.map((r) => {
+      const field = `v:${r.view}`;
+      return r.keys.map((k) => {
+        const h = this.prefix + r.keyspace + ':' + k;
+        let i = hashIndex.get(h);
+        if (i === undefined) {
+          hashIndex.set(h, (i = hashes.length));
+          hashes.push(h);
+          fields.push([]);
+        }
+        let f = fields[i]!.indexOf(field);
+        if (f < 0) f = fields[i]!.push(field) - 1;
+        return [i, f] as const;
+      });
+    });
+    let replies: Array<Array<string | null>>;
     if (hashes.length === 1) {
       // One entity: a plain HMGET skips the pipeline's bookkeeping (still one round trip).
-      replies = [[null, await this.redis.hmget(hashes[0]!, ...fieldsByHash.get(hashes[0]!)!).catch((e: Error) => { throw unavailable(e); })]];
+      replies = [await this.redis.hmget(hashes[0]!, ...fields[0]!).catch((e: Error) => { throw unavailable(e); })];
     } else {
       const pipe = this.redis.pipeline();
-      for (const h of hashes) pipe.hmget(h, ...fieldsByHash.get(h)!);
-      replies = await this.exec(pipe);
+      for (let i = 0; i < hashes.length; i++) pipe.hmget(hashes[i]!, ...fields[i]!);
+      replies = (await this.exec(pipe)).map(([err, v]) => {
+        if (err) throw unavailable(err);
+        return v as Array<string | null>;
+      });
     }
-    const values = new Map<string, Array<string | null>>();
-    hashes.forEach((h, i) => {
-      const [err, v] = replies[i]!;
-      if (err) throw unavailable(err);
-      values.set(h, v as Array<string | null>);
-    });
-    return requests.map((r) => r.keys.map((k) => {
-      const h = this.hashKey(r.keyspace, k);
-      const raw = values.get(h)![fieldsByHash.get(h)!.indexOf(`v:${r.view}`)];
+    return slots.map((s) => s.map(([i, f]) => {
+      const raw = replies[i]![f];
       return raw ? decode(raw) : null;
     }));
   }
@@ -151,7 +165,7 @@ function decode(raw: string): OnlineRecord {
   const a = raw.indexOf('|');
   const b = raw.indexOf('|', a + 1);
   const created = raw.slice(a + 1, b);
-  return { eventTs: Number(raw.slice(0, a)), createdTs: created ? Number(created) : null, values: JSON.parse(raw.slice(b + 1)) as Record<string, unknown> };
+  return { eventTs: Number(raw.slice(0, a)), createdTs: created ? Number(created) : null, valuesJson: raw.slice(b + 1) };
 }
 
 const unavailable = (e: Error) => new CairnError('UNAVAILABLE', `The Redis online store failed: ${e.message}. Check that Redis is up (features.online_store.uri).`, { cause: e });

@@ -41,7 +41,7 @@ export class SqliteOnlineStore implements OnlineStore {
     this.select = db.prepare('SELECT event_ts, created_ts, payload FROM online_features WHERE view = ? AND entity_key = ?');
     this.remove = db.prepare('DELETE FROM online_features WHERE view = ?');
     this.writeMany = db.transaction((view: string, rows: OnlineWrite[]) => {
-      for (const r of rows) this.upsert.run(view, r.key, r.eventTs, r.createdTs, JSON.stringify(r.values));
+      for (const r of rows) this.upsert.run(view, r.key, r.eventTs, r.createdTs, r.valuesJson);
     });
   }
 
@@ -52,7 +52,7 @@ export class SqliteOnlineStore implements OnlineStore {
   async read(requests: OnlineReadRequest[]): Promise<Array<Array<OnlineRecord | null>>> {
     return requests.map((r) => r.keys.map((k) => {
       const row = this.select.get(r.view, k) as Row | undefined;
-      return row ? { eventTs: row.event_ts, createdTs: row.created_ts, values: JSON.parse(row.payload) as Record<string, unknown> } : null;
+      return row ? { eventTs: row.event_ts, createdTs: row.created_ts, valuesJson: row.payload } : null;
     }));
   }
 
