@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../platform.js';
 import { BACKENDS, backendAvailable, makeTestPlatform, type TestPlatform } from '../../testing/platforms.js';
-import { SEGMENT_APPEND_BELOW, SEGMENT_MAX_POINTS } from './metric-segments.js';
+import { SEGMENT_APPEND_BELOW, SEGMENT_MAX_POINTS, decodeSegments, normalizePoints } from './metric-segments.js';
 import { latestPerKey, writeMetrics } from './metric-writes.js';
 
 // How history lands in metric_segments: the layout the read path's speed depends on.
@@ -44,6 +44,24 @@ for (const backend of BACKENDS) {
       await p.runs.logBatch(id, { metrics: points('big', 2 * SEGMENT_MAX_POINTS + 10, 3 * SEGMENT_MAX_POINTS + 10) });
       expect((await segments(id, 'big')).map((s) => s.n)).toEqual([SEGMENT_MAX_POINTS, SEGMENT_MAX_POINTS, SEGMENT_MAX_POINTS, 10]);
       expect((await p.runs.getMetricHistory(id, 'big')).items).toHaveLength(3 * SEGMENT_MAX_POINTS + 10);
+    });
+
+    it('a retried batch or a late point merges into the last segment, so stored history stays in order', async (ctx) => {
+      if (skip) return ctx.skip();
+      const id = await newRun();
+      const stored = async () => decodeSegments(await segments(id, 'r'));
+      await p.runs.logBatch(id, { metrics: points('r', 0, 1000) });
+      await p.runs.logBatch(id, { metrics: points('r', 500, 1000) });
+      await p.runs.logBatch(id, { metrics: [{ key: 'r', step: 700, timestamp: 2, value: 1 }] });
+      expect((await segments(id, 'r')).map((s) => s.n)).toEqual([1001]);
+      const inOrder = await stored();
+      expect(normalizePoints(inOrder)).toBe(inOrder);
+      // Older than the whole last segment: merged into it, so the segments overlap; reads still sort.
+      await p.runs.logBatch(id, { metrics: points('r', 1000, 4000) });
+      await p.runs.logBatch(id, { metrics: [{ key: 'r', step: 5, timestamp: 2, value: 1 }] });
+      expect((await segments(id, 'r')).map((s) => s.n)).toEqual([1001, 3001]);
+      const steps = (await p.runs.getMetricHistory(id, 'r')).items.map((m) => m.step);
+      expect(steps).toEqual([...Array.from({ length: 6 }, (_, i) => i), 5, ...Array.from({ length: 695 }, (_, i) => i + 6), 700, ...Array.from({ length: 3299 }, (_, i) => i + 701)]);
     });
 
     it('a transaction that fails after writing history leaves every segment as it was', async (ctx) => {

@@ -2,8 +2,10 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, MetricSegmentRow } from '../../db/schema.js';
 import type { Metric } from '../entities.js';
 import {
+  POINT_BYTES,
   SEGMENT_APPEND_BELOW,
   SEGMENT_MAX_POINTS,
+  comparePoints,
   concatPoints,
   decodeSegments,
   encodeSegment,
@@ -73,14 +75,24 @@ async function upsertLatest(trx: Transaction<Database>, runId: string, latest: M
   }
 }
 
-interface Tail { seq: number; n: number; data: Buffer | null }
+interface Tail {
+  seq: number;
+  n: number;
+  /** The segment's last point: its 24 bytes. */
+  last: Buffer;
+  /** All of its bytes, when it is small enough to extend. */
+  data: Buffer | null;
+}
 
 /**
  * Each key's new points go into its last segment while that one is small (read, merged in history
  * order, rewritten), and otherwise into new segments of at most SEGMENT_MAX_POINTS. So single-point
  * writes fill segments of about SEGMENT_APPEND_BELOW points, and large batches write whole segments
- * without reading anything back. Exact duplicates are dropped within what is rewritten; reads drop
- * any others.
+ * without reading anything back. Points that do not sort after the last stored one (a retried
+ * batch, a late point) are merged into the last segment whatever its size, so a retried batch leaves
+ * the history in order and reads keep their no-sort path; a point older than the whole last segment
+ * still leaves it out of order, and reads sort. Exact duplicates are dropped within what is
+ * rewritten; reads drop any others.
  */
 async function appendHistory(trx: Transaction<Database>, runId: string, metrics: Metric[], keys: string[]): Promise<void> {
   const byKey = new Map<string, Metric[]>();
@@ -95,8 +107,12 @@ async function appendHistory(trx: Transaction<Database>, runId: string, metrics:
     let points: Points = normalizePoints(packMetrics(byKey.get(key)!));
     const tail = tails.get(key);
     let seq = tail ? tail.seq + 1 : 0;
-    if (tail?.data) {
-      points = normalizePoints(concatPoints(decodeSegments([{ n: tail.n, data: tail.data }]), points));
+    let data = tail?.data ?? null;
+    if (tail && !data && comparePoints(points, 0, decodeSegments([{ n: 1, data: tail.last }]), 0) <= 0) {
+      data = await segmentData(trx, runId, key, tail.seq);
+    }
+    if (tail && data) {
+      points = normalizePoints(concatPoints(decodeSegments([{ n: tail.n, data }]), points));
       seq = tail.seq;
     }
     const n = points.length / 3;
@@ -115,15 +131,21 @@ async function lastSegments(trx: Transaction<Database>, runId: string, keys: str
     const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
     // Driven by the keys: one index seek for each key's max(seq), then one for its row, however
     // many segments the history already has (`column1` names a VALUES column on both databases).
-    const { rows } = await sql<{ key: string; seq: number; n: number; data: Buffer | null }>`
-      select s.key, s.seq, s.n, case when s.n < ${sql.lit(SEGMENT_APPEND_BELOW)} then s.data end as data
+    const { rows } = await sql<Tail & { key: string }>`
+      select s.key, s.seq, s.n, substr(s.data, (s.n - 1) * ${sql.lit(POINT_BYTES)} + 1, ${sql.lit(POINT_BYTES)}) as last,
+        case when s.n < ${sql.lit(SEGMENT_APPEND_BELOW)} then s.data end as data
       from metric_segments s
       where s.run_uuid = ${runId} and (s.key, s.seq) in (
         select k.column1, (select max(t.seq) from metric_segments t where t.run_uuid = ${runId} and t.key = k.column1)
         from (values ${sql.join(chunk.map((k) => sql`(${k})`))}) as k)`.execute(trx);
-    for (const r of rows) out.set(r.key, { seq: r.seq, n: r.n, data: r.data });
+    for (const r of rows) out.set(r.key, { seq: r.seq, n: r.n, last: r.last, data: r.data });
   }
   return out;
+}
+
+async function segmentData(trx: Transaction<Database>, runId: string, key: string, seq: number): Promise<Buffer> {
+  const row = await trx.selectFrom('metric_segments').select('data').where('run_uuid', '=', runId).where('key', '=', key).where('seq', '=', seq).executeTakeFirstOrThrow();
+  return row.data;
 }
 
 async function upsertSegments(trx: Transaction<Database>, rows: MetricSegmentRow[]): Promise<void> {
