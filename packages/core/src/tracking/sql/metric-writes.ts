@@ -17,7 +17,7 @@ import { toMetricRow } from './row-mappers.js';
 
 // Rows per INSERT … VALUES for the latest-value upsert (6 bind parameters each, far below both limits).
 const ROWS_PER_UPSERT = 5000;
-// Keys per IN list when looking up last segments.
+// Keys per VALUES list when looking up last segments.
 const KEYS_PER_LOOKUP = 500;
 // Segment rows per upsert statement, and a bound on the bytes one statement carries.
 const SEGMENTS_PER_UPSERT = 500;
@@ -124,7 +124,7 @@ async function appendHistory(trx: Transaction<Database>, runId: string, metrics:
   await upsertSegments(trx, rows);
 }
 
-/** The last segment of each key: its seq and size, and its bytes when it is small enough to extend. */
+/** The last segment of each key: its seq, size and last point, and its bytes when it is small enough to extend. */
 async function lastSegments(trx: Transaction<Database>, runId: string, keys: string[]): Promise<Map<string, Tail>> {
   const out = new Map<string, Tail>();
   for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
