@@ -4,7 +4,7 @@ import type { FeatureViewSpec, MaterializationRun } from './entities.js';
 import { ExpectationChecker, formatFailures } from './expectations/expectation-checker.js';
 import type { OfflineStore } from './offline/offline-store.js';
 import { viewKeyspace } from './online-serving.js';
-import { encodeEntityKey, encodeValues, type OnlineStore } from './online/online-store.js';
+import { encodeEntityKey, encodeValues, type OnlineStore, type OnlineWrite } from './online/online-store.js';
 import type { FeatureRunsStore } from './sql/feature-runs-store.js';
 import { StatisticsAccumulator } from './stats/statistics-accumulator.js';
 
@@ -55,17 +55,28 @@ export async function materializeView(deps: Deps, view: FeatureViewSpec, start: 
       await inFlight;
       if (failure) throw failure.error;
     };
-    for await (const batch of deps.offline.pullLatest({ view, start, end, batchSize })) {
-      const writes = batch.map((r) => ({ key: encodeEntityKey(r.key), eventTs: r.eventTs, createdTs: r.createdTs, valuesJson: encodeValues(r.values) }));
-      for (const r of batch) stats.add(r.values);
+    // Rows are encoded as they arrive (the offline store hands them over in small batches) and
+    // written batchSize at a time.
+    let writes: OnlineWrite[] = [];
+    const flush = async () => {
+      const batch = writes;
+      writes = [];
       await settle();
-      inFlight = deps.online.write(view.name, keyspace, writes).then(() => {
-        rows += writes.length;
+      inFlight = deps.online.write(view.name, keyspace, batch).then(() => {
+        rows += batch.length;
         options.onProgress?.({ view: view.name, ...position, rows, done: false });
       }, (error: unknown) => {
         failure = { error };
       });
+    };
+    for await (const batch of deps.offline.pullLatest({ view, start, end, batchSize })) {
+      for (const r of batch) {
+        stats.add(r.values);
+        writes.push({ key: encodeEntityKey(r.key), eventTs: r.eventTs, createdTs: r.createdTs, valuesJson: encodeValues(r.values) });
+      }
+      if (writes.length >= batchSize) await flush();
     }
+    if (writes.length) await flush();
     await settle();
     await deps.runs.advanceWatermark(view.name, end, deps.now());
   } catch (e) {

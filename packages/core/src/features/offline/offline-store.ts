@@ -72,7 +72,7 @@ export interface PullLatestQuery {
  */
 export interface OfflineStore {
   getHistoricalFeatures(query: HistoricalQuery): Promise<RetrievalJob>;
-  /** For each entity, its newest row with start <= event time <= end, in batches of `batchSize`. */
+  /** For each entity, its newest row with start <= event time <= end, in batches of at most `batchSize` (callers gather them). */
   pullLatest(query: PullLatestQuery): AsyncIterable<LatestRow[]>;
   /** Keeps pushed rows for offline retrieval of views on a push source. */
   writePushed(source: PushSourceSpec, columns: Field[], rows: Array<Record<string, unknown>>): Promise<void>;
