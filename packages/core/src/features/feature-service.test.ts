@@ -137,6 +137,7 @@ for (const setup of SETUPS) {
       // The JSON answer (HTTP) is the same answer, byte for byte.
       expect((await fs.getOnlineFeaturesJson({ entities, features, at: t })).toString()).toBe(JSON.stringify(online));
       expect(online.results[0]!.statuses).toEqual(['PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'PRESENT', 'NOT_FOUND']);
+      expect(online.results[2]!.statuses).toEqual(online.results[0]!.statuses);
       const nullKey = await fs.getOnlineFeatures({ entities: [{ driver_id: null }], features: ['driver_stats:trips'], at: t });
       expect(nullKey.results[0]!.statuses).toEqual(['NOT_FOUND']);
       // Three hours later the newest row (05:00) is older than the 2h TTL: offline null, online OUTSIDE_MAX_AGE.
@@ -144,9 +145,23 @@ for (const setup of SETUPS) {
       const stale = await fs.getOnlineFeatures({ entities: [{ driver_id: 1 }], features: ['driver_stats:conv_rate'], at: late });
       expect(stale.results[0]).toEqual({ values: [null], statuses: ['OUTSIDE_MAX_AGE'], eventTimestamps: [T0 + 5 * H] });
       expect((await fs.getOnlineFeaturesJson({ entities: [{ driver_id: 1 }], features: ['driver_stats:conv_rate'], at: late })).toString()).toBe(JSON.stringify(stale));
+      // On-demand outputs carry their inputs' status (their value is computed, as offline).
+      const staleOdfv = await fs.getOnlineFeatures({ entities: [{ driver_id: 1, bonus: 1 }, { driver_id: 42, bonus: 1 }], features: ['adjusted:conv_plus_bonus'], at: late });
+      expect(staleOdfv.results[0]).toEqual({ values: [null, null], statuses: ['OUTSIDE_MAX_AGE', 'NOT_FOUND'], eventTimestamps: [null, null] });
+      expect((await fs.getOnlineFeaturesJson({ entities: [{ driver_id: 1, bonus: 1 }, { driver_id: 42, bonus: 1 }], features: ['adjusted:conv_plus_bonus'], at: late })).toString()).toBe(JSON.stringify(staleOdfv));
       const lateSet = await fs.getHistoricalFeatures({ entities: [{ driver_id: 1, event_timestamp: late }], features: ['driver_stats:conv_rate'] });
       expect((await lateSet.job.toRows())[0]!.conv_rate).toBeNull();
       await lateSet.job.close();
+      // Before the newest materialized row (05:00) the online store cannot know what offline picks
+      // (an older row it no longer holds): it answers NOT_FOUND with nulls, never a newer value.
+      const early = T0 + 2 * H + 30 * 60_000;
+      const past = await fs.getOnlineFeatures({ entities, features, at: early });
+      expect(past.results.map((r) => r.statuses)).toEqual(features.map(() => entities.map(() => 'NOT_FOUND')));
+      expect(onlineRows(past)).toEqual(entities.map(() => ({ conv_rate: null, trips: null, conv_plus_bonus: null })));
+      expect((await fs.getOnlineFeaturesJson({ entities, features, at: early })).toString()).toBe(JSON.stringify(past));
+      const earlySet = await fs.getHistoricalFeatures({ entities: entities.map((e) => ({ ...e, event_timestamp: early })), features: ['driver_stats:trips'] });
+      expect((await earlySet.job.toRows()).map((r) => r.trips)).toEqual([1002, 2002, 3002, 4002, 5002, null]);
+      await earlySet.job.close();
     });
 
     it('materializes incrementally from the watermark and keeps statistics per run', async () => {

@@ -91,7 +91,9 @@ async function readOnline(
     const live = new Array<OnlineRecord | null>(n);
     const recs = records[i]!;
     for (let j = 0; j < n; j++) {
-      const rec = recs[j] ?? null;
+      // Only the newest row is kept online: one after `at` hides whatever offline would pick at `at`,
+      // so it is answered as not found rather than served from the future.
+      const rec = recs[j] && recs[j]!.eventTs <= at ? recs[j]! : null;
       statuses[j] = !rec ? 'NOT_FOUND' : rec.eventTs < oldest ? 'OUTSIDE_MAX_AGE' : 'PRESENT';
       eventTimestamps[j] = rec ? rec.eventTs : null;
       live[j] = rec && rec.eventTs >= oldest ? rec : null;
@@ -127,10 +129,25 @@ async function onDemandOutputs(read: OnlineRead, code: OnDemandCode, entities: A
   return computed;
 }
 
+const SEVERITY: Record<FeatureStatus, number> = { PRESENT: 0, OUTSIDE_MAX_AGE: 1, NOT_FOUND: 2 };
+
+// An on-demand output is only as good as its inputs: per entity it carries the worst status of the
+// views it reads (NOT_FOUND over OUTSIDE_MAX_AGE over PRESENT); its value is still computed, as offline.
+function onDemandStatuses(read: OnlineRead, n: number): Map<string, FeatureStatus[]> {
+  const out = new Map<string, FeatureStatus[]>();
+  for (const o of read.resolved.onDemand) {
+    const views = [...new Set(o.stored.spec.inputs.map((i) => read.plan.views.findIndex((x) => x.name === i.view)))].map((v) => read.perView[v]!.statuses);
+    out.set(o.stored.name, Array.from({ length: n }, (_, j) => views.reduce<FeatureStatus>((worst, st) => (SEVERITY[st[j]!] > SEVERITY[worst] ? st[j]! : worst), 'PRESENT')));
+  }
+  return out;
+}
+
 /**
  * Reads the latest values of the requested features for each entity from the online store (one
  * round trip), applying each view's TTL relative to `at` exactly as offline retrieval does. The
  * features of one view share one `statuses` and one `eventTimestamps` array (they are the view's).
+ * Online holds only each entity's newest row, so a row newer than `at` is answered NOT_FOUND (the
+ * value offline would pick at `at` is not kept): historical reads belong to getHistoricalFeatures.
  */
 export async function getOnlineFeatures(
   resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
@@ -138,12 +155,12 @@ export async function getOnlineFeatures(
   const read = await readOnline(resolve, online, input, now);
   const values = parsedValues(read);
   const computed = await onDemandOutputs(read, code, input.entities, values);
-  const onDemandStatus = input.entities.map(() => 'PRESENT' as const);
+  const onDemandStatus = onDemandStatuses(read, input.entities.length);
   const onDemandTimes = input.entities.map(() => null);
   return {
     featureNames: read.resolved.outputs.map((o) => o.column),
     results: read.plan.outputs.map((o) => {
-      if ('onDemand' in o) return { values: computed.get(o.onDemand)!.map((r) => outputValue(r[o.feature] ?? null, o.type)), statuses: onDemandStatus, eventTimestamps: onDemandTimes };
+      if ('onDemand' in o) return { values: computed.get(o.onDemand)!.map((r) => outputValue(r[o.feature] ?? null, o.type)), statuses: onDemandStatus.get(o.onDemand)!, eventTimestamps: onDemandTimes };
       const v = read.perView[o.view]!;
       return { values: values(o.view).map((r) => (r ? outputValue(r[o.feature] ?? null, o.type) : null)), statuses: v.statuses, eventTimestamps: v.eventTimestamps };
     }),
@@ -170,8 +187,14 @@ export async function getOnlineFeaturesJson(
     }
     return t;
   };
+  // On-demand outputs' statuses are rendered like a view's, after the stored views.
+  const onDemandViews = [...onDemandStatuses(read, input.entities.length)];
+  const statusViews = [...read.perView, ...onDemandViews.map(([, statuses]) => ({ statuses, eventTimestamps: statuses.map(() => null) }))];
   const columns = read.plan.outputs.map((o): OnlineColumnJson => {
-    if ('onDemand' in o) return { values: computed!.get(o.onDemand)!.map((r) => valueJson(outputValue(r[o.feature] ?? null, o.type))), view: null };
+    if ('onDemand' in o) {
+      const view = read.perView.length + onDemandViews.findIndex(([name]) => name === o.onDemand);
+      return { values: computed!.get(o.onDemand)!.map((r) => valueJson(outputValue(r[o.feature] ?? null, o.type))), view };
+    }
     const rows = textsOf(o.view);
     const values = new Array<string>(rows.length);
     for (let j = 0; j < rows.length; j++) {
@@ -180,7 +203,7 @@ export async function getOnlineFeaturesJson(
     }
     return { values, view: o.view };
   });
-  return renderOnlineFeaturesJson(read.resolved.outputs.map((o) => o.column), columns, read.perView, input.entities.length);
+  return renderOnlineFeaturesJson(read.resolved.outputs.map((o) => o.column), columns, statusViews, input.entities.length);
 }
 
 /**
