@@ -83,9 +83,15 @@ export function runPipelineContract(backend: Backend, make: () => Promise<TestPl
         'cairn.cache': 'hit', 'cairn.cached_from_step_run': first.steps[1]!.stepRunId, 'cairn.cached_from_run': first.steps[1]!.trackingRunId,
         'cairn.step_run': second.steps[1]!.stepRunId, 'cairn.output.mean': (await t.platform.runs.get(first.steps[1]!.trackingRunId!)).data.tags['cairn.output.mean'],
       });
-      expect(cachedRun.inputs.map((i) => i.dataset.name)).toEqual(['load.rows']);
-      // It writes nothing to the artifact store: the output references live on the run it reused.
+      expect(cachedRun.info.endTime).not.toBeNull();
+      // It writes nothing to the artifact store: the output references, dataset inputs and metrics
+      // live on the run it reused.
       expect(await t.platform.runs.listArtifacts(cachedRun.info.runId)).toEqual([]);
+      expect(cachedRun.inputs).toEqual([]);
+      expect((await t.platform.runs.get(first.steps[1]!.trackingRunId!)).inputs.map((i) => i.dataset.name)).toEqual(['load.rows']);
+      // One per step: the pipeline's tracking run has a child for every step, cached or not.
+      const children = await t.platform.runs.search({ experimentIds: [second.run.experimentId!], filter: `tags.\`cairn.pipeline_run\` = '${second.run.runId}'` });
+      expect(children.items.map((r) => r.info.runName).sort()).toEqual(['basic-' + second.run.runId.slice(0, 8), 'load', 'report', 'summarize'].sort());
       // The cache hit still records lineage: the same artifacts as the run it reused.
       expect((await t.platform.pipelines.queries.lineage(second.run.runId))[0]!.outputs[0]!.artifact.digest).toBe(
         (await t.platform.pipelines.queries.lineage(first.run.runId))[0]!.outputs[0]!.artifact.digest);

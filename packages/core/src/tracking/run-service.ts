@@ -28,6 +28,14 @@ export interface CreateRunInput {
   heartbeat?: boolean;
 }
 
+/** A run for `createMany`, which may be recorded as already ended (a pipeline step answered from its cache). */
+export interface RecordRunInput extends CreateRunInput {
+  /** Default RUNNING. */
+  status?: RunStatus;
+  /** Default: now for a terminal status. */
+  endTime?: number;
+}
+
 export interface UpdateRunInput {
   status?: RunStatus;
   endTime?: number | null;
@@ -64,25 +72,51 @@ export class RunService {
   }
 
   async create(input: CreateRunInput): Promise<Run> {
-    const exp = await this.experiments.requireActive(String(input.experimentId));
+    const run = await this.newRun(input, new Map());
+    await this.store.create(run.row, run.tags, run.params);
+    return this.get(run.row.run_uuid);
+  }
+
+  /**
+   * Creates several runs in one transaction: all of them or none, each checked as `create` checks
+   * it. A run may be recorded already ended (`status`, `endTime`). Returns the run ids, in order.
+   */
+  async createMany(inputs: RecordRunInput[]): Promise<string[]> {
+    const lookups = new Map<string, Promise<unknown>>();
+    const runs = [];
+    for (const input of inputs) runs.push(await this.newRun(input, lookups));
+    if (runs.length) await this.store.createMany(runs);
+    return runs.map((r) => r.row.run_uuid);
+  }
+
+  // Checks a new run and builds its rows; `lookups` shares experiment and parent reads across a batch.
+  private async newRun(input: RecordRunInput, lookups: Map<string, Promise<unknown>>) {
+    const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      if (!lookups.has(key)) lookups.set(key, load());
+      return lookups.get(key) as Promise<T>;
+    };
+    const exp = await once(`experiment:${input.experimentId}`, () => this.experiments.requireActive(String(input.experimentId)));
     const tags = checkTags(input.tags ?? {});
     const params = Object.entries(input.params ?? {}).map(([k, v]) => ({ key: checkKey(k, 'param key'), value: checkText(v, `params.${k}`, LIMITS.paramValueLength) }));
     checkCount(params.length, LIMITS.batchParams, 'params');
-    const parent = input.parentRunId ? await this.getInfo(input.parentRunId) : null;
+    const parentId = input.parentRunId;
+    const parent = parentId ? await once(`run:${parentId}`, () => this.getInfo(parentId)) : null;
     const now = this.now();
     const startTime = input.startTime === undefined ? now : checkSafeInteger(input.startTime, 'startTime');
+    const status = input.status === undefined ? 'RUNNING' : checkStatus(input.status);
+    const ended = TERMINAL_STATUSES.includes(status);
     const src = input.source ?? {};
     const id = randomRunId();
-    await this.store.create(
-      {
+    return {
+      row: {
         run_uuid: id,
         experiment_id: Number(exp.experimentId),
         name: input.runName ? checkText(input.runName, 'runName', LIMITS.nameLength) : randomRunName(),
         user_id: input.userId ? checkText(input.userId, 'userId', LIMITS.nameLength) : currentUser(),
-        status: 'RUNNING',
+        status,
         status_reason: null,
         start_time: startTime,
-        end_time: null,
+        end_time: ended ? (input.endTime === undefined ? now : checkSafeInteger(input.endTime, 'endTime')) : null,
         lifecycle_stage: 'active',
         deleted_time: null,
         artifact_uri: `${exp.artifactLocation}/${id}/artifacts`,
@@ -91,12 +125,11 @@ export class RunService {
         source_git_dirty: src.gitDirty == null ? null : src.gitDirty ? 1 : 0,
         source_entry_point: opt(src.entryPoint, 'source.entryPoint'),
         source_node_version: opt(src.nodeVersion, 'source.nodeVersion'),
-        last_heartbeat: input.heartbeat ? now : null,
+        last_heartbeat: input.heartbeat && !ended ? now : null,
       },
-      Object.entries(tags).map(([key, value]) => ({ key, value })),
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
       params,
-    );
-    return this.get(id);
+    };
   }
 
   async get(runId: string): Promise<Run> {

@@ -10,7 +10,7 @@ import type { StepRunStore } from '../sql/step-run-store.js';
 import { backoffMs } from '../step-definition.js';
 import { bindInputs, probeAttempt } from './attempt-state.js';
 import { token } from './step-runner.js';
-import { StepTracking } from './step-tracking.js';
+import { StepTracking, type CachedStep } from './step-tracking.js';
 
 export interface OrchestratorDeps {
   runStore: PipelineRunStore;
@@ -65,6 +65,10 @@ export class Orchestrator {
   private finish!: () => void;
   private fatal: unknown = null;
   private readonly tracking: StepTracking;
+  private readonly cachedToTrack: CachedStep[] = [];
+  private trackingCached = false;
+  private trackedCached: Promise<void> = Promise.resolve();
+  private cachedTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: OrchestratorDeps, private readonly input: OrchestrateInput) {
     const { dag } = input;
@@ -105,6 +109,7 @@ export class Orchestrator {
       clearInterval(heartbeat);
       this.input.signal?.removeEventListener('abort', onAbort);
       for (const t of this.retryTimers) clearTimeout(t);
+      await this.drainCachedTracking();
     }
     if (this.fatal) throw this.fatal;
     if (this.lost) return (await this.d.runStore.get(run.runId))?.status ?? 'FAILED';
@@ -196,15 +201,12 @@ export class Orchestrator {
     if (cache.hit) {
       const links = (m: Record<string, ArtifactRecord>) => Object.entries(m).map(([name, artifact]) => ({ name, artifact }));
       const outputs = links(cache.hit.outputs);
-      // A cache hit still gets its tracking run (FINISHED, pointing at the run it reused), so the
-      // pipeline's tracking run lists every step; it touches the metadata store only.
-      const trackingRunId = await this.tracking.cached(target, cache.hit, outputs);
-      if (await this.d.steps.recordCached(row.stepRunId, this.d.now(), cache.decision, cache.hit.stepRunId, outputs, links(artifacts), trackingRunId)) {
+      if (await this.d.steps.recordCached(row.stepRunId, this.d.now(), cache.decision, cache.hit.stepRunId, outputs, links(artifacts))) {
         this.outputs[i] = cache.hit.outputs;
         this.emit(i, 'CACHED', { note: `reused step run ${cache.hit.stepRunId}` });
+        this.trackCached({ target, from: cache.hit, outputs });
         return this.released(i);
       }
-      await this.tracking.discard(trackingRunId);
     }
     const dispatchToken = token();
     this.attempts[i] = attempt;
@@ -282,6 +284,52 @@ export class Orchestrator {
     const note = `skipped: upstream step '${dag.nodes[i]!.id}' failed`;
     await this.d.steps.endUnfinished(run.runId, skipped.map((j) => dag.nodes[j]!.id), 'SKIPPED', note, this.d.now());
     for (const j of skipped.sort((a, b) => a - b)) this.emit(j, 'SKIPPED', { note });
+  }
+
+  // Cache hits' tracking runs are made off the hits' path, many per transaction (64 hits, or what
+  // came within 250 ms, or at the run's end): a commit costs more than a whole hit, on PostgreSQL
+  // several times more. A cached step's `trackingRunId` is filled in when its batch is written.
+  private trackCached(hit: CachedStep): void {
+    this.cachedToTrack.push(hit);
+    this.scheduleCachedTracking();
+  }
+
+  private scheduleCachedTracking(): void {
+    if (this.trackingCached || !this.cachedToTrack.length) return;
+    if (this.cachedToTrack.length >= 64) {
+      clearTimeout(this.cachedTimer);
+      this.cachedTimer = undefined;
+      this.trackedCached = this.flushCachedTracking();
+    } else {
+      this.cachedTimer ??= setTimeout(() => {
+        this.cachedTimer = undefined;
+        if (!this.trackingCached && this.cachedToTrack.length) this.trackedCached = this.flushCachedTracking();
+      }, 250).unref();
+    }
+  }
+
+  private async flushCachedTracking(): Promise<void> {
+    this.trackingCached = true;
+    try {
+      const batch = this.cachedToTrack.splice(0, 1000);
+      const ids = await this.tracking.cached(batch);
+      const pairs = batch.flatMap((h, k) => (ids[k] ? [{ stepRunId: h.target.stepRunId, trackingRunId: ids[k] }] : []));
+      await this.d.steps.setTrackingRuns(pairs).catch(() => {});
+    } finally {
+      this.trackingCached = false;
+      this.scheduleCachedTracking();
+    }
+  }
+
+  private async drainCachedTracking(): Promise<void> {
+    while (this.trackingCached || this.cachedToTrack.length) {
+      clearTimeout(this.cachedTimer);
+      this.cachedTimer = undefined;
+      if (!this.trackingCached) this.trackedCached = this.flushCachedTracking();
+      await this.trackedCached;
+    }
+    clearTimeout(this.cachedTimer);
+    this.cachedTimer = undefined;
   }
 
   private released(i: number): void {

@@ -22,6 +22,13 @@ export interface StepTrackingTarget {
   inputSources?: Record<string, string>;
 }
 
+/** A step answered from the cache: the step run (and its tracking run) it reused, and the outputs. */
+export interface CachedStep {
+  target: StepTrackingTarget;
+  from: { stepRunId: string; trackingRunId: string | null };
+  outputs: LinkInput[];
+}
+
 /** Folder of a step's tracking run that holds one small reference file per output. */
 export const OUTPUT_REFS_FOLDER = 'cairn-outputs';
 /** `sourceType` of the dataset inputs that stand for pipeline artifacts. */
@@ -80,8 +87,8 @@ export function datasetInputs(target: StepTrackingTarget): DatasetInput[] {
  * with the step's parameter inputs as params, its table/file/folder inputs as dataset inputs, and
  * its outputs as `cairn.output.*` tags plus one reference file per output under `cairn-outputs/`
  * (the artifact's URI, digest and materializer; the bytes stay in the content-addressed store).
- * A cache hit gets a FINISHED run that says where its outputs came from and writes nothing to the
- * artifact store. Tracking never decides a step's outcome: failures here are swallowed.
+ * Cache hits get FINISHED runs that say where their outputs came from, made in batches and writing
+ * nothing to the artifact store. Tracking never decides a step's outcome: failures are swallowed.
  */
 export class StepTracking {
   constructor(private readonly runs: RunService) {}
@@ -123,35 +130,28 @@ export class StepTracking {
   }
 
   /**
-   * A cache hit's tracking run: FINISHED at once, tagged `cairn.cache=hit` with the step run (and its
-   * tracking run, which holds the output references and metrics) it reused. Null on any failure.
+   * Tracking runs for cache hits, all in one transaction: each FINISHED at once, with the step's
+   * params and tags plus `cairn.cache=hit` and the step run (and tracking run) it reused, which
+   * holds the output references, dataset inputs and metrics. Ids in order; null where none was made.
    */
-  async cached(target: StepTrackingTarget, from: { stepRunId: string; trackingRunId: string | null }, outputs: LinkInput[]): Promise<string | null> {
-    if (!target.experimentId) return null;
+  async cached(hits: CachedStep[]): Promise<Array<string | null>> {
+    const tracked = hits.filter((h) => h.target.experimentId);
+    let ids: string[] = [];
     try {
-      const tags: Record<string, string> = { ...this.tags(target), 'cairn.cache': 'hit', 'cairn.cached_from_step_run': from.stepRunId };
-      if (from.trackingRunId) tags['cairn.cached_from_run'] = from.trackingRunId;
-      for (const t of outputTags(outputs)) tags[t.key] = t.value;
-      const run = await this.runs.create({
-        experimentId: target.experimentId,
-        parentRunId: target.parentTrackingRunId,
-        runName: target.stepId,
-        userId: USER,
-        params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])),
-        tags,
-      });
-      const inputs = datasetInputs(target);
-      if (inputs.length) await this.runs.logInputs(run.info.runId, inputs);
-      await this.runs.update(run.info.runId, { status: 'FINISHED' });
-      return run.info.runId;
+      ids = await this.runs.createMany(tracked.map(({ target, from, outputs }) => {
+        const tags: Record<string, string> = { ...this.tags(target), 'cairn.cache': 'hit', 'cairn.cached_from_step_run': from.stepRunId };
+        if (from.trackingRunId) tags['cairn.cached_from_run'] = from.trackingRunId;
+        for (const t of outputTags(outputs)) tags[t.key] = t.value;
+        return {
+          experimentId: target.experimentId!, parentRunId: target.parentTrackingRunId, runName: target.stepId, userId: USER, status: 'FINISHED' as const,
+          params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])), tags,
+        };
+      }));
     } catch {
-      return null;
+      return hits.map(() => null);
     }
-  }
-
-  /** Removes a cache hit's tracking run that lost the race to record the hit. */
-  async discard(runId: string | null): Promise<void> {
-    if (runId) await this.runs.delete(runId).catch(() => {});
+    const byHit = new Map(tracked.map((h, k) => [h, ids[k]!]));
+    return hits.map((h) => byHit.get(h) ?? null);
   }
 
   private tags(t: StepTrackingTarget): Record<string, string> {

@@ -146,10 +146,10 @@ export class StepRunStore {
   }
 
   /** Records a cache hit: the step reuses `cachedFrom`'s outputs, with lineage, in one transaction. */
-  async recordCached(stepRunId: string, now: number, cache: CacheDecision, cachedFrom: string, outputs: LinkInput[], inputs: LinkInput[], trackingRunId: string | null = null): Promise<boolean> {
+  async recordCached(stepRunId: string, now: number, cache: CacheDecision, cachedFrom: string, outputs: LinkInput[], inputs: LinkInput[]): Promise<boolean> {
     const mark = (db: PipelineDb) => db
       .updateTable('step_runs')
-      .set({ status: 'CACHED', start_time: now, end_time: now, cached_from: cachedFrom, tracking_run_id: trackingRunId, ...cacheColumns(cache) })
+      .set({ status: 'CACHED', start_time: now, end_time: now, cached_from: cachedFrom, ...cacheColumns(cache) })
       .where('step_run_id', '=', stepRunId)
       .where('status', 'in', ['PENDING', 'RETRYING'])
       .executeTakeFirst();
@@ -158,6 +158,14 @@ export class StepRunStore {
       if (changed(await mark(trx)) !== 1) return false;
       await writeLineage(trx, stepRunId, outputs, inputs);
       return true;
+    });
+  }
+
+  /** Records the tracking runs made for step runs after the fact (cache hits), in one transaction. */
+  async setTrackingRuns(pairs: Array<{ stepRunId: string; trackingRunId: string }>): Promise<void> {
+    if (!pairs.length) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const p of pairs) await trx.updateTable('step_runs').set({ tracking_run_id: p.trackingRunId }).where('step_run_id', '=', p.stepRunId).execute();
     });
   }
 

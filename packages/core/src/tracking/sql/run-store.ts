@@ -33,6 +33,19 @@ export class RunStore {
     return run_uuid;
   }
 
+  /** Inserts several runs with their tags and params in one transaction. */
+  async createMany(runs: Array<{ row: NewRun & { run_uuid: string }; tags: Tag[]; params: Param[] }>): Promise<void> {
+    // Chunked so one statement stays far below both dialects' bind-parameter limits.
+    const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+    const tags = runs.flatMap((r) => r.tags.map((t) => ({ run_uuid: r.row.run_uuid, ...t })));
+    const params = runs.flatMap((r) => r.params.map((p) => ({ run_uuid: r.row.run_uuid, ...p })));
+    await this.db.transaction().execute(async (trx) => {
+      for (const c of chunks(runs.map((r) => r.row), 500)) await trx.insertInto('runs').values(c).execute();
+      for (const c of chunks(tags, 2000)) await trx.insertInto('run_tags').values(c).execute();
+      for (const c of chunks(params, 2000)) await trx.insertInto('params').values(c).execute();
+    });
+  }
+
   async getInfo(runId: string): Promise<RunInfo | null> {
     const row = await this.db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
     return row ? toRunInfo(row) : null;
