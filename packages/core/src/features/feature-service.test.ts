@@ -62,6 +62,33 @@ for (const setup of SETUPS) {
       expect((await fs.plan()).breaking.map((b) => b.reason)).toContain("feature service 'ranking' is removed");
     });
 
+    it('drops the online rows of views that apply removes, re-keys or retypes, and their watermarks', async () => {
+      const { platform, dir } = await open();
+      const fs = platform.features;
+      await fs.apply();
+      await fs.materializeIncremental(T0 + 5 * H, { views: ['driver_stats'] });
+      await fs.push('clicks', [{ driver_id: 1, event_timestamp: T0, clicks: 10 }]);
+      const read = async (feature: string) => (await fs.getOnlineFeatures({ entities: [{ driver_id: 1 }], features: [feature], at: T0 + 5 * H })).results[0]!.statuses[0];
+      const defs = join(dir, 'features', 'drivers.ts');
+      // A TTL change keeps the stored rows: they still fit the definition.
+      writeFileSync(defs, definitionsSource({ ttl: '3h' }));
+      expect((await fs.apply()).applied).toBe(true);
+      expect([await read('driver_stats:trips'), await read('driver_clicks:clicks')]).toEqual(['PRESENT', 'PRESENT']);
+      // Retype driver_stats and remove driver_clicks; then bring back the original definitions.
+      writeFileSync(defs, definitionsSource({ convType: 'string', ttl: '3h' }).replace(/^export const driverClicks.*$/m, ''));
+      expect((await fs.apply({ force: true })).changes.map((c) => `${c.change} ${c.name}`)).toEqual(expect.arrayContaining(['changed driver_stats', 'removed driver_clicks']));
+      expect(await read('driver_stats:trips')).toBe('NOT_FOUND');
+      writeFileSync(defs, definitionsSource());
+      await fs.apply({ force: true });
+      expect([await read('driver_stats:trips'), await read('driver_clicks:clicks')]).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+      // A view added back after its removal continues its numbering (v1, removed as v2, back as v3).
+      expect((await fs.registry.getView('driver_clicks')).version).toBe(3);
+      // The watermark went with the rows: the next incremental run starts again at end - ttl.
+      const [again] = await fs.materializeIncremental(T0 + 5 * H, { views: ['driver_stats'] });
+      expect(again).toMatchObject({ start: T0 + 3 * H, rows: 5 });
+      expect(await read('driver_stats:trips')).toBe('PRESENT');
+    });
+
     it('names the runs and registered models a breaking change would affect', async () => {
       const { platform, dir } = await open();
       const fs = platform.features;

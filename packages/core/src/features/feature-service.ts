@@ -78,7 +78,30 @@ export class FeatureService {
 
   /** Stores the definitions as a new registry version; `force` accepts changes that break feature services. */
   async apply(options: { definitions?: Definition[]; force?: boolean } = {}): Promise<ApplyResult> {
-    return this.registry.apply(options.definitions ?? (await this.loadDefinitions()), { force: options.force });
+    const result = await this.registry.apply(options.definitions ?? (await this.loadDefinitions()), { force: options.force });
+    if (result.applied) await this.dropStaleOnline(result);
+    return result;
+  }
+
+  // Online rows of a view that was removed, taken offline, re-keyed or given another schema no
+  // longer fit its definition. They are dropped once the registry has committed, and the watermark
+  // is forgotten so the next incremental run fills the view again.
+  private async dropStaleOnline(result: ApplyResult): Promise<void> {
+    const stale: FeatureViewSpec[] = [];
+    for (const c of result.changes) {
+      if (c.kind !== 'featureView' || c.fromVersion === null) continue;
+      const before = (await this.registry.getObjectVersion('featureView', c.name, c.fromVersion))?.spec as FeatureViewSpec | undefined;
+      if (!before) continue;
+      const after = c.change === 'removed' ? null : (await this.registry.getObjectVersion('featureView', c.name, c.fromVersion + 1))?.spec as FeatureViewSpec | undefined;
+      const same = (a: Field[], b: Field[]) => JSON.stringify(a) === JSON.stringify(b);
+      if (!after || !after.online || !same(before.joinKeys, after.joinKeys) || !same(before.features, after.features)) stale.push(before);
+    }
+    if (!stale.length) return;
+    const online = await this.online();
+    for (const v of stale) {
+      await online.deleteView(v.name, viewKeyspace(v));
+      await this.runsStore.clearWatermark(v.name);
+    }
   }
 
   async list(kind?: ObjectKind, atVersion?: number): Promise<StoredObject[]> {

@@ -62,10 +62,12 @@ export class FeatureRegistry {
       throw new CairnError('FAILED_PRECONDITION', `This apply breaks feature services:\n${lines.join('\n')}\nKeep the features, publish a new feature service, or re-run with --force.`, { details: { breaking: plan.breaking } });
     }
     const current = new Map((await this.store.listObjects()).map((o) => [`${o.kind}:${o.name}`, o]));
+    // An object added back after a removal continues its numbering (its old versions stay readable).
+    const last = await this.store.lastVersionNumbers();
     const writes = plan.changes.map((c) => {
       const n = next.find((x) => x.spec.kind === c.kind && x.spec.name === c.name);
       const prev = current.get(`${c.kind}:${c.name}`);
-      return { kind: c.kind, name: c.name, version: (c.fromVersion ?? 0) + 1, digest: n?.digest ?? prev?.digest ?? '', spec: n?.spec ?? null };
+      return { kind: c.kind, name: c.name, version: (c.fromVersion ?? last.get(`${c.kind}:${c.name}`) ?? 0) + 1, digest: n?.digest ?? prev?.digest ?? '', spec: n?.spec ?? null };
     });
     const digest = createHash('sha256').update(next.map((n) => `${n.spec.kind}:${n.spec.name}:${n.digest}`).sort().join('\n')).digest('hex');
     const count = (t: string) => plan.changes.filter((c) => c.change === t).length;

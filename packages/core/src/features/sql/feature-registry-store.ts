@@ -54,6 +54,12 @@ export class FeatureRegistryStore {
     return rows.map(toObject);
   }
 
+  /** The highest version number of every object ever stored, removed ones included (`kind:name` keys). */
+  async lastVersionNumbers(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('feature_objects').select(['kind', 'name']).select((eb) => eb.fn.max('version').as('version')).groupBy(['kind', 'name']).execute();
+    return new Map(rows.map((r) => [`${r.kind}:${r.name}`, Number(r.version)]));
+  }
+
   async history(kind: ObjectKind, name: string): Promise<Array<StoredObject | { kind: ObjectKind; name: string; version: number; registryVersion: number; removed: true }>> {
     const rows = await this.db.selectFrom('feature_objects').selectAll().where('kind', '=', kind).where('name', '=', name).orderBy('version').execute();
     return rows.map((r) => (r.removed ? { kind, name, version: Number(r.version), registryVersion: Number(r.registry_version), removed: true as const } : toObject(r)));

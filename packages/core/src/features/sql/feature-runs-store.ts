@@ -46,6 +46,11 @@ export class FeatureRunsStore {
     return row ? Number(row.watermark) : null;
   }
 
+  /** Forgets a view's watermark: its next incremental run starts as the first one did. */
+  async clearWatermark(view: string): Promise<void> {
+    await this.db.deleteFrom('feature_watermarks').where('view', '=', view).execute();
+  }
+
   /** Moves a view's watermark forward (never back) to `to`. */
   async advanceWatermark(view: string, to: number, now: number): Promise<void> {
     await this.db.insertInto('feature_watermarks').values({ view, watermark: to, updated_time: now })
