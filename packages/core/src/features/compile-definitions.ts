@@ -51,8 +51,10 @@ function sourceSpec(s: DataSource): SourceSpec {
 
 function fileSpec(s: { name: string; path: string; format?: 'csv' | 'parquet' }, base: Omit<FileSourceSpec, 'type' | 'path' | 'format'>): FileSourceSpec {
   if (typeof s.path !== 'string' || !s.path) throw invalid(`File source '${s.name}' needs a 'path'.`);
+  if (s.format !== undefined && s.format !== 'csv' && s.format !== 'parquet') throw invalid(`File source '${s.name}': format must be 'csv' or 'parquet', not ${JSON.stringify(s.format)}.`);
+  // Without a format or a known extension the path is taken as a folder, whose files tell the
+  // format when it is read (they may change after apply).
   const format = s.format ?? (/\.csv$/i.test(s.path) ? 'csv' : /\.parquet$/i.test(s.path) ? 'parquet' : null);
-  if (format !== 'csv' && format !== 'parquet') throw invalid(`File source '${s.name}': cannot tell the format of '${s.path}'. Set format: 'csv' or 'parquet'.`);
   return { ...base, type: 'file', path: s.path, format };
 }
 

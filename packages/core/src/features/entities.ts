@@ -19,7 +19,8 @@ interface SourceSpecBase extends SpecBase {
   timestampField: string;
   createdTimestampField: string | null;
 }
-export interface FileSourceSpec extends SourceSpecBase { type: 'file'; path: string; format: 'csv' | 'parquet' }
+/** `format` null: a folder whose files' extensions tell the format when it is read. */
+export interface FileSourceSpec extends SourceSpecBase { type: 'file'; path: string; format: 'csv' | 'parquet' | null }
 export interface PostgresSourceSpec extends SourceSpecBase { type: 'postgres'; table: string | null; query: string | null }
 export interface PushSourceSpec extends SourceSpecBase { type: 'push'; batchSource: FileSourceSpec | null }
 export type SourceSpec = FileSourceSpec | PostgresSourceSpec | PushSourceSpec;

@@ -27,7 +27,26 @@ export function fileRelation(source: FileSourceSpec, paths: SourcePaths): string
   if (!existsSync(path)) {
     throw new CairnError('FAILED_PRECONDITION', `Source '${source.name}' reads ${path}, which does not exist. Restore the file or change the source and run 'cairn features apply'.`);
   }
-  return readFiles(path, source.format, `Source '${source.name}'`);
+  return readFiles(path, source.format ?? folderFormat(path, source.name), `Source '${source.name}'`);
+}
+
+// The format of a folder source defined without one: every data file in it (hidden and `_` files,
+// such as Spark's _SUCCESS, aside) must be .parquet, or every one .csv.
+function folderFormat(path: string, source: string): 'csv' | 'parquet' {
+  const fix = `Set format: 'csv' or 'parquet' on source '${source}', or keep one kind of file in the folder.`;
+  if (!statSync(path).isDirectory()) throw new CairnError('FAILED_PRECONDITION', `Source '${source}' reads ${path}, which is neither a folder nor a .csv/.parquet file. ${fix}`);
+  const exts = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.isFile()) exts.add(/\.(csv|parquet)$/i.exec(e.name)?.[1]?.toLowerCase() ?? e.name);
+    }
+  };
+  walk(path);
+  if (exts.size === 1 && (exts.has('csv') || exts.has('parquet'))) return [...exts][0] as 'csv' | 'parquet';
+  const found = exts.size ? `holds ${[...exts].map((x) => (x === 'csv' || x === 'parquet' ? `.${x} files` : `'${x}'`)).join(' and ')}` : 'holds no data files';
+  throw new CairnError('FAILED_PRECONDITION', `Source '${source}' reads the folder ${path}, which ${found}, so its format cannot be told. ${fix}`);
 }
 
 export function readFiles(path: string, format: 'csv' | 'parquet', what: string): string {
