@@ -1,4 +1,4 @@
-import type { FeatureViewSpec } from '../../entities.js';
+import type { FeatureViewSpec, Field } from '../../entities.js';
 import { DUCKDB_TYPE } from '../../value-types.js';
 import { id, timestampExpr, type DescribedColumn } from './duckdb-sql.js';
 
@@ -33,8 +33,19 @@ const ttlCond = (v: string, ttlMs: number | null) => (ttlMs === null ? null : `$
  */
 export function pitSql(plan: PitPlan, resultTable: string): string {
   const tsType = plan.entityColumns.find((c) => c.name === plan.timestampColumn)!.type;
+  // Join key columns cast to each view's declared type, once per (column, type) however many views share it.
+  const keyAlias = new Map<string, string>();
   const keyCols: string[] = [];
-  plan.joined.forEach((j, vi) => j.view.joinKeys.forEach((k, ki) => keyCols.push(`CAST(${id(k.name)} AS ${DUCKDB_TYPE[k.type]}) AS __v${vi}_k${ki}`)));
+  const keyOf = (k: Field) => {
+    const cast = `CAST(${id(k.name)} AS ${DUCKDB_TYPE[k.type]})`;
+    let alias = keyAlias.get(cast);
+    if (!alias) {
+      keyAlias.set(cast, (alias = `__k${keyAlias.size}`));
+      keyCols.push(`${cast} AS ${alias}`);
+    }
+    return alias;
+  };
+  const viewKeys = plan.joined.map((j) => j.view.joinKeys.map(keyOf));
   const needsOrd = plan.joined.some((j) => j.view.source.createdTimestampField);
   const ctes = [
     `__e0 AS (SELECT rowid AS __row, epoch_us(${timestampExpr(id(plan.timestampColumn), tsType)}) AS __t, * FROM ${id(plan.entityTable)})`,
@@ -50,7 +61,7 @@ export function pitSql(plan: PitPlan, resultTable: string): string {
     // DuckDB's ASOF join matches NULL keys to NULL keys; a null key must never match, so drop those rows.
     const keysPresent = j.view.joinKeys.map((k) => `${id(k.name)} IS NOT NULL`).join(' AND ');
     ctes.push(`${v} AS (SELECT ${keys}, epoch_us(__ts) AS __t${hasCreated ? `${plan.filterByCreatedTimestamp ? ', epoch_us(__created) AS __c' : ''}, ${ORD('epoch_us(__ts)', 'epoch_us(__created)')} AS __ord` : ''}, ${feats} FROM (${j.rowsSql}) WHERE ${keysPresent})`);
-    const keyEq = j.view.joinKeys.map((k, ki) => `e.__v${vi}_k${ki} = ${v}.${id(k.name)}`);
+    const keyEq = j.view.joinKeys.map((k, ki) => `e.${viewKeys[vi]![ki]} = ${v}.${id(k.name)}`);
     const ttl = ttlCond(v, j.view.ttlMs);
     if (plan.filterByCreatedTimestamp && hasCreated) {
       // Created-time filtering cannot be an ASOF inequality: aggregate the candidates per entity row.
