@@ -52,26 +52,21 @@ export async function writeMetrics(trx: Transaction<Database>, runId: string, me
   await appendHistory(trx, runId, metrics, latest.map((m) => m.key));
 }
 
+// The write statements are SQL templates rather than query-builder chains: they run for every batch,
+// and building one with the builder costs more than SQLite takes to execute it.
 async function upsertLatest(trx: Transaction<Database>, runId: string, latest: Metric[]): Promise<void> {
   for (let i = 0; i < latest.length; i += ROWS_PER_UPSERT) {
-    await trx
-      .insertInto('latest_metrics')
-      .values(latest.slice(i, i + ROWS_PER_UPSERT).map((m) => toMetricRow(runId, m)))
-      .onConflict((oc) =>
-        oc
-          .columns(['run_uuid', 'key'])
-          .doUpdateSet({
-            value: (eb) => eb.ref('excluded.value'),
-            timestamp: (eb) => eb.ref('excluded.timestamp'),
-            step: (eb) => eb.ref('excluded.step'),
-            is_nan: (eb) => eb.ref('excluded.is_nan'),
-          })
-          .where(sql<boolean>`(excluded.step > latest_metrics.step
-              or (excluded.step = latest_metrics.step and excluded.timestamp > latest_metrics.timestamp)
-              or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp
-                  and excluded.is_nan = 0 and (latest_metrics.is_nan = 1 or excluded.value > latest_metrics.value)))`),
-      )
-      .execute();
+    const rows = latest.slice(i, i + ROWS_PER_UPSERT).map((m) => {
+      const r = toMetricRow(runId, m);
+      return sql`(${r.run_uuid}, ${r.key}, ${r.value}, ${r.timestamp}, ${r.step}, ${r.is_nan})`;
+    });
+    await sql`insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${sql.join(rows)}
+      on conflict (run_uuid, key) do update
+        set value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+        where excluded.step > latest_metrics.step
+          or (excluded.step = latest_metrics.step and excluded.timestamp > latest_metrics.timestamp)
+          or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp
+              and excluded.is_nan = 0 and (latest_metrics.is_nan = 1 or excluded.value > latest_metrics.value))`.execute(trx);
   }
 }
 
@@ -157,18 +152,10 @@ async function upsertSegments(trx: Transaction<Database>, rows: MetricSegmentRow
       bytes += rows[end]!.data.byteLength;
       end++;
     }
-    await trx
-      .insertInto('metric_segments')
-      .values(rows.slice(start, end))
-      .onConflict((oc) =>
-        oc.columns(['run_uuid', 'key', 'seq']).doUpdateSet({
-          n: (eb) => eb.ref('excluded.n'),
-          min_step: (eb) => eb.ref('excluded.min_step'),
-          max_step: (eb) => eb.ref('excluded.max_step'),
-          data: (eb) => eb.ref('excluded.data'),
-        }),
-      )
-      .execute();
+    const values = rows.slice(start, end).map((r) => sql`(${r.run_uuid}, ${r.key}, ${r.seq}, ${r.n}, ${r.min_step}, ${r.max_step}, ${r.data})`);
+    await sql`insert into metric_segments (run_uuid, key, seq, n, min_step, max_step, data) values ${sql.join(values)}
+      on conflict (run_uuid, key, seq) do update
+        set n = excluded.n, min_step = excluded.min_step, max_step = excluded.max_step, data = excluded.data`.execute(trx);
     start = end;
   }
 }

@@ -187,7 +187,8 @@ export class RunStore {
 }
 
 async function assertActive(trx: Transaction<Database>, runId: string): Promise<void> {
-  const run = await trx.selectFrom('runs').select('lifecycle_stage').where('run_uuid', '=', runId).executeTakeFirst();
+  // A template, not a builder chain: this runs for every logged batch.
+  const [run] = (await sql<{ lifecycle_stage: string }>`select lifecycle_stage from runs where run_uuid = ${runId}`.execute(trx)).rows;
   if (!run) throw notFound(`Run '${runId}'`, 'Check the id with `cairn runs list`.');
   if (run.lifecycle_stage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it before logging to it.`);
 }
