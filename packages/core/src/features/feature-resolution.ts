@@ -22,6 +22,8 @@ export interface ResolvedFeatures {
   service: StoredObject<FeatureServiceSpec> | null;
   /** Every definition used, with the version used, for training-dataset records. */
   definitions: Array<{ kind: ObjectKind; name: string; version: number }>;
+  /** The registry version every object above was read at. */
+  registryVersion: number;
 }
 
 export function parseRef(ref: string): FeatureRef {
@@ -31,7 +33,19 @@ export function parseRef(ref: string): FeatureRef {
 }
 
 /** Looks up the views and features a request names, checking each exists, and names the outputs. */
+/**
+ * Resolves a selection against one registry version: when the registry moves on while the objects
+ * are read (another process applied), it starts again, so the objects and the version agree.
+ */
 export async function resolveFeatures(registry: FeatureRegistry, input: FeatureSelectionInput): Promise<ResolvedFeatures> {
+  for (;;) {
+    const registryVersion = await registry.cachedVersion();
+    const resolved = await resolveAt(registry, input, registryVersion);
+    if ((await registry.cachedVersion()) === registryVersion) return resolved;
+  }
+}
+
+async function resolveAt(registry: FeatureRegistry, input: FeatureSelectionInput, registryVersion: number): Promise<ResolvedFeatures> {
   if (!!input.features?.length === !!input.featureService) throw invalid('Name the features to read (features: ["view:feature", ...]) or a featureService, not both and not neither.');
   const service = input.featureService ? await registry.getService(input.featureService) : null;
   const refs = service ? service.spec.features : input.features!.map(parseRef);
@@ -76,7 +90,7 @@ export async function resolveFeatures(registry: FeatureRegistry, input: FeatureS
     ...[...onDemand.values()].map((o) => ({ kind: 'onDemandFeatureView' as const, name: o.stored.name, version: o.stored.version })),
     ...(service ? [{ kind: 'featureService' as const, name: service.name, version: service.version }] : []),
   ];
-  return { outputs, views, onDemand: [...onDemand.values()], service, definitions };
+  return { outputs, views, onDemand: [...onDemand.values()], service, definitions, registryVersion };
 }
 
 /**

@@ -135,6 +135,9 @@ for (const setup of SETUPS) {
       const again = await fs.getHistoricalFeatures({ entities, featureService: 'ranking' });
       await again.job.close();
       expect([again.dataset.entityDigest, again.dataset.resultDigest]).toEqual([set.dataset.entityDigest, set.dataset.resultDigest]);
+      // Digests name the DuckDB version whose hash() made them; the registry version is the one the definitions were read at.
+      expect(set.dataset.resultDigest).toMatch(/^duckdb-hash128@v\d+\.\d+\.\d+[^:]*:[0-9a-f]{32}:4$/);
+      expect(set.dataset.registryVersion).toBe(1);
     });
 
     it('names unknown views and features, and clashing output names', async () => {

@@ -31,7 +31,7 @@ export async function retrieveHistorical(
   registry: FeatureRegistry, offline: OfflineStore, code: OnDemandCode, input: GetHistoricalFeaturesInput, now: () => number,
 ): Promise<TrainingSet> {
   const resolved = await resolveFeatures(registry, input);
-  const registryVersion = await registry.version();
+  const registryVersion = resolved.registryVersion;
   const hidden = (view: string, feature: string) => `__in_${view}__${feature}`;
   const columnOf = (view: string, feature: string) => resolved.outputs.find((o) => o.view === view && o.feature === feature && !o.onDemand)?.column ?? hidden(view, feature);
   const views: ViewRequest[] = [...resolved.views.values()].map((v) => ({

@@ -105,11 +105,21 @@ export class DuckDBRetrievalJob implements RetrievalJob {
   }
 }
 
-/** An order-sensitive 128-bit digest of a table's rows (the row includes its `__row`/rowid order). */
+/**
+ * An order-sensitive 128-bit digest of a table's rows (the row includes its `__row`/rowid order).
+ * DuckDB's hash() is not promised stable across DuckDB versions, so the version is part of the
+ * digest (`duckdb-hash128@v1.5.6:…`): equal digests mean equal rows; digests from different
+ * versions are not comparable. A stable hash (md5 of each row's text) cost 2-5 s per million rows
+ * against ~0.1 s, a third of the whole retrieval benchmark.
+ */
 export async function tableDigest(conn: DuckDBConnection, table: string, withRowid = false): Promise<string> {
   const row = withRowid ? `struct_pack(__rowid := t.rowid, __r := t)` : 't';
-  const reader = await conn.runAndReadAll(`SELECT coalesce(bit_xor(hash(${row})), 0)::UBIGINT AS x, coalesce(sum(hash(${row})::HUGEINT) % 18446744073709551616, 0)::UBIGINT AS s, count(*) AS n FROM ${id(table)} t`);
+  const reader = await conn.runAndReadAll(`SELECT coalesce(bit_xor(hash(${row})), 0)::UBIGINT AS x, coalesce(sum(hash(${row})::HUGEINT) % 18446744073709551616, 0)::UBIGINT AS s, count(*) AS n, any_value(version()) AS v FROM ${id(table)} t`);
   const r = reader.getRowObjectsJS()[0]!;
   const hex = (v: unknown) => BigInt(v as bigint).toString(16).padStart(16, '0');
-  return `duckdb-hash128:${hex(r.x)}${hex(r.s)}:${String(r.n)}`;
+  return `duckdb-hash128@${String(r.v ?? await duckdbVersion(conn))}:${hex(r.x)}${hex(r.s)}:${String(r.n)}`;
+}
+
+async function duckdbVersion(conn: DuckDBConnection): Promise<string> {
+  return String((await conn.runAndReadAll('SELECT version() AS v')).getRowObjectsJS()[0]!.v);
 }
