@@ -218,7 +218,15 @@ export class PipelineService {
     const pool = this.d.executor.workers;
     if (!pool) throw new CairnError('FAILED_PRECONDITION', `Workers take steps from the queue executor, but pipelines.executor is '${this.d.executor.name}'. Set pipelines.executor: queue (or CAIRN_PIPELINES_EXECUTOR=queue).`);
     const leaseMs = Math.max(200, Math.min(5000, Math.floor((this.d.config.pipelines.queue_lock_seconds * 1000) / 4)));
-    return pool.start(this.makeRunner(leaseMs).run, { concurrency: options.concurrency ?? this.d.config.pipelines.worker_concurrency });
+    const runner = this.makeRunner(leaseMs);
+    const worker = await pool.start(runner.run, { concurrency: options.concurrency ?? this.d.config.pipelines.worker_concurrency });
+    return {
+      id: worker.id,
+      async close(graceMs?: number) {
+        await worker.close(graceMs);
+        await runner.settled();
+      },
+    };
   }
 
   /**
@@ -256,7 +264,7 @@ export class PipelineService {
     const orchestrator = new Orchestrator(
       {
         runStore: this.runStore, steps: this.steps, lineage: this.lineage, objects: this.objects, runs: this.d.runs, executor: this.d.executor,
-        handler: this.runner.run, concurrency: this.d.config.pipelines.concurrency, heartbeatMs: Math.max(100, Math.min(2000, timeoutMs / 4)),
+        handler: this.runner.run, settle: () => this.runner.settled(), concurrency: this.d.config.pipelines.concurrency, heartbeatMs: Math.max(100, Math.min(2000, timeoutMs / 4)),
         projectDir: this.d.config.projectDir, now: this.now,
       },
       { run, dag, steps, owner, onEvent: options.onEvent, signal: options.signal },

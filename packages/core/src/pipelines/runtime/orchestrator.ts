@@ -20,6 +20,8 @@ export interface OrchestratorDeps {
   runs: RunService;
   executor: Executor;
   handler: StepHandler;
+  /** Waits for what the handler finishes after a step completed (reference files), before the run ends. */
+  settle?: () => Promise<void>;
   concurrency: number;
   heartbeatMs: number;
   projectDir: string;
@@ -110,6 +112,7 @@ export class Orchestrator {
       this.input.signal?.removeEventListener('abort', onAbort);
       for (const t of this.retryTimers) clearTimeout(t);
       await this.drainCachedTracking();
+      await this.d.settle?.();
     }
     if (this.fatal) throw this.fatal;
     if (this.lost) return (await this.d.runStore.get(run.runId))?.status ?? 'FAILED';

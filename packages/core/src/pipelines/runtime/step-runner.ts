@@ -140,6 +140,11 @@ export class StepRunner {
     return { status: 'FAILED', error, retrying };
   }
 
+  /** Resolves once what this runner writes after a step completed (its output reference files) is written. */
+  settled(): Promise<void> {
+    return this.tracking.settled();
+  }
+
   /** The outcome of a dispatch this runner could not claim: whatever the store says happened. */
   async outcomeOf(task: StepTask): Promise<StepOutcome> {
     const step = await this.d.steps.get(task.stepRunId);

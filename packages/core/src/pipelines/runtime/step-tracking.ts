@@ -91,6 +91,8 @@ export function datasetInputs(target: StepTrackingTarget): DatasetInput[] {
  * nothing to the artifact store. Tracking never decides a step's outcome: failures are swallowed.
  */
 export class StepTracking {
+  private readonly writing = new Set<Promise<unknown>>();
+
   constructor(private readonly runs: RunService) {}
 
   /** Opens (or, for a retry, reopens) the step's tracking run. Null when the pipeline has none. */
@@ -113,20 +115,31 @@ export class StepTracking {
     return run.info.runId;
   }
 
-  /** Ends the step's tracking run; a FINISHED one gets its output tags and reference files first. */
+  /**
+   * Ends the step's tracking run; a FINISHED one gets its output tags first, and its reference
+   * files right after, in the background (see `settled`).
+   */
   async end(runId: string | null, status: 'FINISHED' | 'FAILED' | 'KILLED', outputs: LinkInput[], target: Pick<StepTrackingTarget, 'runId' | 'stepId' | 'stepRunId'>): Promise<void> {
     if (!runId) return;
     try {
-      if (outputs.length) {
-        await this.runs.logBatch(runId, { tags: outputTags(outputs) });
-        const producedBy = { pipelineRun: target.runId, step: target.stepId, stepRun: target.stepRunId };
-        // Small files written side by side; the artifacts themselves are never copied.
-        await Promise.all(outputs.map((o) => this.runs.logArtifact(runId, `${OUTPUT_REFS_FOLDER}/${o.name}.json`, `${JSON.stringify(outputRef(o, producedBy), null, 2)}\n`)));
-      }
+      if (outputs.length) await this.runs.logBatch(runId, { tags: outputTags(outputs) });
       await this.runs.update(runId, { status });
     } catch {
       // The step's own state is recorded; a tracking hiccup must not change its outcome.
+      return;
     }
+    if (!outputs.length) return;
+    // Small files (the artifacts themselves are never copied), each an fsynced write: written while
+    // the next steps start rather than before.
+    const producedBy = { pipelineRun: target.runId, step: target.stepId, stepRun: target.stepRunId };
+    const writing = Promise.allSettled(outputs.map((o) => this.runs.logArtifact(runId, `${OUTPUT_REFS_FOLDER}/${o.name}.json`, `${JSON.stringify(outputRef(o, producedBy), null, 2)}\n`)));
+    this.writing.add(writing);
+    void writing.finally(() => this.writing.delete(writing));
+  }
+
+  /** Resolves once the reference files being written in the background are written. */
+  async settled(): Promise<void> {
+    while (this.writing.size) await Promise.allSettled([...this.writing]);
   }
 
   /**

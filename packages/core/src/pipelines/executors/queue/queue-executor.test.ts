@@ -43,6 +43,10 @@ describe.skipIf(!available)(`queue executor (BullMQ)${reason}`, () => {
     expect(pids.has(`${hostname()}:${process.pid}`)).toBe(false);
     const lineage = await t.platform.pipelines.queries.lineage(run.runId);
     expect(lineage[6]!.inputs.map((l) => l.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
+    // The worker records the step's tracking run too, with its output reference (written just after the step completed).
+    const tracked = await t.platform.runs.get(steps[6]!.trackingRunId!);
+    expect(tracked.info).toMatchObject({ status: 'FINISHED', parentRunId: run.trackingRunId });
+    await waitFor(async () => (await t.platform.runs.listArtifacts(tracked.info.runId, 'cairn-outputs')).some((f) => f.path === 'cairn-outputs/total.json'));
     // Caching works the same: a second run is answered by the orchestrator without the queue.
     expect((await t.platform.pipelines.run(fanOut, { values: { salt: 'a' } })).steps.every((s) => s.status === 'CACHED')).toBe(true);
   });
