@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { H, T0, writeFeatureProject } from '../../../core/src/features/testing/feature-project.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { definitionsSource, H, T0, writeFeatureProject } from '../../../core/src/features/testing/feature-project.js';
 import { runCli } from '../testing/cli-process.js';
 
 describe('cairn features', () => {
@@ -60,5 +61,36 @@ describe('cairn features', () => {
     const unknown = await cli('features', 'get-online', '--entity', 'driver_id=1', '--features', 'driver_stats:nope');
     expect([unknown.code, unknown.stderr.includes("'driver_stats:nope'")]).toEqual([1, true]);
     expect((await cli('features', 'get-online', '--entity', 'oops', '--features', 'driver_stats:trips')).code).toBe(2);
+  });
+
+  it('writes a feature service\'s training set as Parquet', async () => {
+    await cli('features', 'apply');
+    writeFileSync(join(t.dir, 'labels2.csv'), `driver_id,event_timestamp,bonus\n2,${new Date(T0 + H).toISOString()},1\n7,${new Date(T0).toISOString()},0\n`);
+    const hist = await cli('features', 'get-historical', '--entities', 'labels2.csv', '--service', 'ranking', '--out', 'out/train.parquet');
+    expect([hist.code, hist.stderr]).toEqual([0, '']);
+    expect(hist.stdout).toMatch(/Wrote 2 rows to out\/train.parquet/);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const rows = (await conn.runAndReadAll(`SELECT driver_id, bonus, conv_rate, trips, conv_plus_bonus FROM read_parquet('${join(t.dir, 'out', 'train.parquet')}')`)).getRowObjectsJS();
+    conn.closeSync();
+    expect(rows.map((r) => [Number(r.driver_id), Number(r.bonus), r.conv_rate, r.trips === null ? null : Number(r.trips), r.conv_plus_bonus])).toEqual([[2, 1, 0.0201, 2001, 1.0201], [7, 0, null, null, null]]);
+  });
+
+  // Last: it leaves a forced, retyped definition applied.
+  it('fails plan --fail-on-breaking and apply on a breaking change; apply --force applies it', async () => {
+    await cli('features', 'apply');
+    writeFileSync(join(t.dir, 'features', 'drivers.ts'), definitionsSource({ convType: 'string' }));
+    const plan = await cli('features', 'plan', '--fail-on-breaking');
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toContain('Breaking changes');
+    expect(plan.stderr).toMatch(/would break feature service ranking/);
+    expect((await cli('features', 'plan')).code).toBe(0);
+    const refused = await cli('features', 'apply');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('driver_stats:conv_rate');
+    const forced = await cli('features', 'apply', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/Applied registry version \d+\./);
+    expect(JSON.parse((await cli('features', 'show', 'driver_stats', '--json')).stdout).objects[0].spec.features[0]).toEqual({ name: 'conv_rate', type: 'string' });
   });
 });
