@@ -21,7 +21,8 @@ describeEachBackend('feature routes', (ctx) => {
       featureNames: ['conv_rate', 'conv_plus_bonus'],
       results: [
         { values: [0.0105, null], statuses: ['PRESENT', 'NOT_FOUND'], eventTimestamps: [T0 + 5 * H, null] },
-        { values: [1.0105, null], statuses: ['PRESENT', 'PRESENT'], eventTimestamps: [null, null] },
+        // On-demand outputs carry their inputs' status.
+        { values: [1.0105, null], statuses: ['PRESENT', 'NOT_FOUND'], eventTimestamps: [null, null] },
       ],
     });
     const stale = await api('POST', '/api/v1/features/online', { entities: [{ driver_id: 1 }], featureService: 'ranking', at: new Date(T0 + 9 * H).toISOString() });

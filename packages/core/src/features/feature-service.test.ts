@@ -140,7 +140,7 @@ for (const setup of SETUPS) {
       expect(set.dataset.registryVersion).toBe(1);
     });
 
-    it('names unknown views and features, and clashing output names', async () => {
+    it('names unknown views, unknown features and missing join keys', async () => {
       const { platform } = await open();
       await platform.features.apply();
       const err = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e.message);

@@ -165,7 +165,13 @@ export class FeatureService {
   }
 
   private async onlineViews(names?: string[]): Promise<FeatureViewSpec[]> {
-    if (names?.length) return Promise.all(names.map(async (n) => (await this.registry.getView(n)).spec));
+    if (names?.length) {
+      return Promise.all(names.map(async (n) => {
+        const { spec } = await this.registry.getView(n);
+        if (!spec.online) throw new CairnError('FAILED_PRECONDITION', `Feature view '${n}' is not served online (online: false), so it is not materialized. Set online: true and apply first.`);
+        return spec;
+      }));
+    }
     return (await this.registry.list('featureView')).map((o) => o.spec as FeatureViewSpec).filter((v) => v.online);
   }
 

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { CairnError, invalid } from '../errors.js';
 import type { FeatureStatus, FeatureViewSpec, OnlineFeaturesResult } from './entities.js';
 import type { FeatureSelectionInput, ResolvedFeatures } from './feature-resolution.js';
 import type { OnDemandCode } from './on-demand.js';
@@ -44,6 +44,9 @@ const plans = new WeakMap<ResolvedFeatures, ServingPlan>();
 function planFor(resolved: ResolvedFeatures): ServingPlan {
   let plan = plans.get(resolved);
   if (plan) return plan;
+  for (const v of resolved.views.values()) {
+    if (!v.stored.spec.online) throw new CairnError('FAILED_PRECONDITION', `Feature view '${v.stored.name}' is not served online (online: false). Read it with getHistoricalFeatures, or set online: true, apply and materialize.`);
+  }
   const views = [...resolved.views.values()].map((v) => ({
     name: v.stored.name, spec: v.stored.spec, keyspace: viewKeyspace(v.stored.spec), keyTypes: JSON.stringify(v.stored.spec.joinKeys),
   }));

@@ -11,7 +11,8 @@ import type { OfflineFixture } from '../offline/offline-store.contract.js';
 import { PostgresSourceReader } from '../offline/postgres/postgres-source-reader.js';
 import { PG_BASE_URI } from '../../testing/postgres.js';
 
-export type OfflineBackend = 'csv' | 'parquet' | 'postgres';
+/** `postgres-query`: a PostgreSQL source given as a query (run inside PostgreSQL as a subquery) over the table. */
+export type OfflineBackend = 'csv' | 'parquet' | 'postgres' | 'postgres-query';
 
 const base = (name: string, createdField?: string) => ({
   kind: 'source' as const, name, description: '', tags: {}, owner: '', timestampField: 'ts', createdTimestampField: createdField ?? null,
@@ -51,7 +52,8 @@ function pgPool(): pg.Pool {
 export async function makeOfflineFixture(backend: OfflineBackend, cleanups: Array<() => Promise<void>>): Promise<OfflineFixture & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-offline-'));
   const schema = `fs_${Math.random().toString(36).slice(2, 10)}`;
-  const pool = backend === 'postgres' ? pgPool() : null;
+  const pool = backend === 'postgres' || backend === 'postgres-query' ? pgPool() : null;
+  const tables = new Map<string, string>();
   if (pool) await pool.query(`CREATE SCHEMA ${schema}`);
   const store = await DuckDBOfflineStore.open({ baseDir: dir, pushDir: 'push', threads: 2, ...(pool ? { postgres: new PostgresSourceReader(pool) } : {}) });
   cleanups.push(async () => {
@@ -63,22 +65,28 @@ export async function makeOfflineFixture(backend: OfflineBackend, cleanups: Arra
     dir,
     store,
     async source(name, columns, rows, createdField): Promise<SourceSpec> {
-      if (backend === 'postgres') {
+      if (pool) {
         await pool!.query(`CREATE TABLE ${schema}.${name} (${columns.map((c) => `"${c.name}" ${POSTGRES_TYPE[c.type]}`).join(', ')})`);
         for (const r of rows) {
           const vals = columns.map((c) => (c.type === 'timestamp' && r[c.name] != null ? new Date(r[c.name] as number) : r[c.name] ?? null));
           await pool!.query(`INSERT INTO ${schema}.${name} VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, vals);
         }
+        tables.set(name, `${schema}.${name}`);
+        if (backend === 'postgres-query') {
+          // A query that reshapes rows (a filter, a computed column dropped again) as real sources do.
+          return { ...base(name, createdField), type: 'postgres', table: null, query: `SELECT s.* FROM (SELECT *, 1 AS __one FROM ${schema}.${name}) x CROSS JOIN LATERAL (SELECT ${columns.map((c) => `x."${c.name}"`).join(', ')}) s WHERE x.__one = 1` } satisfies PostgresSourceSpec;
+        }
         return { ...base(name, createdField), type: 'postgres', table: `${schema}.${name}`, query: null } satisfies PostgresSourceSpec;
       }
-      const file = `${name}.${backend}`;
-      if (backend === 'csv') writeCsv(join(dir, file), columns, rows);
+      const format = backend === 'csv' ? 'csv' : 'parquet';
+      const file = `${name}.${format}`;
+      if (format === 'csv') writeCsv(join(dir, file), columns, rows);
       else await writeParquet(join(dir, file), columns, rows);
-      return { ...base(name, createdField), type: 'file', path: file, format: backend } satisfies FileSourceSpec;
+      return { ...base(name, createdField), type: 'file', path: file, format } satisfies FileSourceSpec;
     },
     async remove(source) {
       if (source.type === 'file') unlinkSync(join(dir, source.path));
-      else if (source.type === 'postgres') await pool!.query(`DROP TABLE ${source.table}`);
+      else if (source.type === 'postgres') await pool!.query(`DROP TABLE ${tables.get(source.name) ?? source.table}`);
     },
   };
 }

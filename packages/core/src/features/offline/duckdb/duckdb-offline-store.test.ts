@@ -8,9 +8,9 @@ afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-const BACKENDS: OfflineBackend[] = ['csv', 'parquet', 'postgres'];
+const BACKENDS: OfflineBackend[] = ['csv', 'parquet', 'postgres', 'postgres-query'];
 for (const backend of BACKENDS) {
-  const run = backend !== 'postgres' || (await postgresAvailable());
+  const run = !backend.startsWith('postgres') || (await postgresAvailable());
   describe.skipIf(!run)(`offline store conformance: DuckDB, ${backend} sources`, () => {
     offlineStoreContract(() => makeOfflineFixture(backend, cleanups));
   });
