@@ -83,8 +83,8 @@ export interface OnlineColumnJson { values: string[]; view: number | null }
 
 /**
  * `{featureNames, results}` as UTF-8 JSON. Statuses and event times belong to a view, so each
- * view's are written once and reused by its features; on-demand outputs are PRESENT with null
- * times. The answer is assembled from one small string per column: a single string of a large
+ * view's are written once and reused by its features (the caller passes on-demand outputs'
+ * statuses as views of their own; a column without a view is PRESENT with null times). The answer is assembled from one small string per column: a single string of a large
  * answer (170 kB for 100 entities x 50 features) would land in V8's large-object space and bring
  * on full garbage collections.
  */
