@@ -38,19 +38,20 @@ export class StatisticsAccumulator {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  // Called once per materialized row: a plain loop, no closure per row.
   add(values: Record<string, unknown>): void {
-    this.fields.forEach((f, i) => {
+    for (let i = 0; i < this.fields.length; i++) {
       const a = this.accs[i]!;
-      const v = values[f.name];
+      const v = values[this.fields[i]!.name];
       if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
         a.nulls++;
-        return;
+        continue;
       }
       a.count++;
       const x = v instanceof Date ? v.getTime() : v;
       if (a.min === null || (x as number) < (a.min as number)) a.min = x;
       if (a.max === null || (x as number) > (a.max as number)) a.max = x;
-      if (typeof x !== 'number') return;
+      if (typeof x !== 'number') continue;
       const d = x - a.mean;
       a.mean += d / a.count;
       a.m2 += d * (x - a.mean);
@@ -59,7 +60,7 @@ export class StatisticsAccumulator {
         const j = Math.floor(this.random() * a.count);
         if (j < this.sampleSize) a.sample[j] = x;
       }
-    });
+    }
   }
 
   result(): FeatureStatistics[] {

@@ -18,18 +18,19 @@ export interface RedisClient {
 }
 
 // Stored per entity hash, one field per view: "<event ms>|<created ms or empty>|<values JSON>".
-// The script writes a field only when the new (event, created) is at least the stored one.
+// The script writes a field only when the new (event, created) is at least the stored one; times
+// are parsed only when there is a stored row to compare with (a first materialization has none).
 const WRITE_SCRIPT = `
 local field = ARGV[1]
 local n = 0
 for i, key in ipairs(KEYS) do
   local payload = ARGV[i + 1]
-  local ne, nc = string.match(payload, '^(-?%d+)|(-?%d*)|')
-  ne = tonumber(ne); nc = tonumber(nc) or -math.huge
   local old = redis.call('HGET', key, field)
   local write = true
   if old then
+    local ne, nc = string.match(payload, '^(-?%d+)|(-?%d*)|')
     local oe, oc = string.match(old, '^(-?%d+)|(-?%d*)|')
+    ne = tonumber(ne); nc = tonumber(nc) or -math.huge
     oe = tonumber(oe); oc = tonumber(oc) or -math.huge
     if oe > ne or (oe == ne and oc > nc) then write = false end
   end
