@@ -136,9 +136,12 @@ export default {
     const server = await startCliServer({ cwd: PROJECT });
     try {
       const body1 = JSON.stringify({ entities: [{ driver_id: 42 }], features: ONLINE_FEATURES, at: T0 });
-      await httpLoad(server.url, body1, 200, 2);
-      const http1 = await httpLoad(server.url, body1, 1000, 10);
-      out.push({ id: '5.online-http-1x50-1000rps.redis', issue: '#5', title: 'Online features over HTTP, Redis, 1 entity x 50 features at 1,000 req/s, p99', backend: 'redis', figure: http1.p99, unit: 'ms', target: '<= 3', notes: `p50 ${http1.p50.toFixed(2)} ms, ${http1.errors} errors; open-loop load from a separate process, latency from each request's scheduled send time (generator lateness p99 ${http1.lateP99.toFixed(2)} ms, included)` });
+      // A long-running server is warm: JIT-compiled and past its first collections. Warm it at the
+      // measured rate, then take the median p99 of three 10 s runs (all three are in the notes).
+      await httpLoad(server.url, body1, 1000, 5);
+      const runs1 = [await httpLoad(server.url, body1, 1000, 10), await httpLoad(server.url, body1, 1000, 10), await httpLoad(server.url, body1, 1000, 10)];
+      const http1 = [...runs1].sort((a, b) => a.p99 - b.p99)[1]!;
+      out.push({ id: '5.online-http-1x50-1000rps.redis', issue: '#5', title: 'Online features over HTTP, Redis, 1 entity x 50 features at 1,000 req/s, p99 (median of three 10 s runs)', backend: 'redis', figure: http1.p99, unit: 'ms', target: '<= 3', notes: `p99 of the three runs ${runs1.map((r) => r.p99.toFixed(2)).join(', ')} ms; p50 ${http1.p50.toFixed(2)} ms, ${runs1.reduce((n, r) => n + r.errors, 0)} errors; after a 5 s warm-up at the same rate; open-loop load from a separate process, latency from each request's scheduled send time (generator lateness p99 ${http1.lateP99.toFixed(2)} ms, included)` });
       const body100 = JSON.stringify({ entities: Array.from({ length: 100 }, (_, i) => ({ driver_id: i * 97 })), features: ONLINE_FEATURES, at: T0 });
       await httpLoad(server.url, body100, 50, 2);
       const http100 = await httpLoad(server.url, body100, 100, 10);
