@@ -13,6 +13,8 @@ export interface BenchResult {
   /** e.g. `<= 5000` or `>= 200000`. */
   target: string;
   notes?: string;
+  /** Set when the issue's target is for another backend: the row is for reference, not judged. */
+  reference?: string;
 }
 
 interface Stored extends BenchResult { date: string; command: string; pass: boolean }
@@ -50,7 +52,7 @@ function render(rows: Stored[]): string {
   rows.sort((a, b) => a.id.localeCompare(b.id));
   for (const r of rows) {
     const fig = `${Number.isInteger(r.figure) ? r.figure : r.figure.toFixed(2)} ${r.unit}`;
-    lines.push(`| ${r.issue} | ${r.title}${r.notes ? ` (${r.notes})` : ''} | ${r.backend} | ${fig} | ${r.target} ${r.unit} | ${r.pass ? 'yes' : '**no**'} | ${r.date.slice(0, 10)} | \`${r.command}\` |`);
+    lines.push(`| ${r.issue} | ${r.title}${r.notes ? ` (${r.notes})` : ''} | ${r.backend} | ${fig} | ${r.target} ${r.unit} | ${r.reference ? `n/a (${r.reference})` : r.pass ? 'yes' : '**no**'} | ${r.date.slice(0, 10)} | \`${r.command}\` |`);
   }
   return `${lines.join('\n')}\n`;
 }
