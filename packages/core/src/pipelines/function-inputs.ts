@@ -1,6 +1,8 @@
 // Which inputs a function step reads, read from its source text, for steps that declare no `inputs`:
-// the builder's wiring can then be checked before anything runs. Only the first parameter is looked
-// at. Anything this scanner does not fully understand gives `unknown`, never a guess.
+// the builder's wiring can then be checked before anything runs. The source (`fn.toString()`, which
+// is JavaScript once tsx has compiled it) is parsed with acorn; only the first parameter is looked
+// at. Anything that does not parse, or that is not a plain pattern, gives `unknown`, never a guess.
+import { parse, type Expression, type Function as FunctionNode, type Pattern } from 'acorn';
 
 /** What a step function's first parameter says about the inputs it reads. */
 export type FunctionInputs =
@@ -12,150 +14,42 @@ export type FunctionInputs =
   | { form: 'object' }
   | { form: 'unknown' };
 
-const IDENT = /^[A-Za-z_$][\w$]*/;
 const UNKNOWN: FunctionInputs = { form: 'unknown' };
 
-/** Skips a string, template literal or comment starting at `i`; returns the index after it, or -1. */
-function skipQuoted(src: string, i: number): number {
-  const c = src[i];
-  if (c === '/' && src[i + 1] === '/') {
-    const end = src.indexOf('\n', i);
-    return end < 0 ? src.length : end + 1;
-  }
-  if (c === '/' && src[i + 1] === '*') {
-    const end = src.indexOf('*/', i + 2);
-    return end < 0 ? -1 : end + 2;
-  }
-  if (c === "'" || c === '"') {
-    for (let j = i + 1; j < src.length; j++) {
-      if (src[j] === '\\') j++;
-      else if (src[j] === c) return j + 1;
-    }
-    return -1;
-  }
-  if (c === '`') {
-    for (let j = i + 1; j < src.length; j++) {
-      if (src[j] === '\\') j++;
-      else if (src[j] === '`') return j + 1;
-      else if (src[j] === '$' && src[j + 1] === '{') {
-        const end = matching(src, j + 1);
-        if (end < 0) return -1;
-        j = end;
-      }
-    }
-    return -1;
-  }
-  return i;
-}
-
-/** Index of the bracket closing the one at `open` (strings and comments skipped), or -1. */
-function matching(src: string, open: number): number {
-  const stack: string[] = [];
-  const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-  for (let i = open; i < src.length; i++) {
-    const skipped = skipQuoted(src, i);
-    if (skipped < 0) return -1;
-    if (skipped !== i) {
-      i = skipped - 1;
+/** The function a source text is: an expression (arrow, `function`), or a method (`name(…) {…}`). */
+function parseFunction(source: string): FunctionNode | null {
+  for (const text of [`(${source}\n)`, `({${source}\n})`]) {
+    let expr: Expression;
+    try {
+      const [stmt, ...more] = parse(text, { ecmaVersion: 'latest' }).body;
+      if (more.length || stmt?.type !== 'ExpressionStatement') continue;
+      expr = stmt.expression;
+    } catch {
       continue;
     }
-    const c = src[i]!;
-    if (pairs[c]) stack.push(pairs[c]);
-    else if (c === ')' || c === ']' || c === '}') {
-      if (stack.pop() !== c) return -1;
-      if (!stack.length) return i;
+    if (expr.type === 'ObjectExpression') {
+      const [prop, ...others] = expr.properties;
+      if (!others.length && prop?.type === 'Property' && prop.method) expr = prop.value as Expression;
     }
+    if (expr.type === 'ArrowFunctionExpression' || expr.type === 'FunctionExpression') return expr;
   }
-  return -1;
+  return null;
 }
 
-/** Splits at top-level commas (brackets, strings and comments respected); null when unbalanced. */
-function splitTopLevel(src: string): string[] | null {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i < src.length; i++) {
-    const skipped = skipQuoted(src, i);
-    if (skipped < 0) return null;
-    if (skipped !== i) {
-      i = skipped - 1;
-      continue;
-    }
-    const c = src[i]!;
-    if (c === '(' || c === '[' || c === '{') {
-      const end = matching(src, i);
-      if (end < 0) return null;
-      i = end;
-    } else if (c === ')' || c === ']' || c === '}') return null;
-    else if (c === ',') {
-      parts.push(src.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(src.slice(start));
-  return parts;
-}
-
-/** Whether `text` (a pattern with its default) has a top-level `=` that is an assignment. */
-function hasDefault(text: string): boolean {
-  const parts = splitTopLevel(text);
-  if (!parts || parts.length !== 1) return false;
-  for (let i = 0; i < text.length; i++) {
-    const skipped = skipQuoted(text, i);
-    if (skipped !== i) {
-      i = skipped - 1;
-      continue;
-    }
-    const c = text[i]!;
-    if (c === '(' || c === '[' || c === '{') {
-      i = matching(text, i);
-      if (i < 0) return false;
-    } else if (c === '=' && text[i + 1] !== '=' && text[i + 1] !== '>' && !'=!<>'.includes(text[i - 1] ?? '')) return true;
-  }
-  return false;
-}
-
-const stripComments = (s: string): string => s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').trim();
-
-function destructured(pattern: string): FunctionInputs {
-  const end = matching(pattern, 0);
-  if (end < 0) return UNKNOWN;
-  // `({ a, b } = {})`: a default for the whole object never applies (Cairn always passes one).
-  const after = stripComments(pattern.slice(end + 1));
-  if (after && !/^=[^=>]/.test(after)) return UNKNOWN;
-  const entries = splitTopLevel(pattern.slice(1, end));
-  if (!entries) return UNKNOWN;
+function destructured(pattern: Pattern): FunctionInputs {
+  if (pattern.type !== 'ObjectPattern') return UNKNOWN;
   const required: string[] = [];
   const optional: string[] = [];
   let rest = false;
-  for (const raw of entries) {
-    const entry = stripComments(raw);
-    if (!entry) continue;
-    if (entry.startsWith('...')) {
+  for (const p of pattern.properties) {
+    if (p.type === 'RestElement') {
       rest = true;
       continue;
     }
-    let name: string;
-    let tail: string;
-    const q = entry[0];
-    if (q === "'" || q === '"') {
-      const close = skipQuoted(entry, 0);
-      if (close < 0) return UNKNOWN;
-      try {
-        name = JSON.parse(q === '"' ? entry.slice(0, close) : `"${entry.slice(1, close - 1).replace(/"/g, '\\"')}"`) as string;
-      } catch {
-        return UNKNOWN;
-      }
-      tail = entry.slice(close).trim();
-    } else {
-      const m = IDENT.exec(entry) ?? /^\d+/.exec(entry);
-      if (!m) return UNKNOWN; // computed keys and anything unexpected
-      name = m[0];
-      tail = entry.slice(m[0].length).trim();
-    }
-    if (tail === '') required.push(name);
-    else if (tail.startsWith('=')) optional.push(name);
-    else if (tail.startsWith(':')) (hasDefault(tail.slice(1)) ? optional : required).push(name);
-    else return UNKNOWN;
+    if (p.computed) return UNKNOWN;
+    const name = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'Literal' ? String(p.key.value) : null;
+    if (name === null) return UNKNOWN;
+    (p.value.type === 'AssignmentPattern' ? optional : required).push(name);
   }
   return { form: 'destructured', required, optional, rest };
 }
@@ -172,39 +66,14 @@ function destructured(pattern: string): FunctionInputs {
  */
 export function functionInputs(source: string): FunctionInputs {
   if (typeof source !== 'string' || source.includes('[native code]')) return UNKNOWN;
-  let s = stripLeading(source);
-  const word = (w: string) => new RegExp(`^${w}(?![\\w$])`).test(s);
-  if (word('async')) s = stripLeading(s.slice(5));
-  if (word('function')) {
-    s = stripLeading(s.slice(8));
-    if (s.startsWith('*')) s = stripLeading(s.slice(1));
-  }
-  if (!s.startsWith('(')) {
-    const m = IDENT.exec(s);
-    if (!m) return UNKNOWN;
-    const after = stripLeading(s.slice(m[0].length));
-    if (after.startsWith('=>')) return { form: 'object' }; // `x => …`
-    if (!after.startsWith('(')) return UNKNOWN;
-    s = after; // a named function or a method: `name(…) {…}`
-  }
-  const close = matching(s, 0);
-  if (close < 0) return UNKNOWN;
-  const params = splitTopLevel(s.slice(1, close));
-  if (!params) return UNKNOWN;
-  const first = stripComments(params[0] ?? '');
+  const fn = parseFunction(source);
+  if (!fn) return UNKNOWN;
+  const first = fn.params[0];
   if (!first) return { form: 'none' };
-  if (first.startsWith('{')) return destructured(first);
-  if (IDENT.test(first) && !first.startsWith('...')) return { form: 'object' };
-  return UNKNOWN;
-}
-
-function stripLeading(s: string): string {
-  for (;;) {
-    const t = s.trimStart();
-    const skipped = t.startsWith('//') || t.startsWith('/*') ? skipQuoted(t, 0) : 0;
-    if (skipped <= 0) return t;
-    s = t.slice(skipped);
-  }
+  // `({ a, b } = {})`, `(inputs = {})`: a default for the whole object never applies (Cairn always passes one).
+  const pattern = first.type === 'AssignmentPattern' ? first.left : first;
+  if (pattern.type === 'Identifier') return { form: 'object' };
+  return destructured(pattern);
 }
 
 // Property names that tools (await, JSON, test matchers, inspectors) probe; never inputs.
