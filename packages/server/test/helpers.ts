@@ -1,15 +1,11 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Platform } from '@cairn/core';
-import { BACKENDS, backendAvailable, makeTestPlatform, type Backend, type TestPlatform } from '@cairn/core/testing';
+import { BACKENDS, makeTestPlatform, type Backend, type TestPlatform } from '@cairn/core/testing';
+import { AVAILABLE, skipReason } from '@cairn/core/testing/describe';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 
-export { BACKENDS, type Backend };
-
-/** Which backends run here; PostgreSQL is skipped (with a printed reason) when no server answers. */
-export const AVAILABLE: Record<Backend, boolean> = Object.fromEntries(
-  await Promise.all(BACKENDS.map(async (b) => [b, await backendAvailable(b)] as const)),
-) as Record<Backend, boolean>;
+export { AVAILABLE, BACKENDS, type Backend };
 
 export interface ServerContext {
   backend: Backend;
@@ -31,8 +27,7 @@ export interface SuiteOptions {
  */
 export function describeEachBackend(title: string, suite: (ctx: () => ServerContext) => void, options: SuiteOptions = {}): void {
   for (const backend of BACKENDS) {
-    const reason = AVAILABLE[backend] ? '' : ' (skipped: no PostgreSQL server reachable; CI=true requires one)';
-    describe.skipIf(!AVAILABLE[backend])(`${title} [${backend}]${reason}`, () => {
+    describe.skipIf(!AVAILABLE[backend])(`${title} [${backend}]${skipReason(backend)}`, () => {
       let ctx: ServerContext | undefined;
       beforeAll(async () => {
         const test = await makeTestPlatform(backend, options.config ?? {});

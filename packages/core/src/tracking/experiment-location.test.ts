@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { isCairnError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { HOSTILE_SOURCES, seedModelRun } from '../registry/testing/registry-fixtures.js';
-import { BACKENDS, backendAvailable, makeTestPlatform, type TestPlatform } from '../testing/platforms.js';
+import { describeEachPlatform } from '../testing/describe-platforms.js';
 
 /** Locations a client may not choose for an experiment: outside the store, the root, or a folder Cairn owns. */
 const CRAFTED_LOCATIONS = [
@@ -25,49 +25,38 @@ async function code(p: Promise<unknown>): Promise<string> {
   }
 }
 
-for (const backend of BACKENDS) {
-  describe(`experiment artifact locations on ${backend}`, () => {
-    let t: TestPlatform | undefined;
-    let p: Platform;
-    let skip = false;
-    beforeAll(async () => {
-      skip = !(await backendAvailable(backend));
-      if (skip) return;
-      t = await makeTestPlatform(backend);
-      p = t.platform;
-    });
-    afterAll(async () => t?.cleanup());
-
-    it('refuses locations outside the store, the root itself, and the folders of the registry and pipelines', async (ctx) => {
-      if (skip) return ctx.skip();
-      for (const location of CRAFTED_LOCATIONS) {
-        expect(await code(p.experiments.create({ name: `crafted ${location}`, artifactLocation: location })), location).toBe('INVALID_ARGUMENT');
-      }
-      expect((await p.experiments.search({ filter: "name LIKE 'crafted%'" })).items).toEqual([]);
-      for (const [location, path] of [['cairn-artifacts:/team-a/churn', 'team-a/churn'], ['mlflow-artifacts:/registry-archive/x', 'registry-archive/x'], ['cairn-artifacts:/a/registry', 'a/registry']]) {
-        expect((await p.experiments.create({ name: `ok ${location}`, artifactLocation: location })).artifactLocation).toBe(path);
-      }
-    });
-
-    it('the chain "crafted location, run, version from file:///etc/, download passwd" stops at its first step, and each later step would refuse too', async (ctx) => {
-      if (skip) return ctx.skip();
-      expect(await code(p.experiments.create({ name: 'chain', artifactLocation: 'file:///etc' }))).toBe('INVALID_ARGUMENT');
-      expect(await p.experiments.findByName('chain')).toBeNull();
-      // Step 2 onwards, with an honest experiment and run: the hostile source is refused at registration.
-      const run = await seedModelRun(p);
-      await p.registry.createModel({ name: 'chain' });
-      for (const source of [...HOSTILE_SOURCES, 'file:///etc/', 'cairn-artifacts:/Registry/x/1']) {
-        expect(await code(p.registry.versions.create({ name: 'chain', source, runId: run.runId })), source).toBe('INVALID_ARGUMENT');
-      }
-      expect((await p.registry.versions.search({ filter: "name = 'chain'" })).items).toEqual([]);
-      expect(await code(p.registry.versions.openFile('chain', 1, 'passwd'))).toBe('NOT_FOUND');
-    });
-
-    it('an experiment placed in a reserved folder before this check takes no new runs', async (ctx) => {
-      if (skip) return ctx.skip();
-      const exp = await p.experiments.create({ name: 'legacy' });
-      await sql`update experiments set artifact_location = 'registry/0123456789abcdef0123456789abcdef/1' where experiment_id = ${Number(exp.experimentId)}`.execute(p.database.db);
-      expect(await code(p.runs.create({ experimentId: exp.experimentId }))).toBe('FAILED_PRECONDITION');
-    });
+describeEachPlatform('experiment artifact locations', (t) => {
+  let p: Platform;
+  beforeAll(() => {
+    p = t().platform;
   });
-}
+
+  it('refuses locations outside the store, the root itself, and the folders of the registry and pipelines', async () => {
+    for (const location of CRAFTED_LOCATIONS) {
+      expect(await code(p.experiments.create({ name: `crafted ${location}`, artifactLocation: location })), location).toBe('INVALID_ARGUMENT');
+    }
+    expect((await p.experiments.search({ filter: "name LIKE 'crafted%'" })).items).toEqual([]);
+    for (const [location, path] of [['cairn-artifacts:/team-a/churn', 'team-a/churn'], ['mlflow-artifacts:/registry-archive/x', 'registry-archive/x'], ['cairn-artifacts:/a/registry', 'a/registry']]) {
+      expect((await p.experiments.create({ name: `ok ${location}`, artifactLocation: location })).artifactLocation).toBe(path);
+    }
+  });
+
+  it('the chain "crafted location, run, version from file:///etc/, download passwd" stops at its first step, and each later step would refuse too', async () => {
+    expect(await code(p.experiments.create({ name: 'chain', artifactLocation: 'file:///etc' }))).toBe('INVALID_ARGUMENT');
+    expect(await p.experiments.findByName('chain')).toBeNull();
+    // Step 2 onwards, with an honest experiment and run: the hostile source is refused at registration.
+    const run = await seedModelRun(p);
+    await p.registry.createModel({ name: 'chain' });
+    for (const source of [...HOSTILE_SOURCES, 'file:///etc/', 'cairn-artifacts:/Registry/x/1']) {
+      expect(await code(p.registry.versions.create({ name: 'chain', source, runId: run.runId })), source).toBe('INVALID_ARGUMENT');
+    }
+    expect((await p.registry.versions.search({ filter: "name = 'chain'" })).items).toEqual([]);
+    expect(await code(p.registry.versions.openFile('chain', 1, 'passwd'))).toBe('NOT_FOUND');
+  });
+
+  it('an experiment placed in a reserved folder before this check takes no new runs', async () => {
+    const exp = await p.experiments.create({ name: 'legacy' });
+    await sql`update experiments set artifact_location = 'registry/0123456789abcdef0123456789abcdef/1' where experiment_id = ${Number(exp.experimentId)}`.execute(p.database.db);
+    expect(await code(p.runs.create({ experimentId: exp.experimentId }))).toBe('FAILED_PRECONDITION');
+  });
+});
