@@ -307,10 +307,15 @@ function opt(v: string | null | undefined, field: string): string | null {
   return v == null ? null : checkText(v, field, 1000);
 }
 
+let user: string | undefined;
+/** The OS user, looked up once: runs are created on hot paths (a pipeline's steps). */
 function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
+  if (user === undefined) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
   }
+  return user;
 }

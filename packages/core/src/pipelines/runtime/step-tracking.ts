@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { formatArtifactUri } from '../../paths/index.js';
 import type { DatasetInput } from '../../tracking/entities.js';
 import type { RunService } from '../../tracking/run-service.js';
@@ -36,15 +35,8 @@ export const ARTIFACT_SOURCE_TYPE = 'cairn-pipeline-artifact';
 // Kinds that are data a run reads; numbers, strings and JSON values are recorded as params or lineage only.
 const DATASET_KINDS: ReadonlySet<ValueKind> = new Set(['table', 'file', 'folder']);
 
-const USER = (() => {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-})();
-
 const paramText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, LIMITS.paramValueLength);
+const stepParams = (t: StepTrackingTarget) => Object.fromEntries(Object.entries(t.values).map(([k, v]) => [k, paramText(v)]));
 
 /** The reference file written for one output: where the artifact is, never its bytes. */
 export function outputRef(link: LinkInput, producedBy: { pipelineRun: string; step: string; stepRun: string }): Record<string, unknown> {
@@ -106,8 +98,7 @@ export class StepTracking {
       experimentId: target.experimentId,
       parentRunId: target.parentTrackingRunId,
       runName: target.stepId,
-      userId: USER,
-      params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])),
+      params: stepParams(target),
       tags: this.tags(target),
     });
     const inputs = datasetInputs(target);
@@ -156,8 +147,8 @@ export class StepTracking {
         if (from.trackingRunId) tags['cairn.cached_from_run'] = from.trackingRunId;
         for (const t of outputTags(outputs)) tags[t.key] = t.value;
         return {
-          experimentId: target.experimentId!, parentRunId: target.parentTrackingRunId, runName: target.stepId, userId: USER, status: 'FINISHED' as const,
-          params: Object.fromEntries(Object.entries(target.values).map(([k, v]) => [k, paramText(v)])), tags,
+          experimentId: target.experimentId!, parentRunId: target.parentTrackingRunId, runName: target.stepId, status: 'FINISHED' as const,
+          params: stepParams(target), tags,
         };
       }));
     } catch {
