@@ -139,7 +139,10 @@ function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts
     channels: [REGISTRY_CHANNEL],
     handlers: { notification: (_channel, name) => resolveCache.invalidate(name), listening: (up) => (up ? resolveCache.resume() : resolveCache.suspend()) },
   });
-  const secrets = new WebhookSecretBox(loadWebhookSecretKey(r.webhook_secret_key, webhookKeyFallback(config)), 'Set registry.webhook_secret_key (CAIRN_REGISTRY_WEBHOOK_SECRET_KEY) to the same key on every Cairn process sharing this store.');
+  // A configured key is checked now; a key file is read (or created) only when webhooks need it.
+  const fallback = webhookKeyFallback(config);
+  const key = r.webhook_secret_key.trim() ? loadWebhookSecretKey(r.webhook_secret_key, fallback) : () => loadWebhookSecretKey('', fallback);
+  const secrets = new WebhookSecretBox(key, 'Set registry.webhook_secret_key (CAIRN_REGISTRY_WEBHOOK_SECRET_KEY) to the same key on every Cairn process sharing this store.');
   const registry = new RegistryService({
     db: database.db, dialect: database.dialect, artifacts, runs, experiments, resolveCache,
     webhooks: { allowPrivate: r.webhooks_allow_private, timeoutMs: r.webhook_timeout_seconds * 1000, maxAttempts: r.webhook_max_attempts, backoffMs: r.webhook_backoff_seconds * 1000, pollMs: 5000, secrets },

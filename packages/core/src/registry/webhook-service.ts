@@ -72,9 +72,10 @@ export class WebhookService {
    * platform opens; safe to run in several processes at once. Returns how many it sealed.
    */
   async sealPlainSecrets(): Promise<number> {
-    if (!this.secrets.keyId) return 0;
+    const plain = await this.store.plainSecrets();
+    if (!plain.length || !this.secrets.keyId) return 0;
     let sealed = 0;
-    for (const row of await this.store.plainSecrets()) {
+    for (const row of plain) {
       if (await this.store.replaceSecret(row.webhook_id, row.secret, this.secrets.seal(row.secret, row.webhook_id))) sealed++;
     }
     return sealed;

@@ -19,12 +19,28 @@ export type OpenedSecret =
  * registry re-seals them.
  */
 export class WebhookSecretBox {
-  readonly keyId: string | null;
+  private loaded: { key: Buffer | null; keyId: string | null } | undefined;
 
-  /** `missingKey` says how to configure one, for the error when there is none. */
-  constructor(private readonly key: Buffer | null, private readonly missingKey = 'Set registry.webhook_secret_key.') {
-    if (key && key.length !== 32) throw new Error('A webhook secret key is 32 bytes');
-    this.keyId = key ? createHash('sha256').update(key).digest('hex').slice(0, 8) : null;
+  /**
+   * `key` may be a loader, called once on first use, so processes that never touch webhooks never
+   * read (or create) a key file. `missingKey` says how to configure one, for the error when there is none.
+   */
+  constructor(private readonly key: Buffer | null | (() => Buffer | null), private readonly missingKey = 'Set registry.webhook_secret_key.') {
+    if (typeof key !== 'function') this.state();
+  }
+
+  private state(): { key: Buffer | null; keyId: string | null } {
+    if (!this.loaded) {
+      const key = typeof this.key === 'function' ? this.key() : this.key;
+      if (key && key.length !== 32) throw new Error('A webhook secret key is 32 bytes');
+      this.loaded = { key, keyId: key ? createHash('sha256').update(key).digest('hex').slice(0, 8) : null };
+    }
+    return this.loaded;
+  }
+
+  /** The first 8 hex digits of the key's sha256; null when this process has no key. */
+  get keyId(): string | null {
+    return this.state().keyId;
   }
 
   static isSealed(stored: string): boolean {
@@ -33,22 +49,24 @@ export class WebhookSecretBox {
 
   /** Encrypts a new secret; FAILED_PRECONDITION when this process has no key. */
   seal(secret: string, webhookId: string): string {
-    if (!this.key) throw new CairnError('FAILED_PRECONDITION', `Webhook secrets are stored encrypted, and this Cairn process has no key for them. ${this.missingKey}`);
+    const { key, keyId } = this.state();
+    if (!key) throw new CairnError('FAILED_PRECONDITION', `Webhook secrets are stored encrypted, and this Cairn process has no key for them. ${this.missingKey}`);
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(aad(webhookId));
     const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return `${PREFIX}${this.keyId}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    return `${PREFIX}${keyId}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
   }
 
   open(stored: string, webhookId: string): OpenedSecret {
     if (!WebhookSecretBox.isSealed(stored)) return { secret: stored };
     const [kid, payload] = stored.slice(PREFIX.length).split(':');
-    if (!this.key) return { secret: null, reason: `no webhook secret key in this process (${this.missingKey})`, elsewhere: true };
-    if (kid !== this.keyId) return { secret: null, reason: `the secret was sealed with key ${kid}, this process has key ${this.keyId}`, elsewhere: true };
+    const { key, keyId } = this.state();
+    if (!key) return { secret: null, reason: `no webhook secret key in this process (${this.missingKey})`, elsewhere: true };
+    if (kid !== keyId) return { secret: null, reason: `the secret was sealed with key ${kid}, this process has key ${keyId}`, elsewhere: true };
     try {
       const raw = Buffer.from(payload ?? '', 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
       decipher.setAAD(aad(webhookId));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       return { secret: Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8') };
