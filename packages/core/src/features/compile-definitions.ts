@@ -6,7 +6,9 @@ import type {
   ExpectationsSpec, FeatureRef, FeatureServiceSpec, FeatureViewSpec, Field, FileSourceSpec, ObjectKind, ObjectSpec,
   OnDemandFeatureViewSpec, SourceSpec,
 } from './entities.js';
-import { isValueType, parseDuration, type ValueType } from './value-types.js';
+import { closestName } from '../util/closest-name.js';
+import { checkDefinitions } from './definition-checks.js';
+import { isValueType, parseDuration, VALUE_TYPES, type ValueType } from './value-types.js';
 
 /** Names become SQL identifiers and Redis fields: letters, digits and underscores only. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -23,7 +25,10 @@ function fields(record: Record<string, ValueType> | undefined, what: string): Fi
   if (!record || typeof record !== 'object') throw invalid(`${what} must be an object of name: type.`);
   return Object.entries(record).map(([name, type]) => {
     checkName(name, `${what} field`);
-    if (!isValueType(type)) throw invalid(`${what} field '${name}' has unknown type '${String(type)}'. Use int32, int64, float32, float64, string, bool or timestamp.`);
+    if (!isValueType(type)) {
+      const guess = typeof type === 'string' ? closestName(type, VALUE_TYPES) : null;
+      throw invalid(`${what} field '${name}' has unknown type '${String(type)}'.${guess ? ` Did you mean '${guess}'?` : ''} Use ${VALUE_TYPES.join(', ')}.`);
+    }
     return { name, type };
   });
 }
@@ -122,6 +127,7 @@ export interface CompiledDefinitions { specs: ObjectSpec[]; odfvs: Map<string, O
 
 /** Validates definitions (and the entities and sources they reference) and turns them into specs. */
 export function compileDefinitions(definitions: Definition[]): CompiledDefinitions {
+  checkDefinitions(definitions);
   const byKind = new Map<ObjectKind, Map<string, Definition>>();
   const put = (kind: ObjectKind, d: Definition) => {
     const map = byKind.get(kind) ?? new Map<string, Definition>();

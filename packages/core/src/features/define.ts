@@ -3,6 +3,8 @@ import type { Duration, ValueType } from './value-types.js';
 // Definitions are plain objects branded with a registered symbol, so objects made by another copy of
 // this module (a user's project importing Cairn) are still recognised when the files are loaded.
 export const DEFINITION_KIND = Symbol.for('cairn.features.kind');
+/** Where a loaded definition came from (`{ file, exportName }`), for errors that name it. */
+export const DEFINITION_ORIGIN = Symbol.for('cairn.features.origin');
 
 export type DefinitionKind = 'entity' | 'source' | 'featureView' | 'onDemandFeatureView' | 'featureService';
 
@@ -63,7 +65,10 @@ export interface FeatureViewInput extends Described {
   /** Feature columns read from the source and their types. */
   schema: Record<string, ValueType>;
   source: DataSource;
-  /** Rows older than this relative to the lookup time are not used (offline and online alike). */
+  /**
+   * Rows older than this relative to the lookup time are not used (offline and online alike): a
+   * duration string with a unit, e.g. `'2h'`, `'7d'`, `'1d12h'` (a bare number is refused).
+   */
   ttl?: Duration;
   /** Whether `materialize` copies the view to the online store (default true). */
   online?: boolean;

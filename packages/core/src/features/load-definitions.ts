@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CairnError } from '../errors.js';
 import type { Definition } from './define.js';
-import { definitionKind } from './define.js';
+import { DEFINITION_ORIGIN, definitionKind } from './define.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.cairn']);
 
@@ -15,6 +15,12 @@ function listFiles(dir: string): string[] {
     else if (entry.isFile() && /\.(m?ts|m?js)$/.test(entry.name) && !/\.(test|spec|d)\.[mc]?[tj]s$/.test(entry.name)) out.push(full);
   }
   return out;
+}
+
+// Errors about a definition name the file and export it came from (see definition-checks.ts).
+function tagOrigin(d: Definition, file: string, exportName: string): void {
+  if (Object.hasOwn(d, DEFINITION_ORIGIN) || !Object.isExtensible(d)) return;
+  Object.defineProperty(d, DEFINITION_ORIGIN, { value: { file, exportName }, enumerable: false });
 }
 
 /**
@@ -39,8 +45,12 @@ export async function loadDefinitions(dir: string): Promise<Definition[]> {
     } catch (e) {
       throw new CairnError('INVALID_ARGUMENT', `Cannot load feature definitions from ${relative(process.cwd(), file) || file}: ${(e as Error).message}`, { cause: e });
     }
-    for (const value of Object.values(mod)) {
-      for (const v of Array.isArray(value) ? value : [value]) if (definitionKind(v) && !found.includes(v as Definition)) found.push(v as Definition);
+    for (const [exportName, value] of Object.entries(mod)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (!definitionKind(v) || found.includes(v as Definition)) continue;
+        found.push(v as Definition);
+        tagOrigin(v as Definition, relative(process.cwd(), file) || file, exportName);
+      }
     }
   }
   return found;
