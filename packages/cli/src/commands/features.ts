@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { MaterializationRun, MaterializeProgress, Plan, Platform } from '@cairn/core';
-import { CairnError } from '@cairn/core/errors';
+import type { FeatureSelectionInput, MaterializationOutcome, MaterializeProgress, Plan, Platform } from '@cairn/core';
+import { CairnError, isCairnError } from '@cairn/core/errors';
 import { out, positiveInt, withPlatform } from '../cli-context.js';
 import { formatTime, json, style, table } from '../format.js';
 
@@ -8,18 +8,70 @@ const WHAT = 'The feature store commands';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-// `--entity driver_id=1001`: values are JSON when they parse (numbers, booleans), strings otherwise.
-function entityArg(value: string, prev: Record<string, unknown> = {}): Record<string, unknown> {
+// `--entity driver_id=1001`, repeatable: pairs are kept as text, in order, and typed later by the
+// type of the join key or request field they name.
+function entityArg(value: string, prev: Array<[string, string]> = []): Array<[string, string]> {
   const i = value.indexOf('=');
   if (i <= 0) throw new InvalidArgumentError('Expected KEY=VALUE, e.g. --entity driver_id=1001.');
-  const raw = value.slice(i + 1);
-  let v: unknown = raw;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    v = raw;
+  return [...prev, [value.slice(0, i), value.slice(i + 1)]];
+}
+
+/**
+ * Entity rows from `--entity` pairs: a key seen again starts the next entity, so `--entity a=1
+ * --entity a=2` reads two entities and `--entity a=1 --entity b=2 --entity a=3 --entity b=4` two
+ * entities of two keys. Every entity must name the same keys; `problem` says what is wrong when not.
+ */
+export function entityRows(pairs: Array<[string, string]>): { rows: Array<Record<string, string>>; problem: string | null } {
+  const rows: Array<Record<string, string>> = [];
+  for (const [k, v] of pairs) {
+    const last = rows.at(-1);
+    if (!last || Object.hasOwn(last, k)) rows.push({ [k]: v });
+    else last[k] = v;
   }
-  return { ...prev, [value.slice(0, i)]: v };
+  const keys = Object.keys(rows[0] ?? {}).sort().join(', ');
+  const odd = rows.findIndex((r) => Object.keys(r).sort().join(', ') !== keys);
+  if (odd >= 0) return { rows, problem: `--entity: entity ${odd + 1} has ${Object.keys(rows[odd]!).join(', ')} but entity 1 has ${keys}. Give every entity the same keys, in the same order: --entity a=1 --entity b=2 --entity a=3 --entity b=4.` };
+  return { rows, problem: null };
+}
+
+// Types each text by the join key or request field it names ('7' is a string for a string key);
+// keys the selection does not use are passed as they are (the service ignores them).
+async function typedEntities(p: Platform, rows: Array<Record<string, string>>, selection: FeatureSelectionInput): Promise<Array<Record<string, unknown>>> {
+  const { featureValueFromText } = await import('@cairn/core');
+  const fields = new Map((await p.features.entityFields(selection)).map((f) => [f.name, f.type]));
+  return rows.map((r, j) => Object.fromEntries(Object.entries(r).map(([k, text]) => {
+    const type = fields.get(k);
+    return [k, type ? featureValueFromText(text, type, `--entity ${k}=${text}${rows.length > 1 ? ` (entity ${j + 1})` : ''}`) : text];
+  })));
+}
+
+// The JSON answer, indented as the other --json outputs, without parsing it (its int64 values may
+// be beyond what a JavaScript number holds).
+function indentJson(text: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  const nl = () => `\n${'  '.repeat(depth)}`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if ((c === '{' || c === '[') && text[i + 1] !== (c === '{' ? '}' : ']')) {
+      depth++;
+      out += c + nl();
+    } else if ((c === '}' || c === ']') && text[i - 1] !== (c === '}' ? '{' : '[')) {
+      depth--;
+      out += nl() + c;
+    } else if (c === ',') out += c + nl();
+    else if (c === ':') out += ': ';
+    else out += c;
+  }
+  return `${out}\n`;
 }
 
 function printPlan(plan: Plan): void {
@@ -63,19 +115,30 @@ function progressBar(): { update(p: MaterializeProgress): void; end(): void } {
   };
 }
 
-function printRuns(runs: MaterializationRun[], asJson?: boolean): void {
-  if (asJson) return out(json({ runs }));
-  out(table(['VIEW', 'STATUS', 'ROWS', 'WINDOW'], runs.map((r) => [r.view, r.status, String(r.rows), `${formatTime(r.start)} .. ${formatTime(r.end)}`])));
+function printOutcomes(views: MaterializationOutcome[], asJson?: boolean): void {
+  const failed = views.filter((v) => v.status === 'FAILED').length;
+  if (asJson) return out(json({ views, failed }));
+  out(table(['VIEW', 'STATUS', 'ROWS', 'WINDOW', 'WATERMARK'], views.map((v) => [v.view, v.status, String(v.rows), `${formatTime(v.start)} .. ${formatTime(v.end)}`, formatTime(v.watermark)])));
 }
 
-async function materialize(self: Command, run: (p: Platform, onProgress: (p: MaterializeProgress) => void) => Promise<MaterializationRun[]>, asJson?: boolean): Promise<void> {
+// Every view is materialized even when one fails; the summary (table or JSON) is printed either way,
+// then the failure is reported (exit 1).
+async function materialize(self: Command, run: (p: Platform, onProgress: (p: MaterializeProgress) => void) => Promise<MaterializationOutcome[]>, asJson?: boolean): Promise<void> {
   await withPlatform(self, WHAT, async (platform) => {
     const bar = progressBar();
+    let views: MaterializationOutcome[];
+    let failure: unknown = null;
     try {
-      printRuns(await run(platform, (p) => bar.update(p)), asJson);
+      views = await run(platform, (p) => bar.update(p));
+    } catch (e) {
+      if (!isCairnError(e) || !Array.isArray(e.details?.views)) throw e;
+      views = e.details.views as MaterializationOutcome[];
+      failure = e;
     } finally {
       bar.end();
     }
+    printOutcomes(views, asJson);
+    if (failure) throw failure;
   });
 }
 
@@ -142,8 +205,8 @@ export function featuresCommand(): Command {
     .argument('<start>', 'ISO-8601 time or epoch ms').argument('<end>', 'ISO-8601 time or epoch ms')
     .option('--views <names>', 'only these views (comma-separated)', list)
     .option('--batch-size <n>', 'rows per batch (bounds memory)', positiveInt)
-    .option('--json', 'print the runs as JSON')
-    .addHelpText('after', '\nExample:\n  $ cairn features materialize 2024-01-01T00:00:00Z 2024-02-01T00:00:00Z')
+    .option('--json', 'print each view\'s outcome as JSON (also when a view fails)')
+    .addHelpText('after', '\nEvery view is materialized even when another fails; the exit status is 1 if any failed.\nTimes keep microseconds (2024-01-01T10:00:00.000001Z); the window is start <= t <= end.\n\nExample:\n  $ cairn features materialize 2024-01-01T00:00:00Z 2024-02-01T00:00:00Z')
     .action(async (start: string, end: string, opts: { views?: string[]; batchSize?: number; json?: boolean }, self: Command) => {
       await materialize(self, (p, onProgress) => p.features.materialize(time(start), time(end), { views: opts.views, batchSize: opts.batchSize, onProgress }), opts.json);
     });
@@ -152,27 +215,41 @@ export function featuresCommand(): Command {
     .argument('<end>', 'ISO-8601 time or epoch ms')
     .option('--views <names>', 'only these views (comma-separated)', list)
     .option('--batch-size <n>', 'rows per batch (bounds memory)', positiveInt)
-    .option('--json', 'print the runs as JSON')
-    .addHelpText('after', '\nExample:\n  $ cairn features materialize-incremental "$(date -u +%FT%TZ)"')
+    .option('--json', 'print each view\'s outcome as JSON (also when a view fails)')
+    .addHelpText('after', '\nEvery view is materialized even when another fails; the exit status is 1 if any failed.\n\nExample:\n  $ cairn features materialize-incremental "$(date -u +%FT%TZ)"')
     .action(async (end: string, opts: { views?: string[]; batchSize?: number; json?: boolean }, self: Command) => {
       await materialize(self, (p, onProgress) => p.features.materializeIncremental(time(end), { views: opts.views, batchSize: opts.batchSize, onProgress }), opts.json);
     });
 
-  cmd.command('get-online').description('Read the latest feature values of one entity from the online store.')
-    .option('--entity <key=value>', 'a join key or request field (repeatable)', entityArg)
+  cmd.command('get-online').description('Read the latest feature values of one or more entities from the online store.')
+    .option('--entity <key=value>', 'a join key or request field; repeat a key for more entities', entityArg)
     .option('--features <refs>', 'view:feature,... to read', list)
     .option('--service <name>', 'or a feature service')
     .option('--at <time>', 'measure TTLs from this time (default now)')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ cairn features get-online --entity driver_id=1001 --features driver_stats:conv_rate,driver_stats:trips')
-    .action(async (opts: { entity?: Record<string, unknown>; features?: string[]; service?: string; at?: string; json?: boolean }, self: Command) => {
+    .option('--json', 'print JSON (the HTTP API\'s answer: one value per entity in each results[i].values)')
+    .addHelpText('after', `
+Values are read by the type of the key they name: --entity zone=7 is the string "7" when zone is a
+string key, and int64 keys keep every digit (beyond 2^53 too). A key given again starts the next entity.
+
+Examples:
+  $ cairn features get-online --entity driver_id=1001 --features driver_stats:conv_rate,driver_stats:trips
+  $ cairn features get-online --entity driver_id=1001 --entity driver_id=1002 --service ranking --json
+  $ cairn features get-online --entity a=1 --entity b=2 --entity a=3 --entity b=4 --features v:f   # two entities of two keys`)
+    .action(async (opts: { entity?: Array<[string, string]>; features?: string[]; service?: string; at?: string; json?: boolean }, self: Command) => {
+      const { rows, problem } = entityRows(opts.entity ?? []);
+      if (problem) self.error(`error: ${problem}`, { exitCode: 2, code: 'commander.invalidArgument' });
+      const selection = { features: opts.features, featureService: opts.service };
       await withPlatform(self, WHAT, async (p) => {
-        const res = await p.features.getOnlineFeatures({ entities: [opts.entity ?? {}], features: opts.features, featureService: opts.service, at: opts.at === undefined ? undefined : time(opts.at) });
-        if (opts.json) return out(json(res));
-        out(table(['FEATURE', 'VALUE', 'STATUS', 'EVENT TIME'], res.featureNames.map((n, i) => {
+        const input = { entities: rows.length ? await typedEntities(p, rows, selection) : [{}], ...selection, at: opts.at === undefined ? undefined : time(opts.at) };
+        if (opts.json) return out(indentJson((await p.features.getOnlineFeaturesJson(input)).toString('utf8')));
+        const res = await p.features.getOnlineFeaturesText(input);
+        const many = input.entities.length > 1;
+        const lines = input.entities.flatMap((e, j) => res.featureNames.map((n, i) => {
           const r = res.results[i]!;
-          return [n, JSON.stringify(r.values[0] ?? null), r.statuses[0]!, r.eventTimestamps[0] ? formatTime(r.eventTimestamps[0]) : ''];
-        })));
+          const cells = [n, r.values[j]!, r.statuses[j]!, r.eventTimestamps[j] == null ? '' : formatTime(r.eventTimestamps[j])];
+          return many ? [Object.entries(e).map(([k, v]) => `${k}=${String(v)}`).join(' '), ...cells] : cells;
+        }));
+        out(table([...(many ? ['ENTITY'] : []), 'FEATURE', 'VALUE', 'STATUS', 'EVENT TIME'], lines));
       });
     });
 

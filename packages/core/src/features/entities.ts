@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 import type { ValueType } from './value-types.js';
 
 // The stored, JSON-safe form of every definition ("spec"). The registry keeps each applied version;
@@ -115,10 +116,22 @@ export interface ApplyResult extends Plan {
 
 export type FeatureStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE';
 
-/** Columnar answer of `getOnlineFeatures`: `results[i].values[j]` is feature i of entity row j. */
+/**
+ * Columnar answer of `getOnlineFeatures`: `results[i].values[j]` is feature i of entity row j.
+ * Event times are epoch ms with microseconds as the fraction.
+ */
 export interface OnlineFeaturesResult {
   featureNames: string[];
   results: Array<{ values: unknown[]; statuses: FeatureStatus[]; eventTimestamps: Array<number | null> }>;
+}
+
+/**
+ * `OnlineFeaturesResult` with each value as its JSON text, as the HTTP answer carries it:
+ * timestamps as ISO-8601 strings with microseconds, int64 values as their exact digits.
+ */
+export interface OnlineFeaturesText {
+  featureNames: string[];
+  results: Array<{ values: string[]; statuses: FeatureStatus[]; eventTimestamps: Array<number | null> }>;
 }
 
 export interface FeatureStatistics {
@@ -145,6 +158,23 @@ export interface MaterializationRun {
   startedTime: number;
   endedTime: number | null;
   error: string | null;
+  statistics: FeatureStatistics[];
+}
+
+/** What a materialization did for one view (`materialize` reports one per view, failed or not). */
+export interface MaterializationOutcome {
+  view: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  /** The recorded run; null when the view failed before its run could be recorded. */
+  runId: string | null;
+  /** The window, epoch ms with microseconds as the fraction; `start <= t <= end`. */
+  start: number;
+  end: number;
+  /** Rows written online (on a failure, those written before it). */
+  rows: number;
+  /** The view's watermark after this run: `end` (whole ms, rounded down) on success, unchanged on failure. */
+  watermark: number | null;
+  error: { code: ErrorCode; message: string } | null;
   statistics: FeatureStatistics[];
 }
 

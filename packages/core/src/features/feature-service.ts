@@ -2,15 +2,17 @@ import { sql, type Kysely } from 'kysely';
 import { CairnError, invalid } from '../errors.js';
 import type { RunService } from '../tracking/run-service.js';
 import type { Definition } from './define.js';
-import type { ApplyResult, FeatureViewSpec, Field, MaterializationRun, ObjectKind, OnlineFeaturesResult, Plan, PushSourceSpec, StoredObject, TrainingDataset } from './entities.js';
-import { cachedResolver } from './feature-resolution.js';
+import type {
+  ApplyResult, FeatureViewSpec, Field, MaterializationOutcome, MaterializationRun, ObjectKind, OnlineFeaturesResult, OnlineFeaturesText, Plan, PushSourceSpec, StoredObject, TrainingDataset,
+} from './entities.js';
+import { cachedResolver, type FeatureSelectionInput } from './feature-resolution.js';
 import { retrieveHistorical, type GetHistoricalFeaturesInput, type TrainingSet } from './historical-retrieval.js';
 import { loadDefinitions } from './load-definitions.js';
-import { materializeView, type MaterializeOptions } from './materializer.js';
+import { checkWindow, materializeAll, type MaterializeOptions } from './materializer.js';
 import { onDemandCodeFrom, type OnDemandCode } from './on-demand.js';
 import type { OfflineStore } from './offline/offline-store.js';
 import { encodeEntityKey, encodeValues, type OnlineStore } from './online/online-store.js';
-import { getOnlineFeatures, getOnlineFeaturesJson, viewKeyspace, type GetOnlineFeaturesInput } from './online-serving.js';
+import { getOnlineFeatures, getOnlineFeaturesJson, getOnlineFeaturesText, viewKeyspace, type GetOnlineFeaturesInput } from './online-serving.js';
 import { FeatureRegistry } from './registry/feature-registry.js';
 import { FeatureRegistryStore } from './sql/feature-registry-store.js';
 import { FeatureRunsStore } from './sql/feature-runs-store.js';
@@ -136,20 +138,46 @@ export class FeatureService {
     return getOnlineFeatures(this.resolve, await this.online(), this.code, input, this.now);
   }
 
-  /** `getOnlineFeatures` as UTF-8 JSON, written without parsing and re-printing stored values (for HTTP). */
+  /**
+   * `getOnlineFeatures` as UTF-8 JSON, written without parsing and re-printing stored values (for
+   * HTTP): timestamps as ISO-8601 strings with microseconds, int64 values as their exact digits.
+   */
   async getOnlineFeaturesJson(input: GetOnlineFeaturesInput): Promise<Buffer> {
     return getOnlineFeaturesJson(this.resolve, await this.online(), this.code, input, this.now);
   }
 
-  /** Materializes every online view (or `options.views`) over [start, end]; returns one run per view. */
-  async materialize(start: number | string, end: number | string, options: MaterializeOptions = {}): Promise<MaterializationRun[]> {
+  /** `getOnlineFeatures` with each value as the JSON text `getOnlineFeaturesJson` writes (exact). */
+  async getOnlineFeaturesText(input: GetOnlineFeaturesInput): Promise<OnlineFeaturesText> {
+    return getOnlineFeaturesText(this.resolve, await this.online(), this.code, input, this.now);
+  }
+
+  /**
+   * The typed fields an entity row of this selection carries: the views' join keys and the
+   * on-demand views' request fields (for reading entities typed as text, as the CLI does).
+   */
+  async entityFields(input: FeatureSelectionInput): Promise<Field[]> {
+    const resolved = await this.resolve(input);
+    const fields: Field[] = [];
+    const add = (f: Field) => { if (!fields.some((x) => x.name === f.name)) fields.push(f); };
+    for (const v of resolved.views.values()) v.stored.spec.joinKeys.forEach(add);
+    for (const o of resolved.onDemand) o.stored.spec.request.forEach(add);
+    return fields;
+  }
+
+  /**
+   * Materializes every online view (or `options.views`) over [start, end], each whatever happens to
+   * the others, and returns one outcome per view. When any view failed it throws after the last
+   * one, with every outcome in `error.details.views`.
+   */
+  async materialize(start: number | string, end: number | string, options: MaterializeOptions = {}): Promise<MaterializationOutcome[]> {
     const s = coerceValue(start, 'timestamp', 'start') as number;
     const e = coerceValue(end, 'timestamp', 'end') as number;
+    checkWindow(s, e);
     return this.materializeViews(await this.onlineViews(options.views), () => s, e, options);
   }
 
-  /** Materializes each online view from its watermark (or end - ttl, or 1970 the first time) to `end`. */
-  async materializeIncremental(end: number | string, options: MaterializeOptions = {}): Promise<MaterializationRun[]> {
+  /** Materializes each online view from its watermark (or end - ttl, or 1970 the first time) to `end`; reports as `materialize`. */
+  async materializeIncremental(end: number | string, options: MaterializeOptions = {}): Promise<MaterializationOutcome[]> {
     const e = coerceValue(end, 'timestamp', 'end') as number;
     const views = await this.onlineViews(options.views);
     const starts = new Map<string, number>();
@@ -157,11 +185,8 @@ export class FeatureService {
     return this.materializeViews(views, (v) => Math.min(starts.get(v.name)!, e), e, options);
   }
 
-  private async materializeViews(views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions): Promise<MaterializationRun[]> {
-    const deps = { offline: await this.offline(), online: await this.online(), runs: this.runsStore, now: this.now };
-    const out: MaterializationRun[] = [];
-    for (const [i, v] of views.entries()) out.push(await materializeView(deps, v, start(v), end, options, { index: i + 1, total: views.length }));
-    return out;
+  private async materializeViews(views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions): Promise<MaterializationOutcome[]> {
+    return materializeAll({ offline: await this.offline(), online: await this.online(), runs: this.runsStore, now: this.now }, views, start, end, options);
   }
 
   private async onlineViews(names?: string[]): Promise<FeatureViewSpec[]> {

@@ -1,6 +1,6 @@
 export * from './define.js';
 export type * from './entities.js';
-export { VALUE_TYPES, type ValueType, type Duration as FeatureDuration } from './value-types.js';
+export { VALUE_TYPES, valueFromText as featureValueFromText, type ValueType, type Duration as FeatureDuration } from './value-types.js';
 export { FeatureService, type FeatureServiceDeps } from './feature-service.js';
 export { FeatureRegistry } from './registry/feature-registry.js';
 export { loadDefinitions } from './load-definitions.js';

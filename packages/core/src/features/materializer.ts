@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CairnError } from '../errors.js';
-import type { FeatureViewSpec, MaterializationRun } from './entities.js';
+import type { FeatureViewSpec, MaterializationOutcome, MaterializationRun } from './entities.js';
 import { ExpectationChecker, formatFailures } from './expectations/expectation-checker.js';
+import { isoTime } from './micro-time.js';
 import type { OfflineStore } from './offline/offline-store.js';
 import { viewKeyspace } from './online-serving.js';
 import { encodeEntityKey, encodeValues, type OnlineStore, type OnlineWrite } from './online/online-store.js';
@@ -33,7 +34,7 @@ interface Deps { offline: OfflineStore; online: OnlineStore; runs: FeatureRunsSt
  * the rows written. The view's watermark moves to `end` only after every write succeeded.
  */
 export async function materializeView(deps: Deps, view: FeatureViewSpec, start: number, end: number, options: MaterializeOptions, position: { index: number; total: number }): Promise<MaterializationRun> {
-  if (!(start <= end)) throw new CairnError('INVALID_ARGUMENT', `The materialization window must have start <= end; got ${new Date(start).toISOString()} .. ${new Date(end).toISOString()}.`);
+  checkWindow(start, end);
   const runId = randomUUID().replace(/-/g, '');
   const batchSize = options.batchSize ?? 10_000;
   await deps.runs.startRun({ runId, view: view.name, start, end, now: deps.now() });
@@ -83,11 +84,46 @@ export async function materializeView(deps: Deps, view: FeatureViewSpec, start: 
     await inFlight;
     const message = (e as Error).message ?? String(e);
     await deps.runs.finishRun(runId, { status: 'FAILED', rows, now: deps.now(), error: message }).catch(() => {});
-    if (e instanceof CairnError) throw new CairnError(e.code, `Materializing '${view.name}' failed (run ${runId}; watermark unchanged): ${message}`, { cause: e, details: { ...e.details, runId } });
-    throw new CairnError('INTERNAL', `Materializing '${view.name}' failed (run ${runId}; watermark unchanged): ${message}`, { cause: e, details: { runId } });
+    if (e instanceof CairnError) throw new CairnError(e.code, `Materializing '${view.name}' failed (run ${runId}; watermark unchanged): ${message}`, { cause: e, details: { ...e.details, runId, rows } });
+    throw new CairnError('INTERNAL', `Materializing '${view.name}' failed (run ${runId}; watermark unchanged): ${message}`, { cause: e, details: { runId, rows } });
   }
   const statistics = stats.result();
   await deps.runs.finishRun(runId, { status: 'SUCCEEDED', rows, now: deps.now(), statistics });
   options.onProgress?.({ view: view.name, ...position, rows, done: true });
   return (await deps.runs.getRun(runId))!;
+}
+
+/** Refuses a window whose start is after its end (times compared in microseconds). */
+export function checkWindow(start: number, end: number): void {
+  if (!(start <= end)) throw new CairnError('INVALID_ARGUMENT', `The materialization window must have start <= end; got ${isoTime(start)} .. ${isoTime(end)}.`);
+}
+
+/**
+ * Materializes every view in turn, whatever happens to the others, and reports each one's outcome.
+ * When any failed, it throws after the last view: a CairnError with the first failure's code, a
+ * message naming every failed view, and every outcome in `details.views`.
+ */
+export async function materializeAll(deps: Deps, views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions): Promise<MaterializationOutcome[]> {
+  const outcomes: MaterializationOutcome[] = [];
+  for (const [i, v] of views.entries()) {
+    const s = start(v);
+    try {
+      const run = await materializeView(deps, v, s, end, options, { index: i + 1, total: views.length });
+      outcomes.push({ view: v.name, status: 'SUCCEEDED', runId: run.runId, start: s, end, rows: run.rows, watermark: await deps.runs.watermark(v.name), error: null, statistics: run.statistics });
+    } catch (e) {
+      const err = e instanceof CairnError ? e : new CairnError('INTERNAL', `Materializing '${v.name}' failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+      outcomes.push({
+        view: v.name, status: 'FAILED', runId: typeof err.details?.runId === 'string' ? err.details.runId : null, start: s, end,
+        rows: typeof err.details?.rows === 'number' ? err.details.rows : 0,
+        // The metadata store may be what failed: then the watermark is unknown here (null).
+        watermark: await deps.runs.watermark(v.name).catch(() => null), error: { code: err.code, message: err.message }, statistics: [],
+      });
+    }
+  }
+  const failed = outcomes.filter((o) => o.error);
+  if (!failed.length) return outcomes;
+  const message = outcomes.length === 1
+    ? failed[0]!.error!.message
+    : `${failed.length} of ${outcomes.length} views failed to materialize (${outcomes.length - failed.length} succeeded; a failed view keeps its watermark, so the next run covers its window again):\n${failed.map((f) => `  ${f.error!.message}`).join('\n')}`;
+  throw new CairnError(failed[0]!.error!.code, message, { details: { views: outcomes } });
 }

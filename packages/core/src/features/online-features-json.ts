@@ -1,7 +1,9 @@
 import type { FeatureStatus } from './entities.js';
+import { isoTime } from './micro-time.js';
 
 // JSON text of online answers, written directly (see `getOnlineFeaturesJson`). Every function here
-// produces exactly what `JSON.stringify` would for the same values.
+// produces exactly what `JSON.stringify` would for the same values, except that an int64 beyond
+// 2^53 (a BigInt) is written as its exact digits and a timestamp keeps its microseconds.
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -17,12 +19,29 @@ export function valueJson(v: unknown): string {
     case 'boolean': return v ? 'true' : 'false';
     case 'string': return JSON.stringify(v);
     case 'undefined': return 'null';
+    case 'bigint': return v.toString();
     default: return v === null ? 'null' : (JSON.stringify(v) ?? 'null');
   }
 }
 
-/** A stored timestamp (epoch ms text) as the API returns it: an ISO-8601 string. */
-export const timestampJson = (text: string): string => (text === 'null' ? text : JSON.stringify(new Date(Number(text))));
+/**
+ * A stored timestamp (epoch ms text, microseconds as the fraction) as the API returns it: an
+ * ISO-8601 string, with six fraction digits when there are microseconds.
+ */
+export function timestampJson(text: string): string {
+  const iso = text === 'null' ? null : isoTime(Number(text));
+  return iso === null ? 'null' : `"${iso}"`;
+}
+
+/** Stored values parsed; an int64 beyond 2^53 comes back as an exact BigInt read from its digits. */
+export function parseValues(json: string, int64Names: readonly string[]): Record<string, unknown> {
+  const values = JSON.parse(json) as Record<string, unknown>;
+  for (const name of int64Names) {
+    const v = values[name];
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) values[name] = BigInt(valueTexts(json, [name])[0]!);
+  }
+  return values;
+}
 
 function endOfString(s: string, i: number): number {
   for (i++; i < s.length; i++) {

@@ -1,9 +1,9 @@
 import { CairnError, invalid } from '../errors.js';
-import type { FeatureStatus, FeatureViewSpec, OnlineFeaturesResult } from './entities.js';
+import type { FeatureStatus, FeatureViewSpec, OnlineFeaturesResult, OnlineFeaturesText } from './entities.js';
 import type { FeatureSelectionInput, ResolvedFeatures } from './feature-resolution.js';
 import type { OnDemandCode } from './on-demand.js';
 import { computeOnDemand } from './on-demand.js';
-import { renderOnlineFeaturesJson, timestampJson, valueJson, valueTexts, type OnlineColumnJson } from './online-features-json.js';
+import { parseValues, renderOnlineFeaturesJson, timestampJson, valueJson, valueTexts, type OnlineColumnJson } from './online-features-json.js';
 import { encodeEntityKey, type OnlineRecord, type OnlineStore } from './online/online-store.js';
 import { coerceValue } from './value-types.js';
 
@@ -26,10 +26,16 @@ export function entityKeys(view: FeatureViewSpec, entities: Array<Record<string,
   })));
 }
 
-/** Values as the offline store returns them: timestamps as Dates. */
+/**
+ * Values as the offline store returns them in-process: timestamps as Dates (a Date holds whole
+ * milliseconds; the JSON answer keeps microseconds), int64 beyond 2^53 as BigInts.
+ */
 export function outputValue(v: unknown, type: string): unknown {
-  return type === 'timestamp' && typeof v === 'number' ? new Date(v) : v;
+  return type === 'timestamp' && typeof v === 'number' ? new Date(Math.floor(v)) : v;
 }
+
+/** An output value as JSON text: timestamps as ISO-8601 with microseconds, int64 digits exact. */
+const outputJson = (v: unknown, type: string): string => (type === 'timestamp' && typeof v === 'number' ? timestampJson(String(v)) : valueJson(v));
 
 // What serving needs of a resolved request, worked out once per resolution (the resolver caches
 // those per registry version), so a request does no lookups by name.
@@ -111,7 +117,10 @@ function parsedValues(read: OnlineRead): (view: number) => Array<Record<string, 
   const parsed = new Map<number, Array<Record<string, unknown> | null>>();
   return (view) => {
     let p = parsed.get(view);
-    if (!p) parsed.set(view, (p = read.perView[view]!.live.map((r) => (r ? (JSON.parse(r.valuesJson) as Record<string, unknown>) : null))));
+    if (!p) {
+      const int64s = read.plan.views[view]!.spec.features.filter((f) => f.type === 'int64').map((f) => f.name);
+      parsed.set(view, (p = read.perView[view]!.live.map((r) => (r ? parseValues(r.valuesJson, int64s) : null))));
+    }
     return p;
   };
 }
@@ -170,14 +179,19 @@ export async function getOnlineFeatures(
   };
 }
 
-/**
- * `getOnlineFeatures` as UTF-8 JSON (what `JSON.stringify` of the result gives), for HTTP. Stored
- * values are copied as the JSON text they were written as, never parsed and printed again: with
- * 100 entities x 50 features that is most of the work of an answer.
- */
-export async function getOnlineFeaturesJson(
+interface OnlineColumns {
+  featureNames: string[];
+  columns: OnlineColumnJson[];
+  /** Statuses and event times per stored view, then per on-demand view. */
+  views: Array<{ statuses: FeatureStatus[]; eventTimestamps: Array<number | null> }>;
+  entities: number;
+}
+
+// Each output column's values as JSON text. Stored values are copied as the text they were written
+// as, never parsed and printed again: with 100 entities x 50 features that is most of the work.
+async function onlineColumns(
   resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
-): Promise<Buffer> {
+): Promise<OnlineColumns> {
   const read = await readOnline(resolve, online, input, now);
   const computed = read.resolved.onDemand.length ? await onDemandOutputs(read, code, input.entities, parsedValues(read)) : null;
   // Per view, each served record's value texts in the view's feature order (the order they were written in).
@@ -192,11 +206,11 @@ export async function getOnlineFeaturesJson(
   };
   // On-demand outputs' statuses are rendered like a view's, after the stored views.
   const onDemandViews = [...onDemandStatuses(read, input.entities.length)];
-  const statusViews = [...read.perView, ...onDemandViews.map(([, statuses]) => ({ statuses, eventTimestamps: statuses.map(() => null) }))];
+  const views = [...read.perView, ...onDemandViews.map(([, statuses]) => ({ statuses, eventTimestamps: statuses.map(() => null) }))];
   const columns = read.plan.outputs.map((o): OnlineColumnJson => {
     if ('onDemand' in o) {
       const view = read.perView.length + onDemandViews.findIndex(([name]) => name === o.onDemand);
-      return { values: computed!.get(o.onDemand)!.map((r) => valueJson(outputValue(r[o.feature] ?? null, o.type))), view };
+      return { values: computed!.get(o.onDemand)!.map((r) => outputJson(r[o.feature] ?? null, o.type)), view };
     }
     const rows = textsOf(o.view);
     const values = new Array<string>(rows.length);
@@ -206,7 +220,29 @@ export async function getOnlineFeaturesJson(
     }
     return { values, view: o.view };
   });
-  return renderOnlineFeaturesJson(read.resolved.outputs.map((o) => o.column), columns, statusViews, input.entities.length);
+  return { featureNames: read.resolved.outputs.map((o) => o.column), columns, views, entities: input.entities.length };
+}
+
+/**
+ * `getOnlineFeatures` as UTF-8 JSON: what `JSON.stringify` of the result gives, except that
+ * timestamps keep their microseconds and int64 values beyond 2^53 their exact digits. For HTTP.
+ */
+export async function getOnlineFeaturesJson(
+  resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
+): Promise<Buffer> {
+  const c = await onlineColumns(resolve, online, code, input, now);
+  return renderOnlineFeaturesJson(c.featureNames, c.columns, c.views, c.entities);
+}
+
+/** `getOnlineFeatures` with each value as the JSON text the HTTP answer carries (for the CLI). */
+export async function getOnlineFeaturesText(
+  resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
+): Promise<OnlineFeaturesText> {
+  const c = await onlineColumns(resolve, online, code, input, now);
+  const tail = (view: number | null) => (view === null
+    ? { statuses: c.columns[0]!.values.map(() => 'PRESENT' as const), eventTimestamps: c.columns[0]!.values.map(() => null) }
+    : c.views[view]!);
+  return { featureNames: c.featureNames, results: c.columns.map((col) => ({ values: col.values, ...tail(col.view) })) };
 }
 
 /**

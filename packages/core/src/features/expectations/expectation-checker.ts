@@ -1,5 +1,7 @@
 import type { ExpectationsSpec } from '../entities.js';
+import { isoTime } from '../micro-time.js';
 import type { LatestRow } from '../offline/offline-store.js';
+import { encodeEntityKey } from '../online/online-store.js';
 
 export interface ExpectationFailure {
   feature: string | null;
@@ -44,8 +46,10 @@ export class ExpectationChecker {
         if (e.notNull) this.fail(name, 'not null', row.key, null);
         continue;
       }
-      if (e.min !== null && typeof v === 'number' && v < e.min) this.fail(name, `>= ${e.min}`, row.key, v);
-      if (e.max !== null && typeof v === 'number' && v > e.max) this.fail(name, `<= ${e.max}`, row.key, v);
+      // An int64 beyond 2^53 is a BigInt, which compares with numbers exactly.
+      const numeric = typeof v === 'number' || typeof v === 'bigint';
+      if (e.min !== null && numeric && v < e.min) this.fail(name, `>= ${e.min}`, row.key, v);
+      if (e.max !== null && numeric && v > e.max) this.fail(name, `<= ${e.max}`, row.key, v);
       if (e.allowed && !e.allowed.includes(v as string | number | boolean)) this.fail(name, `one of ${JSON.stringify(e.allowed)}`, row.key, v);
     }
   }
@@ -54,8 +58,8 @@ export class ExpectationChecker {
     const out = [...this.found.values()];
     if (this.spec.freshnessMs !== null && this.newest < this.end - this.spec.freshnessMs) {
       out.push({
-        feature: null, expectation: `fresh within ${this.spec.freshnessMs} ms of ${new Date(this.end).toISOString()}`, violations: 1,
-        examples: [{ key: [], value: Number.isFinite(this.newest) ? new Date(this.newest).toISOString() : 'no rows in the window' }],
+        feature: null, expectation: `fresh within ${this.spec.freshnessMs} ms of ${isoTime(this.end)}`, violations: 1,
+        examples: [{ key: [], value: Number.isFinite(this.newest) ? isoTime(this.newest) : 'no rows in the window' }],
       });
     }
     return out;
@@ -65,5 +69,5 @@ export class ExpectationChecker {
 /** A readable report of failed expectations. */
 export function formatFailures(view: string, failures: ExpectationFailure[]): string {
   return [`View '${view}' failed ${failures.length} expectation${failures.length > 1 ? 's' : ''}; nothing was written:`,
-    ...failures.map((f) => `  ${f.feature ?? '(view)'} ${f.expectation}: ${f.violations} violation${f.violations > 1 ? 's' : ''}, e.g. ${f.examples.map((x) => `${JSON.stringify(x.key)} = ${JSON.stringify(x.value)}`).join('; ')}`)].join('\n');
+    ...failures.map((f) => `  ${f.feature ?? '(view)'} ${f.expectation}: ${f.violations} violation${f.violations > 1 ? 's' : ''}, e.g. ${f.examples.map((x) => `${encodeEntityKey(x.key)} = ${encodeEntityKey([x.value]).slice(1, -1)}`).join('; ')}`)].join('\n');
 }

@@ -51,6 +51,32 @@ export function onlineStoreContract(make: () => Promise<OnlineStore>): void {
     expect(got.map((r) => r.map((x) => x && Object.values(values(x)!)[0]))).toEqual([['twelve-3', 'one-23'], ['b', null], ['str', 'num']]);
   });
 
+  it('keeps int64 values and keys beyond 2^53 exact, as JSON number text', async () => {
+    const s = await make();
+    const big = 9007199254740993n;
+    await s.write('big', 'id', [
+      { key: k(big), eventTs: 1, createdTs: null, valuesJson: encodeValues({ n: big, m: -9223372036854775808n, small: 7 }) },
+      { key: k(9007199254740992), eventTs: 1, createdTs: null, valuesJson: encodeValues({ n: 1 }) },
+    ]);
+    const [got] = await s.read([{ view: 'big', keyspace: 'id', keys: [k(big), k(9007199254740992)] }]);
+    expect(got!.map((r) => r?.valuesJson)).toEqual(['{"n":9007199254740993,"m":-9223372036854775808,"small":7}', '{"n":1}']);
+  });
+
+  it('keeps event and created times to the microsecond, and orders rows by them', async () => {
+    const s = await make();
+    // Epoch ms with microseconds as the fraction: 2024-01-01T10:00:00.000001Z is 1704103200000.001.
+    const w = (eventTs: number, createdTs: number | null, v: number) => s.write('us', 'id', [{ key: k(1), eventTs, createdTs, valuesJson: encodeValues({ v }) }]);
+    const read = async () => (await s.read([{ view: 'us', keyspace: 'id', keys: [k(1)] }]))[0]![0]!;
+    await w(1704103200000.002, null, 1);
+    await w(1704103200000.001, null, 2);
+    expect(await read()).toEqual({ eventTs: 1704103200000.002, createdTs: null, valuesJson: '{"v":1}' });
+    await w(1704103200000.002, 1704103200000.001, 3);
+    await w(1704103200000.002, 1704103200000, 4);
+    expect(await read()).toEqual({ eventTs: 1704103200000.002, createdTs: 1704103200000.001, valuesJson: '{"v":3}' });
+    await w(1704103200000.003, null, 5);
+    expect(await read()).toEqual({ eventTs: 1704103200000.003, createdTs: null, valuesJson: '{"v":5}' });
+  });
+
   it('writes large batches and deletes a view without touching others', async () => {
     const s = await make();
     const rows = Array.from({ length: 5000 }, (_, i) => ({ key: k(i), eventTs: i, createdTs: null, valuesJson: encodeValues({ i }) }));

@@ -2,6 +2,7 @@
 export interface OnlineWrite {
   /** The entity key: join key values in the view's order, encoded by `encodeEntityKey`. */
   key: string;
+  /** Epoch ms; microseconds are the fraction (see `micro-time.ts`). */
   eventTs: number;
   createdTs: number | null;
   /** The feature values as JSON object text (`encodeValues`), kept as is. */
@@ -36,12 +37,32 @@ export interface OnlineStore {
 
 /**
  * Encodes join key values as a JSON array: typed and delimited, so (1, 23) and (12, 3), or 1 and
- * "1", never share a key.
+ * "1", never share a key. An int64 beyond 2^53 (a BigInt) is written as its digits.
  */
-export const encodeEntityKey = (values: unknown[]): string => JSON.stringify(values);
+export const encodeEntityKey = (values: unknown[]): string => {
+  try {
+    return JSON.stringify(values);
+  } catch (e) {
+    if (!values.some((v) => typeof v === 'bigint')) throw e;
+    return `[${values.map(scalarJson).join(',')}]`;
+  }
+};
 
-/** Feature values as stored online: JSON object text (numbers as JavaScript writes them; NaN as null). */
-export const encodeValues = (values: Record<string, unknown>): string => JSON.stringify(values);
+/**
+ * Feature values as stored online: JSON object text (numbers as JavaScript writes them; NaN as
+ * null). An int64 beyond 2^53 (a BigInt) is written as its exact digits, a JSON number.
+ */
+export const encodeValues = (values: Record<string, unknown>): string => {
+  try {
+    return JSON.stringify(values);
+  } catch (e) {
+    // Rare (an int64 beyond 2^53), so the common row keeps the native JSON.stringify.
+    if (!Object.values(values).some((v) => typeof v === 'bigint')) throw e;
+    return `{${Object.entries(values).map(([k, v]) => `${JSON.stringify(k)}:${scalarJson(v)}`).join(',')}}`;
+  }
+};
+
+const scalarJson = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : (JSON.stringify(v) ?? 'null'));
 
 /** Whether (e1, c1) is at least as new as (e2, c2); a missing created time is older than any. */
 export function isNewerOrSame(e1: number, c1: number | null, e2: number, c2: number | null): boolean {

@@ -18,9 +18,13 @@ const toDataset = (r: FeatureTrainingDatasetRow): TrainingDataset => ({
 export class FeatureRunsStore {
   constructor(private readonly db: Kysely<FeatureTables>) {}
 
+  // Run windows and watermarks are kept in whole milliseconds (bigint columns), rounded down: a
+  // watermark a fraction early makes the next run re-read at most a millisecond of rows, which
+  // rewrites the same values (writes are idempotent), where one a fraction late could skip a row.
+
   async startRun(run: { runId: string; view: string; start: number; end: number; now: number }): Promise<void> {
     await this.db.insertInto('feature_materialization_runs').values({
-      run_id: run.runId, view: run.view, start_time: run.start, end_time: run.end, status: 'RUNNING', rows: 0, started_time: run.now, ended_time: null, error: null, statistics: null,
+      run_id: run.runId, view: run.view, start_time: Math.floor(run.start), end_time: Math.floor(run.end), status: 'RUNNING', rows: 0, started_time: run.now, ended_time: null, error: null, statistics: null,
     }).execute();
   }
 
@@ -51,8 +55,9 @@ export class FeatureRunsStore {
     await this.db.deleteFrom('feature_watermarks').where('view', '=', view).execute();
   }
 
-  /** Moves a view's watermark forward (never back) to `to`. */
-  async advanceWatermark(view: string, to: number, now: number): Promise<void> {
+  /** Moves a view's watermark forward (never back) to `end`, rounded down to a millisecond. */
+  async advanceWatermark(view: string, end: number, now: number): Promise<void> {
+    const to = Math.floor(end);
     await this.db.insertInto('feature_watermarks').values({ view, watermark: to, updated_time: now })
       .onConflict((oc) => oc.column('view').doUpdateSet({ watermark: to, updated_time: now }).where('feature_watermarks.watermark', '<', to))
       .execute();

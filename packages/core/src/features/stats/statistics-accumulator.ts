@@ -48,7 +48,8 @@ export class StatisticsAccumulator {
         continue;
       }
       a.count++;
-      const x = v instanceof Date ? v.getTime() : v;
+      // Statistics are summaries: an int64 beyond 2^53 (a BigInt) counts as its nearest double.
+      const x = v instanceof Date ? v.getTime() : typeof v === 'bigint' ? Number(v) : v;
       if (a.min === null || (x as number) < (a.min as number)) a.min = x;
       if (a.max === null || (x as number) > (a.max as number)) a.max = x;
       if (typeof x !== 'number') continue;

@@ -1,7 +1,8 @@
 import { DuckDBTimestampTZValue, type DuckDBAppender } from '@duckdb/node-api';
+import { msToMicros } from '../../micro-time.js';
 import type { ValueType } from '../../value-types.js';
 
-/** Appends one value of a Cairn value type (timestamps as epoch ms or Date) to a DuckDB appender. */
+/** Appends one value of a Cairn value type (timestamps as epoch ms, microseconds as the fraction, or Date) to a DuckDB appender. */
 export function appendValue(app: DuckDBAppender, type: ValueType, v: unknown): void {
   if (v === null || v === undefined) return app.appendNull();
   switch (type) {
@@ -13,7 +14,7 @@ export function appendValue(app: DuckDBAppender, type: ValueType, v: unknown): v
     case 'bool': return app.appendBoolean(v as boolean);
     case 'timestamp': {
       const ms = v instanceof Date ? v.getTime() : Number(v);
-      return app.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(Math.round(ms * 1000))));
+      return app.appendTimestampTZ(new DuckDBTimestampTZValue(msToMicros(ms)));
     }
   }
 }

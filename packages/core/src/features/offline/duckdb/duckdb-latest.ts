@@ -4,7 +4,8 @@ import { CairnError } from '../../../errors.js';
 import type { FeatureViewSpec } from '../../entities.js';
 import type { LatestRow } from '../offline-store.js';
 import { ORD } from './duckdb-pit-sql.js';
-import { duckError, fromDuck, id, run, tsLiteral } from './duckdb-sql.js';
+import { duckTimestampLiteral } from '../../micro-time.js';
+import { duckError, fromDuck, id, run } from './duckdb-sql.js';
 
 // One pass dedupes the entities of one hash partition of the window: DuckDB's GROUP BY holds an
 // entry per entity of the pass until its last row is read, so the pass size, not the window, sets
@@ -17,7 +18,7 @@ export const passEntities = (batchSize: number): number => Math.max(MIN_PASS_ENT
 
 /**
  * For each entity of `view`, its newest row (by event, then created time) with start <= event <=
- * end, in batches of at most `batchSize`. `rowsSql` is the view's normalized rows (`normalizedRows`);
+ * end (compared in microseconds), in batches of at most `batchSize`. `rowsSql` is the view's normalized rows (`normalizedRows`);
  * `passSize` bounds the entities one pass holds.
  */
 export async function* latestRows(
@@ -25,15 +26,17 @@ export async function* latestRows(
 ): AsyncIterable<LatestRow[]> {
   const what = `Reading view '${view.name}' for materialization`;
   const keys = view.joinKeys.map((k) => id(k.name));
-  const window = `FROM (${rowsSql}) WHERE __ts >= ${tsLiteral(start)} AND __ts <= ${tsLiteral(end)}${keys.map((k) => ` AND ${k} IS NOT NULL`).join('')}`;
+  const window = `FROM (${rowsSql}) WHERE __ts >= ${duckTimestampLiteral(start)} AND __ts <= ${duckTimestampLiteral(end)}${keys.map((k) => ` AND ${k} IS NOT NULL`).join('')}`;
   const keyHash = `hash(${keys.join(', ')})`;
   const estimate = Number(await scalar(conn, `SELECT approx_count_distinct(${keyHash}) AS n ${window}`, what));
   const passes = Math.max(1, Math.ceil(estimate / passSize));
   // The struct keeps the winner's values together; the outer SELECT flattens it with times as epoch
-  // ms, so chunks convert column by column.
-  const struct = `struct_pack(__t := epoch_ms(__ts), __c := epoch_ms(__created), ${view.features.map((f) => `${id(f.name)} := ${id(f.name)}`).join(', ')})`;
-  // Epoch ms fit a DOUBLE exactly and arrive as numbers rather than BigInts.
-  const flat = [...keys, 's.__t::DOUBLE', 's.__c::DOUBLE', ...view.features.map((f) => (f.type === 'timestamp' ? `epoch_ms(s.${id(f.name)})::DOUBLE` : `s.${id(f.name)}`))];
+  // ms carrying microseconds as the fraction (micro-time.ts), so chunks convert column by column.
+  const struct = `struct_pack(__t := epoch_us(__ts), __c := epoch_us(__created), ${view.features.map((f) => `${id(f.name)} := ${id(f.name)}`).join(', ')})`;
+  // Microseconds / 1000 as a DOUBLE is what JavaScript computes from them (exact to the microsecond),
+  // and arrives as a number rather than a BigInt.
+  const ms = (us: string) => `(${us})::DOUBLE / 1000`;
+  const flat = [...keys, ms('s.__t'), ms('s.__c'), ...view.features.map((f) => (f.type === 'timestamp' ? ms(`epoch_us(s.${id(f.name)})`) : `s.${id(f.name)}`))];
   const table = id(`__latest_${randomBytes(4).toString('hex')}`);
   for (let pass = 0; pass < passes; pass++) {
     const part = passes > 1 ? ` AND ${keyHash} % ${passes} = ${pass}` : '';

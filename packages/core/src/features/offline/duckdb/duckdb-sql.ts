@@ -27,9 +27,6 @@ export function timestampExpr(column: string, type: string): string {
   return `CAST(${column} AS TIMESTAMPTZ)`;
 }
 
-/** A DuckDB TIMESTAMPTZ literal for epoch milliseconds. */
-export const tsLiteral = (ms: number): string => `CAST(epoch_ms(${Math.trunc(ms)}::BIGINT) AS TIMESTAMPTZ)`;
-
 /** Numbers for safe bigints, epoch ms for dates: DuckDB's JS values in Cairn's in-memory form. */
 export function fromDuck(v: unknown): unknown {
   if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;

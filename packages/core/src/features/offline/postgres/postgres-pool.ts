@@ -1,14 +1,14 @@
 import pg from 'pg';
 import type { PgPool } from './postgres-source-reader.js';
 
-/** A small pool for PostgreSQL feature sources; int8 values come back as numbers (checked safe). */
+/** A small pool for PostgreSQL feature sources; int8 values come back as numbers, or BigInts beyond 2^53 (exact). */
 export function createPostgresSourcePool(uri: string): PgPool {
   const pool = new pg.Pool({
     connectionString: uri, max: 4,
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => {
         const n = Number(v);
-        return Number.isSafeInteger(n) ? n : v;
+        return Number.isSafeInteger(n) ? n : BigInt(v);
       } : pg.types.getTypeParser(oid, format as 'text')),
     },
   });

@@ -1,5 +1,6 @@
 import { CairnError, invalid } from '../../../errors.js';
 import type { FeatureViewSpec, PostgresSourceSpec } from '../../entities.js';
+import { microsToMs, msToMicros } from '../../micro-time.js';
 import { POSTGRES_TYPE } from '../../value-types.js';
 import type { LatestRow } from '../offline-store.js';
 
@@ -13,6 +14,12 @@ export interface PgPool { connect(): Promise<PgClient>; end(): Promise<void> }
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const INT_OIDS = new Set([20, 21, 23]);
 const FLOAT_OIDS = new Set([700, 701, 1700]);
+
+/** SQL for a timestamptz's epoch microseconds (exact: PostgreSQL's extract gives a numeric). */
+const US = (expr: string) => `(extract(epoch from ${expr}) * 1000000)::bigint`;
+/** SQL for the timestamptz of a bigint parameter of epoch microseconds. */
+const FROM_US = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+const fromMicros = (v: unknown): number | null => (v === null || v === undefined ? null : microsToMs(BigInt(v as number | string | bigint)));
 
 /** An entity batch for a pushed-down join: row numbers, join key columns, lookup times (epoch µs). */
 export interface EntityBatch { rows: number[]; keys: unknown[][]; tsMicros: bigint[] }
@@ -97,19 +104,20 @@ export class PostgresSourceReader {
         ...(view.ttlMs !== null ? [`s.__ts >= e.ts - ${view.ttlMs} * interval '1 millisecond'`] : []),
         ...(filterByCreated && view.source.createdTimestampField ? ['(s.__created IS NULL OR s.__created <= e.ts)'] : []),
       ];
-      const sel = features.map((f) => `f.${q(f)}`).join(', ');
+      const isTime = features.map((f) => view.features.find((x) => x.name === f)?.type === 'timestamp');
+      const sel = features.map((f, i) => (isTime[i] ? `${US(`f.${q(f)}`)} AS ${q(f)}` : `f.${q(f)}`)).join(', ');
       await c.query(`DECLARE __cairn_c NO SCROLL CURSOR FOR SELECT e.row, ${sel} FROM __cairn_e e LEFT JOIN LATERAL (
         SELECT ${features.map((f) => `s.${q(f)}`).join(', ')} FROM ${rel} s WHERE ${conds.join(' AND ')}
         ORDER BY s.__ts DESC, s.__created DESC NULLS LAST LIMIT 1) f ON true`);
       for (;;) {
         const { rows } = await c.query(`FETCH ${batchSize} FROM __cairn_c`);
         if (!rows.length) break;
-        await onRows(rows.map((r) => [Number(r.row), ...features.map((f) => r[f])]));
+        await onRows(rows.map((r) => [Number(r.row), ...features.map((f, i) => (isTime[i] ? fromMicros(r[f]) : r[f]))]));
       }
     });
   }
 
-  /** For each entity, its newest row with start <= event time <= end (DISTINCT ON, in PostgreSQL). */
+  /** For each entity, its newest row with start <= event time <= end (DISTINCT ON, in PostgreSQL; compared in microseconds). */
   async *latest(view: FeatureViewSpec, start: number, end: number, batchSize: number): AsyncIterable<LatestRow[]> {
     const client = await this.pool.connect().catch((e: Error) => {
       throw new CairnError('UNAVAILABLE', `Cannot reach PostgreSQL for feature sources: ${e.message}`, { cause: e });
@@ -119,17 +127,19 @@ export class PostgresSourceReader {
       await client.query("BEGIN; SET LOCAL TIME ZONE 'UTC'");
       const rel = await this.relation(client, view);
       const keys = view.joinKeys.map((k) => `s.${q(k.name)}`).join(', ');
-      await client.query(`DECLARE __cairn_l NO SCROLL CURSOR FOR SELECT DISTINCT ON (${keys}) s.* FROM ${rel} s
-        WHERE s.__ts >= to_timestamp($1::double precision / 1000.0) AND s.__ts <= to_timestamp($2::double precision / 1000.0)${view.joinKeys.map((k) => ` AND s.${q(k.name)} IS NOT NULL`).join('')}
-        ORDER BY ${keys}, s.__ts DESC, s.__created DESC NULLS LAST`, [start, end]);
+      // Times come back as epoch microseconds (a JavaScript Date holds only milliseconds).
+      const times = view.features.map((f, i) => (f.type === 'timestamp' ? `, ${US(`s.${q(f.name)}`)} AS __us${i}` : '')).join('');
+      await client.query(`DECLARE __cairn_l NO SCROLL CURSOR FOR SELECT DISTINCT ON (${keys}) s.*, ${US('s.__ts')} AS __ts_us, ${US('s.__created')} AS __created_us${times} FROM ${rel} s
+        WHERE s.__ts >= ${FROM_US('$1')} AND s.__ts <= ${FROM_US('$2')}${view.joinKeys.map((k) => ` AND s.${q(k.name)} IS NOT NULL`).join('')}
+        ORDER BY ${keys}, s.__ts DESC, s.__created DESC NULLS LAST`, [String(msToMicros(start)), String(msToMicros(end))]);
       for (;;) {
         const { rows } = await client.query(`FETCH ${batchSize} FROM __cairn_l`);
         if (!rows.length) break;
         yield rows.map((r) => ({
           key: view.joinKeys.map((k) => r[k.name]),
-          eventTs: (r.__ts as Date).getTime(),
-          createdTs: r.__created ? (r.__created as Date).getTime() : null,
-          values: Object.fromEntries(view.features.map((f) => [f.name, r[f.name] instanceof Date ? (r[f.name] as Date).getTime() : r[f.name]])),
+          eventTs: fromMicros(r.__ts_us) as number,
+          createdTs: fromMicros(r.__created_us),
+          values: Object.fromEntries(view.features.map((f, i) => [f.name, f.type === 'timestamp' ? fromMicros(r[`__us${i}`]) : r[f.name]])),
         }));
       }
       await client.query('COMMIT');

@@ -17,7 +17,8 @@ export interface RedisClient {
   quit(): Promise<unknown>;
 }
 
-// Stored per entity hash, one field per view: "<event ms>|<created ms or empty>|<values JSON>".
+// Stored per entity hash, one field per view: "<event ms>|<created ms or empty>|<values JSON>"
+// (times are epoch ms, with microseconds as a fraction: "1704103200000.001").
 // The script writes a field only when the new (event, created) is at least the stored one; times
 // are parsed only when there is a stored row to compare with (a first materialization has none).
 const WRITE_SCRIPT = `
@@ -28,8 +29,8 @@ for i, key in ipairs(KEYS) do
   local old = redis.call('HGET', key, field)
   local write = true
   if old then
-    local ne, nc = string.match(payload, '^(-?%d+)|(-?%d*)|')
-    local oe, oc = string.match(old, '^(-?%d+)|(-?%d*)|')
+    local ne, nc = string.match(payload, '^([^|]*)|([^|]*)|')
+    local oe, oc = string.match(old, '^([^|]*)|([^|]*)|')
     ne = tonumber(ne); nc = tonumber(nc) or -math.huge
     oe = tonumber(oe); oc = tonumber(oc) or -math.huge
     if oe > ne or (oe == ne and oc > nc) then write = false end
