@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { definitionsSource, H, T0, writeFeatureProject } from '../../../core/src/features/testing/feature-project.js';
+import { DEFINE, definitionsSource, H, T0, writeFeatureProject } from '../../../core/src/features/testing/feature-project.js';
 import { runCli } from '../testing/cli-process.js';
 
 describe('cairn features', () => {
@@ -92,5 +92,71 @@ describe('cairn features', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/Applied registry version \d+\./);
     expect(JSON.parse((await cli('features', 'show', 'driver_stats', '--json')).stdout).objects[0].spec.features[0]).toEqual({ name: 'conv_rate', type: 'string' });
+  });
+});
+
+describe('cairn features: every view, several entities, typed keys, checked definitions', () => {
+  let t: TestPlatform;
+  const cli = (...args: string[]) => runCli(args, { cwd: t.dir });
+  const DEFS = (zoneEntities: string) => `import { entity, featureView, fileSource } from ${JSON.stringify(DEFINE)};
+export const zone = entity({ name: 'zone', joinKeys: { zone_code: 'string' } });
+export const zones = featureView({ name: 'zone_stats', entities: ${zoneEntities}, schema: { n: 'int64' },
+  source: fileSource({ name: 'zones', path: 'data/zones.csv', timestampField: 'ts' }) });
+export const bad = featureView({ name: 'aaa_bad', entities: [zone], schema: { x: 'int64' },
+  source: fileSource({ name: 'bad', path: 'data/bad.csv', timestampField: 'ts' }) });
+`;
+
+  beforeAll(async () => {
+    t = await makeTestPlatform('sqlite');
+    writeFileSync(join(t.dir, 'cairn.yaml'), `store:\n  uri: ${JSON.stringify(t.storeUri)}\n`);
+    mkdirSync(join(t.dir, 'features'), { recursive: true });
+    mkdirSync(join(t.dir, 'data'), { recursive: true });
+    writeFileSync(join(t.dir, 'features', 'zones.ts'), DEFS('[zone]'));
+    writeFileSync(join(t.dir, 'data', 'zones.csv'), 'zone_code,ts,n\n7,2024-01-01T10:00:00Z,70\n8,2024-01-01T10:00:00Z,80\n');
+    writeFileSync(join(t.dir, 'data', 'bad.csv'), 'zone_code,ts,x\n7,2024-01-01T10:00:00Z,notanumber\n');
+    expect((await cli('features', 'apply')).code).toBe(0);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it('materializes every view when one fails, prints each outcome (--json too) and exits 1', async () => {
+    const res = await cli('features', 'materialize', '2024-01-01T00:00:00Z', '2024-01-01T12:00:00Z', '--json');
+    expect(res.code).toBe(1);
+    const summary = JSON.parse(res.stdout) as { failed: number; views: Array<{ view: string; status: string; rows: number; watermark: number | null; error: { code: string } | null }> };
+    expect(summary.failed).toBe(1);
+    expect(summary.views.map((v) => [v.view, v.status, v.rows, v.watermark, v.error?.code ?? null])).toEqual([
+      ['aaa_bad', 'FAILED', 0, null, 'INVALID_ARGUMENT'], ['zone_stats', 'SUCCEEDED', 2, Date.parse('2024-01-01T12:00:00Z'), null],
+    ]);
+    expect(res.stderr).toMatch(/error: 1 of 2 views failed to materialize[^]*Materializing 'aaa_bad' failed/);
+    const table = await cli('features', 'materialize-incremental', '2024-01-01T12:00:00Z');
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/aaa_bad\s+FAILED\s+0/);
+    expect(table.stdout).toMatch(/zone_stats\s+SUCCEEDED\s+0/);
+  });
+
+  it('reads several entities (a repeated key starts the next) and takes number-like text as a string key', async () => {
+    await cli('features', 'materialize', '2024-01-01T00:00:00Z', '2024-01-01T12:00:00Z', '--views', 'zone_stats');
+    const json = await cli('features', 'get-online', '--entity', 'zone_code=7', '--entity', 'zone_code=8', '--entity', 'zone_code=9', '--features', 'zone_stats:n', '--at', '2024-01-02T00:00:00Z', '--json');
+    expect([json.code, json.stderr]).toEqual([0, '']);
+    expect(JSON.parse(json.stdout).results[0]).toEqual({ values: [70, 80, null], statuses: ['PRESENT', 'PRESENT', 'NOT_FOUND'], eventTimestamps: [Date.parse('2024-01-01T10:00:00Z'), Date.parse('2024-01-01T10:00:00Z'), null] });
+    const table = await cli('features', 'get-online', '--entity', 'zone_code=7', '--entity', 'zone_code=8', '--features', 'zone_stats:n', '--at', '2024-01-02T00:00:00Z');
+    expect(table.stdout).toMatch(/^ENTITY\s+FEATURE\s+VALUE\s+STATUS/);
+    expect(table.stdout).toMatch(/zone_code=7\s+n\s+70\s+PRESENT/);
+    expect(table.stdout).toMatch(/zone_code=8\s+n\s+80\s+PRESENT/);
+    const uneven = await cli('features', 'get-online', '--entity', 'zone_code=7', '--entity', 'bonus=1', '--entity', 'zone_code=8', '--features', 'zone_stats:n');
+    expect(uneven.code).toBe(2);
+    expect(uneven.stderr).toContain('entity 2 has zone_code but entity 1 has bonus, zone_code');
+  });
+
+  it('refuses a definition of the wrong shape, naming the object and field (not a bug in Cairn)', async () => {
+    writeFileSync(join(t.dir, 'features', 'zones.ts'), DEFS('zone'));
+    try {
+      const plan = await cli('features', 'plan');
+      expect(plan.code).toBe(1);
+      expect(plan.stderr).toMatch(/^error: Feature view 'zone_stats' \(features\/zones\.ts, export zones\): 'entities' must be an array of entities, e\.g\. entities: \[customer\]; got the entity 'zone'\.\n$/);
+    } finally {
+      writeFileSync(join(t.dir, 'features', 'zones.ts'), DEFS('[zone]'));
+    }
   });
 });
