@@ -131,6 +131,8 @@ export interface OnlineFeaturesResult {
  */
 export interface OnlineFeaturesText {
   featureNames: string[];
+  /** Each feature's value type, in featureNames order. */
+  types: ValueType[];
   results: Array<{ values: string[]; statuses: FeatureStatus[]; eventTimestamps: Array<number | null> }>;
 }
 

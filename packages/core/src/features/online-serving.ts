@@ -5,7 +5,7 @@ import type { OnDemandCode } from './on-demand.js';
 import { computeOnDemand } from './on-demand.js';
 import { parseValues, renderOnlineFeaturesJson, timestampJson, valueJson, valueTexts, type OnlineColumnJson } from './online-features-json.js';
 import { encodeEntityKey, type OnlineRecord, type OnlineStore } from './online/online-store.js';
-import { coerceValue } from './value-types.js';
+import { coerceValue, type ValueType } from './value-types.js';
 
 export interface GetOnlineFeaturesInput extends FeatureSelectionInput {
   /** One object per entity: its join keys (and request fields of on-demand views). */
@@ -181,6 +181,7 @@ export async function getOnlineFeatures(
 
 interface OnlineColumns {
   featureNames: string[];
+  types: ValueType[];
   columns: OnlineColumnJson[];
   /** Statuses and event times per stored view, then per on-demand view. */
   views: Array<{ statuses: FeatureStatus[]; eventTimestamps: Array<number | null> }>;
@@ -220,7 +221,7 @@ async function onlineColumns(
     }
     return { values, view: o.view };
   });
-  return { featureNames: read.resolved.outputs.map((o) => o.column), columns, views, entities: input.entities.length };
+  return { featureNames: read.resolved.outputs.map((o) => o.column), types: read.resolved.outputs.map((o) => o.type), columns, views, entities: input.entities.length };
 }
 
 /**
@@ -239,10 +240,11 @@ export async function getOnlineFeaturesText(
   resolve: (input: FeatureSelectionInput) => Promise<ResolvedFeatures>, online: OnlineStore, code: OnDemandCode, input: GetOnlineFeaturesInput, now: () => number,
 ): Promise<OnlineFeaturesText> {
   const c = await onlineColumns(resolve, online, code, input, now);
+  const n = c.entities;
   const tail = (view: number | null) => (view === null
-    ? { statuses: c.columns[0]!.values.map(() => 'PRESENT' as const), eventTimestamps: c.columns[0]!.values.map(() => null) }
-    : c.views[view]!);
-  return { featureNames: c.featureNames, results: c.columns.map((col) => ({ values: col.values, ...tail(col.view) })) };
+    ? { statuses: new Array<FeatureStatus>(n).fill('PRESENT'), eventTimestamps: new Array<number | null>(n).fill(null) }
+    : { statuses: c.views[view]!.statuses, eventTimestamps: c.views[view]!.eventTimestamps });
+  return { featureNames: c.featureNames, types: c.types, results: c.columns.map((col) => ({ values: col.values, ...tail(col.view) })) };
 }
 
 /**

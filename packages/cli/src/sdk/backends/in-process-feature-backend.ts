@@ -3,9 +3,15 @@ import type { FeatureService, GetOnlineFeaturesInput, ObjectKind, OnlineFeatures
 import { CairnError } from '@cairn/core/errors';
 import type { FeatureBackend } from '../feature-backend.js';
 
+const int64Value = (text: string): unknown => {
+  const n = JSON.parse(text) as unknown;
+  return typeof n === 'number' && !Number.isSafeInteger(n) ? BigInt(text) : n;
+};
+
 /**
  * Calls the feature service directly, in this process. Results have the shape they have over HTTP
- * (timestamp values as ISO-8601 strings), so code behaves the same against a server.
+ * (timestamp values as ISO-8601 strings, with microseconds when they have any), so code behaves
+ * the same against a server; int64 values beyond 2^53 are exact BigInts here.
  *
  * @example
  * ```ts
@@ -17,11 +23,12 @@ export class InProcessFeatureBackend implements FeatureBackend {
   constructor(private readonly features: FeatureService) {}
 
   async getOnlineFeatures(input: GetOnlineFeaturesInput): Promise<OnlineFeaturesResult> {
-    const result = await this.features.getOnlineFeatures(input);
-    for (const r of result.results) {
-      for (let i = 0; i < r.values.length; i++) if (r.values[i] instanceof Date) r.values[i] = (r.values[i] as Date).toISOString();
-    }
-    return result;
+    // The answer's JSON texts, as a server sends them, parsed value by value.
+    const { featureNames, types, results } = await this.features.getOnlineFeaturesText(input);
+    return {
+      featureNames,
+      results: results.map((r, i) => ({ ...r, values: r.values.map((text) => (types[i] === 'int64' ? int64Value(text) : JSON.parse(text))) })),
+    };
   }
 
   push = (source: string, rows: Array<Record<string, unknown>>, options: { to?: PushTarget } = {}) => this.features.push(source, rows, options);
