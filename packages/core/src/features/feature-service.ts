@@ -186,7 +186,8 @@ export class FeatureService {
   }
 
   private async materializeViews(views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions): Promise<MaterializationOutcome[]> {
-    return materializeAll({ offline: await this.offline(), online: await this.online(), runs: this.runsStore, now: this.now }, views, start, end, options);
+    const open = async () => ({ offline: await this.offline(), online: await this.online(), runs: this.runsStore, now: this.now });
+    return materializeAll(this.runsStore, open, views, start, end, options);
   }
 
   private async onlineViews(names?: string[]): Promise<FeatureViewSpec[]> {

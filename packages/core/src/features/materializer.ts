@@ -100,23 +100,26 @@ export function checkWindow(start: number, end: number): void {
 
 /**
  * Materializes every view in turn, whatever happens to the others, and reports each one's outcome.
- * When any failed, it throws after the last view: a CairnError with the first failure's code, a
- * message naming every failed view, and every outcome in `details.views`.
+ * `open` gives the stores (a store that cannot be opened fails each view, which still gets its
+ * outcome). When any view failed, it throws after the last one: a CairnError with the first
+ * failure's code, a message naming every failed view, and every outcome in `details.views`.
  */
-export async function materializeAll(deps: Deps, views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions): Promise<MaterializationOutcome[]> {
+export async function materializeAll(
+  runs: FeatureRunsStore, open: () => Promise<Deps>, views: FeatureViewSpec[], start: (v: FeatureViewSpec) => number, end: number, options: MaterializeOptions,
+): Promise<MaterializationOutcome[]> {
   const outcomes: MaterializationOutcome[] = [];
   for (const [i, v] of views.entries()) {
     const s = start(v);
     try {
-      const run = await materializeView(deps, v, s, end, options, { index: i + 1, total: views.length });
-      outcomes.push({ view: v.name, status: 'SUCCEEDED', runId: run.runId, start: s, end, rows: run.rows, watermark: await deps.runs.watermark(v.name), error: null, statistics: run.statistics });
+      const run = await materializeView(await open(), v, s, end, options, { index: i + 1, total: views.length });
+      outcomes.push({ view: v.name, status: 'SUCCEEDED', runId: run.runId, start: s, end, rows: run.rows, watermark: await runs.watermark(v.name), error: null, statistics: run.statistics });
     } catch (e) {
       const err = e instanceof CairnError ? e : new CairnError('INTERNAL', `Materializing '${v.name}' failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
       outcomes.push({
         view: v.name, status: 'FAILED', runId: typeof err.details?.runId === 'string' ? err.details.runId : null, start: s, end,
         rows: typeof err.details?.rows === 'number' ? err.details.rows : 0,
         // The metadata store may be what failed: then the watermark is unknown here (null).
-        watermark: await deps.runs.watermark(v.name).catch(() => null), error: { code: err.code, message: err.message }, statistics: [],
+        watermark: await runs.watermark(v.name).catch(() => null), error: { code: err.code, message: err.message }, statistics: [],
       });
     }
   }

@@ -152,3 +152,19 @@ for (const setup of SETUPS) {
     });
   });
 }
+
+describe('materialization when a store cannot be opened', () => {
+  it('still reports every view, each FAILED with the reason', async () => {
+    const tp = await makeTestPlatform('sqlite', { features: { online_store: { uri: 'sqlite:not-a-folder/online.db' } } });
+    cleanups.push(() => tp.cleanup());
+    mkdirSync(join(tp.dir, 'features'), { recursive: true });
+    writeFileSync(join(tp.dir, 'features', 'defs.ts'), DEFINITIONS);
+    writeFileSync(join(tp.dir, 'not-a-folder'), 'a file where the online store folder should be\n');
+    await tp.platform.features.apply();
+    const err = await tp.platform.features.materialize(START, '2024-01-01T12:00:00Z').catch((e: unknown) => e);
+    const views = (err as { details: { views: MaterializationOutcome[] } }).details.views;
+    expect(views.map((v) => [v.view, v.status, v.runId])).toEqual(['aaa_bad', 'big_view', 'pushed', 'time_view', 'zzz_other'].map((v) => [v, 'FAILED', null]));
+    expect(views[0]!.error!.message).toMatch(/not-a-folder/);
+    expect((err as Error).message).toMatch(/^5 of 5 views failed to materialize/);
+  });
+});
