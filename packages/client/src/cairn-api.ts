@@ -258,7 +258,7 @@ export class CairnApi {
   }
 
   /** Uploads bytes as one artifact file (Node callers can stream files with `CairnClient.uploadArtifact`). */
-  async putArtifact(runId: string, path: string, body: Uint8Array | Blob): Promise<PutResult> {
+  async putArtifact(runId: string, path: string, body: Uint8Array<ArrayBuffer> | Blob): Promise<PutResult> {
     return (await this.http.json<{ file: PutResult }>('PUT', `/api/v1/runs/${seg(runId)}/artifacts/content`, { query: { path }, body })).file;
   }
 }
