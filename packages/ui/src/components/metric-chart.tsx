@@ -43,7 +43,9 @@ export function MetricChart({ title, series, axis, smoothing, log, range, onZoom
     [series, smoothing, log],
   );
   const stats = useMemo(() => series.map((s) => seriesStats(s.y)), [series]);
-  const shape = `${series.map((s) => `${s.label}\u0000${s.color}`).join('\u0001')}|${axis}|${log}`;
+  // Few points get dots (a single logged value is otherwise invisible).
+  const dots = series.some((s) => s.x.length < 60);
+  const shape = `${series.map((s) => `${s.label}\u0000${s.color}`).join('\u0001')}|${axis}|${log}|${dots}`;
 
   useEffect(() => {
     const el = box.current;
@@ -58,7 +60,7 @@ export function MetricChart({ title, series, axis, smoothing, log, range, onZoom
       ],
       series: [
         { label: AXIS_LABEL[axis], value: axis === 'time' ? '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' : axis === 'relative' ? (_u, v) => (v == null ? '--' : formatDuration(v * 1000)) : undefined },
-        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => (v == null ? '--' : formatMetric(v)) })),
+        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: dots, size: 6 }, value: (_u: uPlot, v: number | null) => (v == null ? '--' : formatMetric(v)) })),
       ],
       cursor: { drag: { x: true, y: false }, sync: { key: 'cairn-charts' } },
       legend: { live: true },

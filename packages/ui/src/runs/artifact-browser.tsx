@@ -38,7 +38,7 @@ export function ArtifactBrowser({ runId, dir, file, onChange }: ArtifactBrowserP
             {[...list.data].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path)).map((f) => (
               <li key={f.path} className={f.path === file ? 'active' : ''}>
                 <button type="button" className="link file-link" onClick={() => (f.isDir ? onChange(f.path, null) : onChange(dir, f.path))}>
-                  <span aria-hidden>{f.isDir ? '📁' : '📄'}</span> {name(f.path)}
+                  {name(f.path)}{f.isDir ? '/' : ''}
                 </button>
                 <span className="muted small">{f.isDir ? '' : formatBytes(f.size)}</span>
               </li>
