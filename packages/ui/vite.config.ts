@@ -11,7 +11,7 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'assets',
     // Pages other than the first load on demand; what the first page needs stays small.
-    chunkSizeWarningLimit: 400,
+    chunkSizeWarningLimit: 600,
     modulePreload: { polyfill: false },
   },
   server: {
