@@ -1,15 +1,13 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import type { Run } from '@cairn/core';
-import { formatDuration, formatMetric, formatMetricFull, formatTime, runDuration, shortCommit } from '../components/format.js';
-import { StatusBadge } from '../components/status-badge.js';
 import { nestRuns, type TreeRow } from './run-tree.js';
-import { cellValue, sourceLabel } from './run-values.js';
+import { BUILT_IN, RunRow, type RowActions } from './run-row.js';
 import { columnId, fieldOf, type DataColumn, type Sort } from './runs-view-state.js';
+import { ROW_HEIGHT } from './run-row.js';
 
-export const ROW_HEIGHT = 32;
 
 interface RunsTableProps {
   runs: Run[];
@@ -24,16 +22,8 @@ interface RunsTableProps {
 }
 
 type Row = TreeRow<Run>;
+const NO_ROWS: Row[] = [];
 
-// Built-in columns; `sortField` is what the server orders by (duration, source and commit cannot be).
-const BUILT_IN: Array<{ id: string; header: string; width: number; sortField?: string; cell(run: Run): { text: string; title?: string } }> = [
-  { id: 'status', header: 'Status', width: 110, sortField: 'attributes.status', cell: (r) => ({ text: r.info.status, title: r.info.statusReason ?? undefined }) },
-  { id: 'start', header: 'Started', width: 160, sortField: 'attributes.start_time', cell: (r) => ({ text: formatTime(r.info.startTime) }) },
-  { id: 'duration', header: 'Duration', width: 100, cell: (r) => ({ text: formatDuration(runDuration(r.info.startTime, r.info.endTime)) }) },
-  { id: 'user', header: 'User', width: 110, sortField: 'attributes.user_id', cell: (r) => ({ text: r.info.userId }) },
-  { id: 'source', header: 'Source', width: 140, cell: (r) => ({ text: sourceLabel(r), title: r.info.source.entryPoint ?? undefined }) },
-  { id: 'commit', header: 'Commit', width: 90, cell: (r) => ({ text: shortCommit(r.info.source.gitCommit) + (r.info.source.gitDirty ? '*' : ''), title: r.info.source.gitCommit ?? undefined }) },
-];
 
 /**
  * The runs table: TanStack Table for the column model, TanStack Virtual so only the rows in view
@@ -49,6 +39,14 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onSelect, onN
   const [focus, setFocus] = useState(0);
 
   const toggle = (runId: string) => onSelect(selectedSet.has(runId) ? selected.filter((s) => s !== runId) : [...selected, runId]);
+  // Rows are memoized: they get one stable object of callbacks that always call the latest handlers.
+  const latest = useRef({ toggle, setFocus });
+  latest.current = { toggle, setFocus };
+  const actions = useMemo<RowActions>(() => ({
+    toggleSelected: (id) => latest.current.toggle(id),
+    toggleCollapsed: (id) => setCollapsed((c) => { const n = new Set(c); if (n.has(id)) n.delete(id); else n.add(id); return n; }),
+    focus: (index) => latest.current.setFocus(index),
+  }), []);
 
   const columnDefs = useMemo<ColumnDef<Row>[]>(() => {
     const defs: ColumnDef<Row>[] = [
@@ -60,9 +58,12 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onSelect, onN
     return defs;
   }, [columns]);
 
-  const table = useReactTable({ data: rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (r) => r.run.info.runId });
+  // The table model gives the columns and headers; rows are drawn from `rows` by the virtualizer, so
+  // no row model is built for tens of thousands of runs on every page that arrives.
+  const table = useReactTable({ data: NO_ROWS, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true });
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  // Without flushSync a fast scroll renders once per frame, not once per scroll event.
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1]!.index : 0;
   useEffect(() => {
@@ -135,51 +136,20 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onSelect, onN
       <div className="rt-body" style={{ height: virtualizer.getTotalSize(), width }}>
         {items.map((item) => {
           const row = rows[item.index]!;
-          const run = row.run;
-          const id = run.info.runId;
+          const id = row.run.info.runId;
           return (
-            <div
+            <RunRow
               key={id}
-              id={`run-row-${id}`}
-              role="row"
-              aria-selected={selectedSet.has(id)}
-              className={`rt-row${item.index === focus ? ' focused' : ''}${selectedSet.has(id) ? ' selected' : ''}`}
-              style={{ transform: `translateY(${item.start}px)`, gridTemplateColumns: template, height: ROW_HEIGHT }}
-              onClick={() => setFocus(item.index)}
-            >
-              <div className="rt-cell" role="gridcell">
-                <input type="checkbox" tabIndex={-1} aria-label={`Select run ${run.info.runName}`} checked={selectedSet.has(id)} onChange={() => toggle(id)} />
-              </div>
-              <div className="rt-cell rt-name" role="gridcell" style={{ paddingLeft: 6 + row.depth * 18 }}>
-                {row.childCount > 0 && (
-                  <button
-                    type="button"
-                    className="twisty"
-                    tabIndex={-1}
-                    aria-label={collapsed.has(id) ? 'Show child runs' : 'Hide child runs'}
-                    onClick={() => setCollapsed((c) => { const n = new Set(c); if (n.has(id)) n.delete(id); else n.add(id); return n; })}
-                  >
-                    {collapsed.has(id) ? '▸' : '▾'}
-                  </button>
-                )}
-                <Link to={`/runs/${encodeURIComponent(id)}`} tabIndex={-1} title={run.info.runName}>{run.info.runName}</Link>
-                {row.childCount > 0 && <span className="muted small"> ({row.childCount})</span>}
-              </div>
-              {BUILT_IN.map((b) => {
-                if (b.id === 'status') return <div key={b.id} className="rt-cell" role="gridcell"><StatusBadge status={run.info.status} reason={run.info.statusReason} /></div>;
-                const c = b.cell(run);
-                return <div key={b.id} className="rt-cell" role="gridcell" title={c.title ?? c.text}>{c.text}</div>;
-              })}
-              {columns.map((c) => {
-                const v = cellValue(run, c);
-                const numeric = typeof v === 'number';
-                return (
-                  <div key={columnId(c)} className={`rt-cell${numeric ? ' num' : ''}`} role="gridcell" title={numeric ? formatMetricFull(v) : v}>
-                    {numeric ? formatMetric(v) : v}
-                  </div>
-                );
-              })}
-            </div>
+              row={row}
+              index={item.index}
+              start={item.start}
+              template={template}
+              focused={item.index === focus}
+              selected={selectedSet.has(id)}
+              collapsed={collapsed.has(id)}
+              columns={columns}
+              actions={actions}
+            />
           );
         })}
       </div>
