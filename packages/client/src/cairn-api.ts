@@ -257,6 +257,11 @@ export class CairnApi {
     return this.http.send('GET', `/api/v1/runs/${seg(runId)}/artifacts/content`, { query: { path }, headers: { accept: 'application/octet-stream' }, ...options });
   }
 
+  /** A folder of a run's artifacts (all of them for '') as a zip, as a fetch Response. */
+  fetchArtifactArchive(runId: string, folder: string, options: CallOptions = {}): Promise<Response> {
+    return this.http.send('GET', `/api/v1/runs/${seg(runId)}/artifacts/archive`, { query: { path: folder || undefined }, headers: { accept: 'application/zip' }, ...options });
+  }
+
   /** Uploads bytes as one artifact file (Node callers can stream files with `CairnClient.uploadArtifact`). */
   async putArtifact(runId: string, path: string, body: Uint8Array<ArrayBuffer> | Blob): Promise<PutResult> {
     return (await this.http.json<{ file: PutResult }>('PUT', `/api/v1/runs/${seg(runId)}/artifacts/content`, { query: { path }, body })).file;

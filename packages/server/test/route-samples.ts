@@ -47,6 +47,7 @@ const SAMPLES: Record<string, { query?: string; body?: unknown; headers?: Record
   'PUT /api/v1/runs/:runId/artifacts/content': { query: 'path=a.txt', body: 'bytes', headers: { 'content-type': 'application/octet-stream' } },
   'DELETE /api/v1/runs/:runId/artifacts/content': { query: 'path=a.txt' },
   'GET /api/v1/runs/:runId/artifacts/preview': { query: 'path=a.txt' },
+  'GET /api/v1/runs/:runId/artifacts/archive': {},
   'GET /api/v1/whoami': {},
   'GET /api/v1/experiments/stats': { query: 'experimentId=0' },
   'GET /api/v1/experiments/keys': { query: 'experimentId=0' },

@@ -137,3 +137,36 @@ describeEachBackend('whoami with auth on', (ctx) => {
     expect((await call(app, 'GET', '/api/v1/whoami')).status).toBe(401);
   });
 }, { config: { auth: 'enabled' } });
+
+/** The entry names of a zip, from its central directory (sorted). */
+function zipEntries(zip: Buffer): string[] {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return names.sort();
+}
+
+describeEachBackend('artifact folder downloads', (ctx) => {
+  it('zips a folder (or everything) with names relative to it, and refuses an empty one', async () => {
+    const { app, platform } = ctx();
+    const { runId } = await seedRun(app);
+    await platform.runs.logArtifact(runId, 'model/weights.bin', Buffer.alloc(1000, 7));
+    await platform.runs.logArtifact(runId, 'model/conf/params.json', '{"lr":0.1}');
+    await platform.runs.logArtifact(runId, 'notes.txt', 'hello');
+    const res = await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/archive?path=model` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="model.zip"');
+    expect(zipEntries(res.rawPayload)).toEqual(['weights.bin', 'conf/params.json'].sort());
+    const all = await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/archive` });
+    expect(zipEntries(all.rawPayload)).toEqual(['model/conf/params.json', 'model/weights.bin', 'notes.txt']);
+    expect((await call(app, 'GET', `/api/v1/runs/${runId}/artifacts/archive?path=nothing-here`)).body.error_code).toBe('NOT_FOUND');
+    expect((await call(app, 'GET', `/api/v1/runs/${runId}/artifacts/archive?path=..%2Fx`)).body.error_code).toBe('INVALID_ARGUMENT');
+  });
+});

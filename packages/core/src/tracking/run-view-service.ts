@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { invalid, notFound } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { archiveFolder } from './artifact-archive.js';
 import { previewArtifact, type ArtifactPreview } from './artifact-preview.js';
 import { downsampleSeries, type DownsampledSeries, type SeriesAxis } from './downsample-series.js';
 import type { ExperimentService } from './experiment-service.js';
@@ -85,6 +87,12 @@ export class RunViewService {
   async previewArtifact(runId: string, path: string): Promise<ArtifactPreview> {
     const opened = await this.runs.openArtifact(runId, path);
     return previewArtifact(path, opened);
+  }
+
+  /** A folder of a run's artifacts (or all of them) as a zip stream; refused up front over 10,000 files or 4 GiB. */
+  async archiveArtifacts(runId: string, folder: string): Promise<Readable> {
+    await this.runs.getInfo(runId);
+    return archiveFolder({ list: (path) => this.runs.listArtifacts(runId, path), open: (path) => this.runs.openArtifact(runId, path) }, folder);
   }
 }
 

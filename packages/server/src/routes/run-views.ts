@@ -1,9 +1,11 @@
+import type { Readable } from 'node:stream';
 import etag from '@fastify/etag';
+import { z } from 'zod';
 import type { Platform } from '@cairn/core';
 import type { CairnRouter } from '../router.js';
 import { encodeMetricValue } from '../metric-value-codec.js';
 import { responses } from '../schemas/common.js';
-import { artifactPathQuery } from '../schemas/artifact-schemas.js';
+import { artifactListQuery, artifactPathQuery } from '../schemas/artifact-schemas.js';
 import { runIdParams } from '../schemas/run-schemas.js';
 import {
   artifactPreviewBody,
@@ -82,5 +84,27 @@ export function runViewRoutes(platform: Platform): CairnRouter {
         response: responses({ 200: artifactPreviewBody }),
       },
     }, async (request) => ({ preview: await views.previewArtifact(request.params.runId, request.query.path) }));
+
+    app.get('/runs/:runId/artifacts/archive', {
+      config: { policy: 'reader' },
+      schema: {
+        tags: ['artifacts'],
+        summary: 'Download a folder of a run\'s artifacts as a zip',
+        description: 'Omit path for all of them. Refused with 413 over 10,000 files or 4 GiB.',
+        produces: ['application/zip'],
+        params: runIdParams,
+        querystring: artifactListQuery,
+        response: responses({ 200: z.custom<Readable>() }),
+      },
+    }, async (request, reply) => {
+      const folder = request.query.path ?? '';
+      const stream = await views.archiveArtifacts(request.params.runId, folder);
+      const name = `${(folder.split('/').pop() || request.params.runId).replace(/[^\w.-]+/g, '_')}.zip`;
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(stream);
+    });
   };
 }

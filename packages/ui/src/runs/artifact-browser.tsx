@@ -29,6 +29,13 @@ export function ArtifactBrowser({ runId, dir, file, onChange }: ArtifactBrowserP
             <span key={i}> / <button type="button" className="link" onClick={() => onChange(parts.slice(0, i + 1).join('/'), null)}>{p}</button></span>
           ))}
         </nav>
+        <button
+          type="button"
+          className="link small"
+          onClick={() => void api.fetchArtifactArchive(runId, dir).then((res) => res.blob()).then((blob) => downloadBlob(blob, `${parts.at(-1) ?? 'artifacts'}.zip`))}
+        >
+          Download {dir ? 'this folder' : 'all'} (zip)
+        </button>
         {list.error ? <ErrorPanel compact error={list.error} onRetry={() => list.refetch()} /> : list.isPending ? <Skeleton rows={4} label="Loading artifacts" /> : list.data.length === 0 ? (
           <EmptyState title={dir ? 'Empty folder' : 'No artifacts'}>
             {!dir && <p>Log files with <code>run.logArtifact(bytes, 'path/in/run')</code> in the SDK.</p>}
