@@ -14,6 +14,14 @@ import { benchPlatform } from './lib/platforms.js';
 import type { BenchResult } from './lib/report.js';
 import { seedWideRuns } from './lib/ui-seed.js';
 
+// The functions given to page.evaluate and waitForFunction run in the browser; this Node-typed file
+// names the few browser globals they use loosely.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare function requestAnimationFrame(callback: (time: number) => void): number;
+declare const MutationObserver: any;
+
 const SCALE = Number(process.env.CAIRN_BENCH_UI_SCALE ?? 1);
 const RUNS = Math.round(100_000 * SCALE);
 const SCROLL_ROWS = Math.min(10_000, RUNS);
@@ -31,7 +39,7 @@ async function experimentByName(platform: Platform, name: string): Promise<{ id:
 /** Time (ms since navigation start) at which the first run row appeared. */
 async function firstRows(page: Page, url: string): Promise<number> {
   await page.goto(url, { waitUntil: 'commit' });
-  return page.waitForFunction(() => (window as unknown as { __firstRow?: number }).__firstRow, undefined, { polling: 50, timeout: 120_000 }).then((h) => h.jsonValue() as Promise<number>);
+  return page.waitForFunction(() => window.__firstRow, undefined, { polling: 50, timeout: 120_000 }).then((h) => h.jsonValue() as Promise<number>);
 }
 
 async function seedHistory(platform: Platform, runId: string, key: string, points: number): Promise<void> {
@@ -46,8 +54,8 @@ async function seedHistory(platform: Platform, runId: string, key: string, point
 async function chartsDrawn(page: Page, url: string, count: number): Promise<number> {
   await page.goto(url, { waitUntil: 'commit' });
   const drawn = await page.waitForFunction((n) => {
-    const figs = [...document.querySelectorAll('figure.chart')];
-    const w = window as unknown as { __drawn?: number };
+    const figs: any[] = [...document.querySelectorAll('figure.chart')];
+    const w = window;
     if (figs.length >= n && figs.every((f) => Number(f.getAttribute('data-points')) > 0)) {
       if (!w.__drawn) requestAnimationFrame(() => requestAnimationFrame(() => (w.__drawn = performance.now())));
     }
@@ -72,9 +80,9 @@ export default {
       // tsx compiles the functions passed to page.evaluate with esbuild's keepNames, which calls __name.
       await page.addInitScript('window.__name = (f) => f;');
       await page.addInitScript(() => {
-        new MutationObserver((_m, obs) => {
+        new MutationObserver((_m: unknown, obs: any) => {
           if (document.querySelector('.rt-body [role="row"]')) {
-            (window as unknown as { __firstRow?: number }).__firstRow = performance.now();
+            window.__firstRow = performance.now();
             obs.disconnect();
           }
         }).observe(document, { childList: true, subtree: true });
@@ -84,7 +92,7 @@ export default {
       await firstRows(page, runsUrl); // warm: server caches, compiled code
       const firsts: number[] = [];
       for (let i = 0; i < 5; i++) firsts.push(await firstRows(page, runsUrl));
-      const jsBytes = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js')).reduce((n, e) => n + (e as PerformanceResourceTiming).encodedBodySize, 0));
+      const jsBytes = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js')).reduce((n, e) => n + (e as unknown as { encodedBodySize: number }).encodedBodySize, 0));
       results.push({ id: 'ui.runs-first-rows.sqlite', issue: '#15', title: `Runs page, ${RUNS.toLocaleString('en')} runs x 20 params x 20 metrics: navigation to first rows visible, p50 of 5`, backend: 'sqlite', figure: median(firsts), unit: 'ms', target: '<= 1000', notes: `runs ${firsts.map((f) => f.toFixed(0)).join(', ')} ms` });
       results.push({ id: 'ui.first-load-js', issue: '#15', title: 'JavaScript fetched by the first page load (runs page), gzipped as served', backend: 'sqlite', figure: jsBytes / 1024, unit: 'KB', target: '<= 250' });
 
@@ -93,7 +101,7 @@ export default {
         sorts.push(await page.evaluate(async () => {
           const first = () => document.querySelector('.rt-body [role="row"]')?.id;
           const before = first();
-          const button = [...document.querySelectorAll('.rt-head button')].find((b) => b.textContent?.startsWith('m1')) as HTMLButtonElement;
+          const button = [...document.querySelectorAll('.rt-head button')].find((b: any) => b.textContent?.startsWith('m1'));
           const t0 = performance.now();
           button.click();
           await new Promise<void>((done) => {
@@ -109,7 +117,7 @@ export default {
       // Settled first: the scroll starts on a page that has finished loading.
       await page.waitForLoadState('networkidle');
       const scroll = await page.evaluate(async (rows) => {
-        const el = document.querySelector('.runs-table') as HTMLElement;
+        const el = document.querySelector('.runs-table');
         const target = rows * 32;
         let last = performance.now();
         let longest = 0;

@@ -53,7 +53,7 @@ describeBrowser('web UI against script payloads', () => {
   });
 
   const ranNothing = async () => {
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(watch.dialogs).toEqual([]);
   };
 
@@ -85,7 +85,7 @@ describeBrowser('web UI against script payloads', () => {
     await expect.poll(async () => Number(await page.getByRole('figure').first().getAttribute('data-points'))).toBeGreaterThan(0);
     for (const file of ['page.html', 'drawing.svg', 'notes.md', `${P.img.replaceAll('/', '')}.txt`]) {
       await page.goto(`${url}/runs/${runIds[0]}?tab=artifacts&file=${encodeURIComponent(file)}`);
-      await expect.poll(() => page.locator('.preview').count(), file).toBe(1);
+      await expect.poll(() => page.locator('.preview').count(), { message: file }).toBe(1);
     }
     await page.goto(`${url}/runs/${runIds[0]}?tab=artifacts&file=notes.md`);
     await expect.poll(() => page.locator('.markdown').count()).toBe(1);

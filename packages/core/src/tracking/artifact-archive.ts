@@ -51,7 +51,7 @@ export async function archiveFolder(source: ArchiveSource, folder: string): Prom
       stream.once('end', () => void addNext());
       zip.addReadStream(stream, file.path.slice(prefix.length), { compress: !/\.(png|jpe?g|gif|webp|zip|gz|parquet|pkl|pt|bin)$/i.test(file.path) });
     } catch (e) {
-      zip.outputStream.destroy(e as Error);
+      (zip.outputStream as unknown as Readable).destroy(e as Error);
     }
   };
   await addNext();
