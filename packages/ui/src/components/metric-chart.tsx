@@ -50,13 +50,15 @@ export function MetricChart({ title, series, axis, smoothing, log, range, onZoom
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    // Canvas text has no currentColor: take the page's text color (light or dark mode).
+    const fg = getComputedStyle(el).color || '#444';
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
       scales: { x: { time: axis === 'time' }, y: { distr: log ? 3 : 1 } },
       axes: [
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' }, values: axis === 'relative' ? (_u, ticks) => ticks.map((t) => formatDuration(t * 1000)) : undefined },
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' }, size: 60, values: (_u, ticks) => ticks.map((t) => formatMetric(t)) },
+        { stroke: fg, grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' }, values: axis === 'relative' ? (_u, ticks) => ticks.map((t) => formatDuration(t * 1000)) : undefined },
+        { stroke: fg, grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' }, size: 60, values: (_u, ticks) => ticks.map((t) => formatMetric(t)) },
       ],
       series: [
         { label: AXIS_LABEL[axis], value: axis === 'time' ? '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' : axis === 'relative' ? (_u, v) => (v == null ? '--' : formatDuration(v * 1000)) : undefined },
