@@ -11,6 +11,8 @@ export interface RequestOptions {
   /** A raw body (artifact upload); sent as application/octet-stream. */
   body?: RequestBody;
   headers?: Record<string, string>;
+  /** Cancels the request. */
+  signal?: AbortSignal;
 }
 
 // Used when a response carries no Cairn error body (a proxy's 502, say): the closest stable code.
@@ -67,13 +69,14 @@ export class HttpTransport {
     } else if (body !== undefined) {
       headers['content-type'] ??= 'application/octet-stream';
     }
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, body };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal: options.signal };
     // A streamed request body must be declared half-duplex for undici.
     if (body instanceof ReadableStream) init.duplex = 'half';
     let res: Response;
     try {
       res = await this.fetchImpl(this.url(path, options.query), init);
     } catch (e) {
+      if (options.signal?.aborted) throw e;
       const reason = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
       throw new CairnError('UNAVAILABLE', `Cannot reach the Cairn server at ${this.baseUrl} (${reason}). Start it with \`cairn server\` or check the tracking URI.`, { cause: e });
     }

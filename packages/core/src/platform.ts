@@ -13,6 +13,7 @@ import { FeatureService } from './features/feature-service.js';
 import type { FeatureTables } from './features/sql/rows.js';
 import { ExperimentService } from './tracking/experiment-service.js';
 import { RunService } from './tracking/run-service.js';
+import { RunViewService } from './tracking/run-view-service.js';
 import type { Executor } from './pipelines/executors/executor.js';
 import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
@@ -30,6 +31,8 @@ export interface Platform {
   artifacts: ArtifactStore;
   experiments: ExperimentService;
   runs: RunService;
+  /** Read-only views for the web UI: experiment counts, key lists, sampled histories, artifact previews. */
+  runViews: RunViewService;
   tokens: TokenService;
   features: FeatureService;
   pipelines: PipelineService;
@@ -46,6 +49,7 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const database = await openMetadataDatabase(config.store.uri, config.projectDir);
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);
+  const runViews = new RunViewService(database.db, database.dialect, experiments, runs);
   const tokens = new TokenService(database.db);
   const features = new FeatureService({
     db: database.db.withTables<FeatureTables>() as unknown as Kysely<FeatureTables>, runs, definitionsDir: resolve(config.projectDir, config.features.dir),
@@ -56,7 +60,7 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   // Best effort: a store another process is migrating, or a read-only one, keeps them as they are for now.
   await registry.webhooks.sealPlainSecrets().catch(() => 0);
   return {
-    config, database, artifacts, experiments, runs, tokens, features, pipelines, registry,
+    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry,
     close: async () => {
       await registry.close();
       await listener?.close();

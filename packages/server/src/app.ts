@@ -16,8 +16,10 @@ import { pipelineRoutes } from './routes/pipelines.js';
 import { registryRouters } from './routes/registry.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
+import { runViewRoutes } from './routes/run-views.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { zodValidatorCompiler } from './schemas/zod-schema.js';
+import { defaultUiDir, webUiRoutes } from './web-ui/static-ui.js';
 
 /** Largest artifact upload accepted by default: 5 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -33,6 +35,8 @@ export interface BuildAppOptions {
   maxUploadBytes?: number;
   /** More routers to mount (e.g. the MLflow adapter); they get the same host check, auth and policy rules. */
   routers?: RouterMount[];
+  /** The built web UI to serve at `/` (default: `@cairn/ui`'s dist folder); null serves none. */
+  uiDir?: string | null;
 }
 
 /**
@@ -68,7 +72,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   installOpenApi(app);
 
   registerRouter(app, '', healthRoutes({ heartbeatTimeoutSeconds: platform.config.tracking.heartbeat_timeout_seconds }));
-  for (const router of [experimentRoutes(platform), runRoutes(platform), runLoggingRoutes(platform), tokenRoutes(platform)]) {
+  for (const router of [experimentRoutes(platform), runRoutes(platform), runLoggingRoutes(platform), runViewRoutes(platform), tokenRoutes(platform)]) {
     registerRouter(app, '/api/v1', router);
   }
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
@@ -80,6 +84,9 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   for (const mount of mlflowRouters(platform, { maxUploadBytes })) registerRouter(app, mount.prefix, mount.router);
   for (const mount of mlflowRegistryRouters(platform)) registerRouter(app, mount.prefix, mount.router);
   for (const mount of options.routers ?? []) registerRouter(app, mount.prefix, mount.router);
+  // The web UI at `/`; its catch-all leaves unknown API paths their JSON 404.
+  const uiDir = options.uiDir === undefined ? defaultUiDir() : options.uiDir;
+  if (uiDir !== null) registerRouter(app, '', webUiRoutes(uiDir));
   return app;
 }
 

@@ -30,6 +30,6 @@ Examples:
       // Loaded on demand so other commands do not pay for the HTTP stack.
       const { startServer } = await import('@cairn/server');
       const running = await startServer(config);
-      out(`Cairn server listening on ${running.url} (store ${redactUri(config.store.uri)})\n`);
+      out(`Cairn server listening on ${running.url} (store ${redactUri(config.store.uri)}); web UI at ${running.url}/\n`);
     });
 }

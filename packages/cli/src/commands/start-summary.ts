@@ -55,7 +55,9 @@ export interface SummaryInput {
 /** The closing summary: what ran, its key metrics, the model, and what to try next. */
 export function startSummary(s: SummaryInput): string {
   const out: string[] = [''];
-  out.push(style.bold(s.url ? `Cairn is serving ${s.relativeProject} on ${s.url} (ready in ${s.seconds.toFixed(1)} s)` : `Ran ${s.relativeProject} in ${s.seconds.toFixed(1)} s`), '');
+  out.push(style.bold(s.url ? `Cairn is serving ${s.relativeProject} on ${s.url} (ready in ${s.seconds.toFixed(1)} s)` : `Ran ${s.relativeProject} in ${s.seconds.toFixed(1)} s`));
+  if (s.url) out.push(`Web UI: ${s.url}/ (open it in a browser: experiments, runs, charts, compare)`);
+  out.push('');
   for (const line of s.lines) out.push(`  ${line}`);
   for (const { detail, metrics, origin } of s.runs) {
     const cached = detail.steps.filter((x) => x.status === 'CACHED').length;
