@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CairnConfig, PipelineRunDetail, Platform, RunHandle, StepStatus } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
-import { globalOptions, out } from '../cli-context.js';
+import { globalOptions, Interrupted, out } from '../cli-context.js';
 import { json } from '../format.js';
 import { isServerUri } from '../sdk/server-uri.js';
 import { PipelineProgress } from './pipeline-progress.js';
@@ -86,6 +86,9 @@ async function follow(start: (p: PipelineProgress | null, signal: AbortSignal) =
   }
   if (asJson) out(json(detail));
   else out(`\n${showRunText(detail, false)}`);
+  if (detail.run.status === 'CANCELLED' && interrupt.signal.aborted) {
+    throw new Interrupted(`Cancelled pipeline run ${detail.run.runId} at your request (Ctrl-C). Resume it with \`cairn pipelines resume ${detail.run.runId}\` (completed steps are reused).`);
+  }
   if (detail.run.status !== 'COMPLETED') {
     throw new CairnError('FAILED_PRECONDITION', `Pipeline run ${detail.run.runId} ${detail.run.status}${detail.run.statusReason ? `: ${detail.run.statusReason}` : ''}. See \`cairn pipelines logs ${detail.run.runId}\`; resume it with \`cairn pipelines resume ${detail.run.runId}\`.`);
   }
