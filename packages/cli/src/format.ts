@@ -81,9 +81,10 @@ export function truncate(s: string, max: number): string {
  */
 export function truncateWords(s: string, max: number): string {
   if (s.length <= max) return s;
-  const head = s.slice(0, max - 1);
+  const head = s.slice(0, max - 2); // room for ' …'
+  const whole = /[\s,;:]/.test(s[head.length]!);
   const at = Math.max(head.lastIndexOf(' '), ...[',', ';', ':'].map((c) => head.lastIndexOf(c) + 1));
-  return `${(at > max / 2 ? head.slice(0, at) : head).trimEnd()}…`;
+  return `${(whole ? head : at > max / 2 ? head.slice(0, at) : head).replace(/[\s,;:]+$/, '')} …`;
 }
 
 /**

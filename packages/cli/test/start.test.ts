@@ -40,6 +40,7 @@ describe('cairn start', () => {
     expect(out).toMatch(/churn-train\s+run [0-9a-f]{32} COMPLETED, 4 steps: auc 0\.85\d*, accuracy 0\.84\d*, baseline_accuracy 0\.81\d*/);
     expect(out).toMatch(/churn-score\s+run [0-9a-f]{32} COMPLETED, 3 steps: scored \d+, high_risk \d+/);
     expect(out).toContain('churn v1 holds @champion');
+    expect(out).toMatch(/^ +gate of @champion passed churn v1, and @champion moved to it$/m);
     expect(out).toMatch(/npx cairn runs reproduce [0-9a-f]{32}/);
     const url = /Cairn is serving \. on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     expect(url, out).toBeDefined();
@@ -58,6 +59,7 @@ describe('cairn start', () => {
     expect(out).toContain('online store materialized up to 2025-01-01T00:00:00.000Z (already)');
     expect(out).toMatch(/churn-train\s+run [0-9a-f]{32} COMPLETED, 4 steps \(3 from cache\): auc 0\.85/);
     expect(out).toMatch(/churn-score\s+run [0-9a-f]{32} COMPLETED, 3 steps \(1 from cache\)/);
+    expect(out).toMatch(/gate of @champion passed churn v1, and @champion moved to it \(decided earlier, /);
     const seconds = Number(/Ran \. in ([\d.]+) s/.exec(out)?.[1]);
     console.log(`second start (no serve) took ${seconds} s`);
     expect(seconds).toBeGreaterThan(0);

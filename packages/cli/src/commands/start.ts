@@ -6,7 +6,8 @@ import type { Definition, PipelineRunDetail, Platform } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
 import { Interrupted, out, redactUri, storeConfig } from '../cli-context.js';
 import { PipelineProgress } from './pipeline-progress.js';
-import { pipelineMetrics, startSummary, type Quickstart } from './start-summary.js';
+import { gateVerdicts } from './gate-verdicts.js';
+import { pipelineMetrics, startSummary, type Quickstart, type SummaryInput } from './start-summary.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -140,11 +141,14 @@ Examples:
       const platform = await openPlatform(config);
       const interrupt = interruptible();
       let result: Awaited<ReturnType<typeof runAll>>;
-      let runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string }>;
+      let runs: SummaryInput['runs'];
       let model: { name: string; version: number; alias: string } | null = null;
       try {
         result = await runAll(platform, qs, log, interrupt.signal);
-        runs = await Promise.all(result.runs.map(async (detail) => ({ detail, ...(await pipelineMetrics(platform, detail)) })));
+        runs = await Promise.all(result.runs.map(async (detail) => {
+          const found = await pipelineMetrics(platform, detail);
+          return { detail, ...found, verdicts: await gateVerdicts(platform, found.origin, { since: detail.run.createdTime }).catch(() => []) };
+        }));
         if (qs.model) {
           const v = await platform.registry.resolve(`models:/${qs.model.name}@${qs.model.alias}`).catch(() => null);
           model = v && { name: v.name, version: v.version, alias: qs.model.alias };
