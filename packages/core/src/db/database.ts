@@ -97,8 +97,9 @@ async function migrate(db: Kysely<Database>, schema: string | null): Promise<voi
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   let { error, results } = await migrator.migrateToLatest();
   // Kysely finds its migration table by listing every table of the database; a schema another
-  // process drops meanwhile (parallel test suites) makes that listing fail before anything ran.
-  for (let retry = 0; error && !results?.length && (error as { code?: string }).code === '42P01' && retry < 5; retry++) {
+  // process drops meanwhile (parallel test suites) makes that listing fail before anything ran:
+  // "relation does not exist" (42P01) or "schema does not exist" (3F000), depending on the moment.
+  for (let retry = 0; error && !results?.length && ['42P01', '3F000'].includes(String((error as { code?: string }).code)) && retry < 5; retry++) {
     ({ error, results } = await migrator.migrateToLatest());
   }
   if (error) throw await migrationError(migrator, results, error);
