@@ -9,5 +9,12 @@ export default defineConfig({
     hookTimeout: 240_000,
     // Postgres and Redis suites share one database each; files run in parallel but suites isolate by schema/prefix.
     pool: 'forks',
+    // On a terminal the default reporter redraws its progress in place. Elsewhere (CI logs, `npm test
+    // | tee`) it would print a file only when the whole file is done, leaving minutes without a line
+    // while the end-to-end files run; `verbose` prints every test as it finishes instead.
+    reporters: process.stdout.isTTY ? ['default'] : ['verbose'],
+    // The SDK prints a "View run …" line whenever a run ends; the suites end thousands. Tests that
+    // check that line turn it back on (`quiet: false`); spawned `cairn` processes get a clean env.
+    env: { CAIRN_QUIET: '1' },
   },
 });

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -65,6 +65,7 @@ export default {
 async function queueDispatch(): Promise<BenchResult> {
   const dir = join(DATA_DIR, 'pipelines-queue');
   rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true }); // a SQLite store is created only in a folder that exists
   const redis = new Redis(REDIS_TEST_URI, { maxRetriesPerRequest: 1 });
   const prefix = freshRedisPrefix(redis);
   const pipelines = { executor: 'queue', queue_redis_uri: REDIS_TEST_URI, queue_prefix: prefix.prefix.replace(/:$/, '') };

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cairn } from '../packages/cli/src/index.js';
 import { PG_BASE_URI } from '../packages/core/src/testing/postgres.js';
@@ -15,8 +15,9 @@ export default {
     for (const backend of backends) {
       const dir = join(DATA_DIR, 'sdk-ingest');
       rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true }); // a SQLite store is created only in a folder that exists
       const uri = backend === 'sqlite' ? `sqlite:${join(dir, 'cairn.db')}` : `${PG_BASE_URI}?schema=bench_sdk_${Date.now()}`;
-      const cairn = await Cairn.connect({ uri, cwd: dir, env: {}, captureSource: false });
+      const cairn = await Cairn.connect({ uri, cwd: dir, env: {}, captureSource: false, quiet: true });
       let logged = 0;
       const t0 = performance.now();
       await cairn.run({ experiment: 'sdk-bench' }, async (run) => {

@@ -58,6 +58,14 @@ export function redactUri(uri: string): string {
   return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/**
+ * Thrown when the user interrupted a command (Ctrl-C) and it stopped as asked: `main` prints the
+ * message as it is (no `error:`) and exits 130. Not a CairnError: nothing failed.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
 /** Writes to stdout. */
 export function out(text: string): void {
   process.stdout.write(text);

@@ -74,3 +74,35 @@ export function formatTags(tags: Record<string, string>): string {
 export function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/**
+ * Shortens prose to at most `max` characters at a word boundary (a space, or after `,` `;` `:`),
+ * so a cut never splits a word or a number; only a single overlong word is cut inside.
+ */
+export function truncateWords(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const head = s.slice(0, max - 2); // room for ' …'
+  const whole = /[\s,;:]/.test(s[head.length]!);
+  const at = Math.max(head.lastIndexOf(' '), ...[',', ';', ':'].map((c) => head.lastIndexOf(c) + 1));
+  return `${(whole ? head : at > max / 2 ? head.slice(0, at) : head).replace(/[\s,;:]+$/, '')} …`;
+}
+
+/**
+ * A dataset's `source` for one line of text: MLflow-style sources are JSON objects, which are
+ * summarized by their location (`uri`, `path`, `url`, `table`) or their short scalar fields
+ * instead of being printed raw and cut mid-word.
+ */
+export function describeSource(source: string, max = 80): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch {
+    return truncateWords(source, max);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return truncateWords(source, max);
+  const o = parsed as Record<string, unknown>;
+  const where = ['uri', 'url', 'path', 'table', 'file'].find((k) => typeof o[k] === 'string');
+  if (where) return truncateWords(String(o[where]), max);
+  const scalars = Object.entries(o).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v) && String(v).length <= 40);
+  return truncateWords(scalars.map(([k, v]) => `${k}=${String(v)}`).join(', ') || '(no location recorded)', max);
+}

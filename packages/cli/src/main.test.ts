@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { CAIRN_BIN, runCli } from './testing/cli-process.js';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAIRN_BIN, openToAll, runCli, unprivileged } from './testing/cli-process.js';
 
 describe('cairn (top level)', () => {
   const cli = (...args: string[]) => runCli(args, { cwd: tmpdir() });
@@ -28,6 +30,20 @@ describe('cairn (top level)', () => {
     expect(code).toBe(0);
   });
 
+  it('describes the whole platform at the top, and exits 0 for help that was asked for', async () => {
+    const top = await cli('--help');
+    for (const part of ['experiment tracking', 'model registry', 'feature store', 'pipeline orchestrator', 'Exit codes']) expect(top.stdout).toContain(part);
+    for (const example of ['cairn models promote', 'cairn features', 'cairn pipelines run']) expect(top.stdout).toContain(example);
+    const helpOfHelp = await cli('help', '--help');
+    expect(helpOfHelp.code).toBe(0);
+    expect(helpOfHelp.stdout).toContain('Usage: cairn');
+    const helpOfRuns = await cli('help', 'runs');
+    expect(helpOfRuns.code).toBe(0);
+    expect(helpOfRuns.stdout).toContain('Usage: cairn runs');
+    // Help shown because the command line was incomplete is a usage error.
+    expect((await cli()).code).toBe(2);
+  });
+
   it('prints its version', async () => {
     expect((await cli('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
@@ -46,5 +62,43 @@ describe('cairn (top level)', () => {
     const res = await runCli(['--config', 'missing.yaml', 'experiments', 'list'], { cwd: tmpdir() });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: Config file .*missing\.yaml does not exist\./);
+  });
+});
+
+describe('cairn with a store it cannot use', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cairn-store-mistakes-'));
+    openToAll(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a store URI whose folder does not exist, and creates nothing (a typo is not a new store)', async () => {
+    const res = await runCli(['--uri', `sqlite:${dir}/typo/dir/c.db`, 'experiments', 'list'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`error: Cannot create the store ${dir}/typo/dir/c.db: the folder ${dir}/typo/dir does not exist.`);
+    expect(res.stderr).toContain(`mkdir -p ${dir}/typo/dir`);
+    expect(res.stderr).not.toContain('bug in Cairn');
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('names a store folder that is not writable, and what to change (not "unable to open database file")', async () => {
+    const folder = join(dir, 'read-only');
+    mkdirSync(folder);
+    chmodSync(folder, 0o555);
+    const res = await runCli(['--uri', 'sqlite:read-only/c.db', 'experiments', 'list'], { cwd: dir, user: unprivileged() });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(new RegExp(`^error: Cannot open the store ${folder}/c\\.db: the folder ${folder} is not writable by this user`));
+    expect(res.stderr).toContain('CAIRN_STORE_URI');
+    expect(res.stderr).not.toContain('bug in Cairn');
+  });
+
+  it("says when the project's .cairn/ folder cannot be made", async () => {
+    const project = join(dir, 'read-only-project');
+    mkdirSync(project);
+    chmodSync(project, 0o555);
+    const res = await runCli(['experiments', 'list'], { cwd: project, user: unprivileged() });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`error: Cannot create the store folder ${project}/.cairn: ${project} is not writable by this user`);
   });
 });

@@ -11,7 +11,9 @@ import { bash, commandEnv, REPO, shellCommands, withoutNpx, type ShellResult } f
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 const TOUR = README.slice(README.indexOf('## A 5-minute tour'), README.indexOf('\n## ', README.indexOf('## A 5-minute tour') + 1));
 const TOUR_DIR = 'scratch/tour';
-const DOCUMENTED_URL = 'http://127.0.0.1:5050';
+// The tour's server port: not 5050, where `npm start` serves the example (it may still be running).
+const TOUR_PORT = 5055;
+const DOCUMENTED_URL = `http://127.0.0.1:${TOUR_PORT}`;
 
 /** The tour's numbered steps (`**1. …**`), each with the text up to the next. */
 function steps(): Map<number, string> {
@@ -97,7 +99,10 @@ describe.skipIf(!hasJq)('README: a 5-minute tour (skipped without jq, which the 
     for (const c of commands) {
       const r = await bash(withoutNpx(c.command), dir, commandEnv(REPO));
       expect(r.code, `${c.command}\n${r.stdout}\n${r.stderr}`).toBe(0);
+      // The line the README shows, with this run's id.
+      expect(r.stderr).toMatch(/^Cairn: run 'baseline' FINISHED in experiment 'churn'\. View it: npx cairn runs show [0-9a-f]{32}$/m);
     }
+    expect(steps().get(1)).toContain("Cairn: run 'baseline' FINISHED in experiment 'churn'. View it: npx cairn runs show");
   });
 
   it('step 2: the CLI finds, shows and compares the runs', async () => {
@@ -124,8 +129,11 @@ describe.skipIf(!hasJq)('README: a 5-minute tour (skipped without jq, which the 
   });
 
   it('step 3: the HTTP calls of the curl lines answer against `cairn server` on a free port', async () => {
+    const [serve, ...lines] = shellCommands(steps().get(3)!).map((c) => c.command);
+    // The documented server command, on a port of its own; the test runs it on a free one instead.
+    expect(serve).toBe(`npx cairn server --port ${TOUR_PORT}`);
+    expect(steps().get(3)).toContain('because `npm start` serves the churn example on 5050');
     server = await startCliServer({ cwd: dir });
-    const lines = shellCommands(steps().get(3)!).map((c) => c.command);
     expect(lines).toHaveLength(4);
     const replies: { call: HttpCall; status: number; json: Record<string, unknown> }[] = [];
     for (const line of lines) {
@@ -147,7 +155,13 @@ describe.skipIf(!hasJq)('README: a 5-minute tour (skipped without jq, which the 
     expect(openapi).toHaveProperty('openapi');
   });
 
-  it('step 4 is the MLflow client, which is not installed here: its endpoints are tested in packages/server/src/mlflow', () => {
-    expect(steps().get(4)).toContain('MLFLOW_TRACKING_URI=http://127.0.0.1:5050');
+  it('step 4 is the MLflow client, which is not installed here: how to install it, and its endpoints are tested in packages/server/src/mlflow', () => {
+    const step4 = steps().get(4)!;
+    const commands = shellCommands(step4).map((c) => c.command);
+    expect(commands).toContain(`export MLFLOW_TRACKING_URI=${DOCUMENTED_URL}`);
+    expect(commands).toContain("python3 -m pip install 'mlflow-skinny>=2,<4'");
+    // python3 throughout, as in the rest of the docs (`python` is missing on many systems).
+    for (const c of commands) expect(c).not.toMatch(/(^|\s)python\s/);
+    expect(step4).toContain('MLflow 2.x or 3.x');
   });
 });

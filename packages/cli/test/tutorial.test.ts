@@ -62,7 +62,11 @@ describe('docs/tutorial.md', () => {
     expect(accuracy).toBeGreaterThanOrEqual(baseline + 0.03);
     expect(logs).toContain('@champion now points at version 1');
     expect(find(/models show churn@champion/).stdout).toMatch(/aliases\s+@champion/);
-    expect(find(/models lineage/).stdout).toContain('features: service churn_features');
+    const lineage = find(/models lineage/).stdout;
+    expect(lineage).toContain('features: service churn_features');
+    // The training set's source is summarized, never raw JSON cut mid-word.
+    expect(lineage).toMatch(/├─ data churn_features-v1@\S+ \(training\) from cairn-training-set datasetId=[0-9a-f]{32}, registryVersion=1\b/);
+    expect(lineage).not.toContain('{"');
   });
 
   it('reports metrics against the champion, data statistics and the lineage chain in Markdown', () => {
@@ -79,6 +83,9 @@ describe('docs/tutorial.md', () => {
   it('lets the gate refuse a worse model, in the pipeline and from the CLI', () => {
     const worse = find(/--param features=region,monthly_fee/);
     expect(worse.stdout).toMatch(/promote\s+COMPLETED/);
+    // Every step completed, and the summary still says the gate refused the model, and why.
+    expect(worse.stdout).toContain('gate of @champion REFUSED churn v2: @champion stays at v1');
+    expect(worse.stdout).toMatch(/^ {2}FAIL {2}metrics\.auc > champion\.metrics\.auc {2}\(metrics\.auc=0\.\d+, champion\.metrics\.auc=0\.85\d*\)$/m);
     expect(find(/models versions churn/).stdout).toMatch(/^1\s+READY\s+@champion/m);
     const promote = find(/models promote churn 2/);
     expect(promote.stderr).toContain("The gate of @champion refused version 2 of 'churn'");

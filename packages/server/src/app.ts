@@ -6,6 +6,7 @@ import { installErrorHandlers } from './errors/error-handler.js';
 import { allowedHosts, installHostCheck } from './host-check.js';
 import { mlflowRouters } from './mlflow/index.js';
 import { mlflowRegistryRouters } from './mlflow-registry/index.js';
+import { serverLogger } from './logger.js';
 import { installOpenApi } from './openapi.js';
 import { registerRouter, type RouterMount } from './router.js';
 import { artifactRoutes } from './routes/artifacts.js';
@@ -29,7 +30,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const MAX_PARAM_LENGTH = 8192;
 
 export interface BuildAppOptions {
-  /** Fastify logger setting; defaults to pino at `info`. Tests pass `false`. */
+  /** Fastify logger setting; defaults to pino at `info` on stdout, as `server.log_format` says. Tests pass `false`. */
   logger?: FastifyServerOptions['logger'];
   /** Largest single artifact upload in bytes; defaults to {@link DEFAULT_MAX_UPLOAD_BYTES}. */
   maxUploadBytes?: number;
@@ -52,7 +53,7 @@ export interface BuildAppOptions {
 export function buildApp(platform: Platform, options: BuildAppOptions = {}): FastifyInstance {
   const server = platform.config.server;
   const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
+    logger: options.logger ?? serverLogger(server.log_format),
     logController: new LogController({ disableRequestLogging: !server.request_log }),
     bodyLimit: server.body_limit_bytes,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,

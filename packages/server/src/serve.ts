@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openPlatform, startHeartbeatReaper, type CairnConfig, type Platform } from '@cairn/core';
 import { buildApp, type BuildAppOptions } from './app.js';
+import { listenError } from './listen-error.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,16 +30,23 @@ export interface StartServerOptions extends BuildAppOptions {
  */
 export async function startServer(config: CairnConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const platform = await openPlatform(config);
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
   try {
     app = buildApp(platform, options);
     const reaper = startHeartbeatReaper(platform.runs, config.tracking.heartbeat_timeout_seconds, app.log);
     app.addHook('onClose', async () => reaper.stop());
-    await app.listen({ host: config.server.host, port: config.server.port });
+    await app.listen({ host: config.server.host, port: config.server.port }).catch((e: unknown) => {
+      throw listenError(e, config.server.host, config.server.port);
+    });
   } catch (e) {
+    await app?.close().catch(() => undefined);
     await platform.close();
     throw e;
   }
+  return serving(app, platform, config, options);
+}
+
+function serving(app: FastifyInstance, platform: Platform, config: CairnConfig, options: StartServerOptions): RunningServer {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

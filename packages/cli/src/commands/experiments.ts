@@ -42,15 +42,15 @@ Examples:
     .command('create')
     .description('Create an experiment.')
     .argument('<name>', 'a unique name')
-    .option('--tag <key=value>', 'set a tag (repeatable)', keyValue, {})
+    .option('--tag <key=value>', 'set a tag (repeatable)', keyValue)
     .option('--json', 'print the new experiment as JSON')
     .addHelpText('after', `
 Examples:
   $ cairn experiments create churn
   $ cairn experiments create churn --tag team=risk --tag owner=ana`)
-    .action(async (name: string, opts: { tag: Record<string, string>; json?: boolean }, self: Command) => {
+    .action(async (name: string, opts: { tag?: Record<string, string>; json?: boolean }, self: Command) => {
       await withCairn(self, async (cairn) => {
-        const exp = await cairn.experiments.create(name, { tags: opts.tag });
+        const exp = await cairn.experiments.create(name, { tags: opts.tag ?? {} });
         out(opts.json ? json({ experiment: exp }) : `Created experiment '${exp.name}' (id ${exp.experimentId}).\n`);
       });
     });

@@ -1,5 +1,5 @@
 import type { AuditEvent, GateEvaluation, Lineage, ModelVersion, RegisteredModel } from '@cairn/core';
-import { fields, formatNumber, formatTags, formatTime, style, table, truncate } from '../format.js';
+import { fields, formatNumber, formatTags, formatTime, style, table, describeSource, truncate } from '../format.js';
 
 // Text output of `cairn models …`: tables for lists, label/value blocks for one entity.
 
@@ -89,7 +89,7 @@ export function showLineage(l: Lineage): string {
   const out = [`${style.bold(`${l.model} v${l.version}`)}  ${l.digest ?? ''}`, `└─ source ${l.source}`];
   if (!l.run) return `${out.join('\n')}\n   (no run recorded: uploaded without --run)\n`;
   out.push(`   └─ run ${l.run.runId} (${l.run.runName}, ${l.run.status}, by ${l.run.userId}) in experiment ${l.run.experimentName ?? l.run.experimentId}`);
-  for (const d of l.datasets) out.push(`      ├─ data ${d.name}@${d.digest}${d.context ? ` (${d.context})` : ''} from ${truncate(d.source, 60)}`);
+  for (const d of l.datasets) out.push(`      ├─ data ${d.name}@${d.digest}${d.context ? ` (${d.context})` : ''} from ${d.sourceType} ${describeSource(d.source, 90)}`);
   if (l.featureService) out.push(`      ├─ features: service ${l.featureService.name}, training set ${l.featureService.trainingDataset} (registry v${l.featureService.registryVersion})`);
   if (l.pipelineRun) out.push(`      ├─ pipeline ${l.pipelineRun.pipeline} run ${l.pipelineRun.runId}${l.pipelineRun.step ? ` step ${l.pipelineRun.step}` : ''} (${l.pipelineRun.status})`);
   const c = l.code;

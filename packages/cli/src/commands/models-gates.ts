@@ -35,7 +35,7 @@ Examples:
   gate.command('set').description('Set the gate of an alias (admins), from flags or from a YAML file of gates.')
     .argument('[name]', 'the registered model (not with --file)')
     .option('--alias <alias>', 'the alias the gate guards')
-    .option('--condition <expr>', "a condition, e.g. \"metrics.auc >= champion.metrics.auc + 0.005\" (repeatable)", collect, [])
+    .option('--condition <expr>', "a condition, e.g. \"metrics.auc >= champion.metrics.auc + 0.005\" (repeatable)", collect)
     .option('--protected', 'the alias may only move through this gate (or an admin --force --reason)')
     .option('--require-signature', "the candidate's signature must be compatible with the current holder's")
     .option('--file <gates.yaml>', 'set every gate listed in a file (gates: [{model, alias, conditions, protected, require_signature_compatible}])')
@@ -45,7 +45,7 @@ Examples:
       --condition "metrics.auc >= 0.85" --condition "tags.validation = 'passed'" \\
       --condition "metrics.auc >= champion.metrics.auc + 0.005"
   $ cairn models gate set --file gates.yaml`)
-    .action(async (name: string | undefined, opts: { alias?: string; condition: string[]; protected?: boolean; requireSignature?: boolean; file?: string }, self: Command) => {
+    .action(async (name: string | undefined, opts: { alias?: string; condition?: string[]; protected?: boolean; requireSignature?: boolean; file?: string }, self: Command) => {
       let inputs;
       if (opts.file) {
         if (name || opts.alias) throw new CairnError('INVALID_ARGUMENT', 'With --file, give no model name or --alias: the file names them.');
@@ -53,7 +53,7 @@ Examples:
         inputs = parseGateFile(await readFile(opts.file, 'utf8'), opts.file);
       } else {
         if (!name || !opts.alias) throw new CairnError('INVALID_ARGUMENT', 'Give the model NAME and --alias (or --file gates.yaml).');
-        inputs = [{ model: name, alias: opts.alias, conditions: opts.condition, protected: opts.protected === true, requireSignatureCompatible: opts.requireSignature === true }];
+        inputs = [{ model: name, alias: opts.alias, conditions: opts.condition ?? [], protected: opts.protected === true, requireSignatureCompatible: opts.requireSignature === true }];
       }
       await withCairn(self, async (cairn) => {
         for (const input of inputs) {

@@ -72,13 +72,13 @@ Examples:
     .option('--run <id>', 'the run that produced an uploaded model (lineage and gate metrics)')
     .option('--format <format>', 'onnx, cairn-json, safetensors, sklearn-pickle, pytorch, mlflow-pyfunc or other (detected when omitted)')
     .option('--description <text>', 'a description')
-    .option('--tag <key=value>', 'set a version tag (repeatable)', keyValue, {})
+    .option('--tag <key=value>', 'set a version tag (repeatable)', keyValue)
     .option('--json', 'print the version as JSON')
-    .action(async (name: string, source: string, opts: { run?: string; format?: string; description?: string; tag: Record<string, string>; json?: boolean }, self: Command) => {
+    .action(async (name: string, source: string, opts: { run?: string; format?: string; description?: string; tag?: Record<string, string>; json?: boolean }, self: Command) => {
       await withCairn(self, async (cairn) => {
         const fromStore = /^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[A-Za-z]:[\\/]/.test(source);
         const v = await cairn.models.register({
-          name, ...(fromStore ? { source } : { path: source }), runId: opts.run, format: opts.format as ModelFormat | undefined, description: opts.description, tags: opts.tag,
+          name, ...(fromStore ? { source } : { path: source }), runId: opts.run, format: opts.format as ModelFormat | undefined, description: opts.description, tags: opts.tag ?? {},
         });
         if (opts.json) return out(json({ version: v }));
         out(`Registered ${v.name} version ${v.version} (${v.format}${v.unsafe ? ', unsafe: loading it runs code' : ''}, ${v.fileCount} files, ${v.digest}).\n`);

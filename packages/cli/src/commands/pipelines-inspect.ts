@@ -1,5 +1,5 @@
 import type { CacheExplanation, LineageNode, LogLine, PipelineRun, PipelineRunDetail, PipelineSummary, StepRun } from '@cairn/core';
-import { fields, formatDuration, formatTime, section, style, table, truncate } from '../format.js';
+import { fields, formatDuration, formatTime, section, style, table, truncate, truncateWords } from '../format.js';
 
 // Text renderings of pipeline state for `cairn pipelines …` (the --json forms print the entities).
 
@@ -21,7 +21,7 @@ export function runsTable(runs: PipelineRun[]): string {
 
 function stepRow(s: StepRun): string[] {
   const note = s.error?.message.split('\n')[0] ?? (s.cache.status === 'hit' ? `reused ${s.cache.cachedFrom}` : '');
-  return [s.stepId, s.status, s.maxAttempts > 1 ? `${s.attempt}/${s.maxAttempts}` : String(s.attempt), duration(s.startTime, s.endTime), s.cache.status ?? '-', truncate(note, 70)];
+  return [s.stepId, s.status, s.maxAttempts > 1 ? `${s.attempt}/${s.maxAttempts}` : String(s.attempt), duration(s.startTime, s.endTime), s.cache.status ?? '-', truncateWords(note, 70)];
 }
 
 /** `show`: the run's fields and a table of its steps. */

@@ -2,10 +2,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CairnConfig, PipelineRunDetail, Platform, RunHandle, StepStatus } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
-import { globalOptions, out } from '../cli-context.js';
+import { globalOptions, Interrupted, out } from '../cli-context.js';
 import { json } from '../format.js';
 import { isServerUri } from '../sdk/server-uri.js';
+import { gateVerdicts } from './gate-verdicts.js';
 import { PipelineProgress } from './pipeline-progress.js';
+import { pipelineMetrics } from './start-summary.js';
 import { showRunText } from './pipelines-inspect.js';
 
 // `--config` means the project's cairn.yaml before the subcommand and the run config after
@@ -69,7 +71,7 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
-async function follow(start: (p: PipelineProgress | null, signal: AbortSignal) => Promise<RunHandle>, asJson: boolean): Promise<void> {
+async function follow(platform: Platform, start: (p: PipelineProgress | null, signal: AbortSignal) => Promise<RunHandle>, asJson: boolean): Promise<void> {
   const progress = asJson ? null : new PipelineProgress(process.stdout);
   const interrupt = interruptible();
   let detail: PipelineRunDetail;
@@ -85,7 +87,17 @@ async function follow(start: (p: PipelineProgress | null, signal: AbortSignal) =
     setTimeout(() => process.exit(), 3000).unref();
   }
   if (asJson) out(json(detail));
-  else out(`\n${showRunText(detail, false)}`);
+  else {
+    out(`\n${showRunText(detail, false)}`);
+    // Every step may have COMPLETED while a gate refused the model: say so here, not only in the step's log.
+    // A run answered from the cache shows the verdicts of the run that computed its steps.
+    const { origin } = await pipelineMetrics(platform, detail).catch(() => ({ origin: detail.run.runId }));
+    const verdicts = await gateVerdicts(platform, origin, { since: detail.run.createdTime }).catch(() => []);
+    if (verdicts.length) out(`\n${verdicts.map((v) => `${v}\n`).join('')}`);
+  }
+  if (detail.run.status === 'CANCELLED' && interrupt.signal.aborted) {
+    throw new Interrupted(`Cancelled pipeline run ${detail.run.runId} at your request (Ctrl-C). Resume it with \`cairn pipelines resume ${detail.run.runId}\` (completed steps are reused).`);
+  }
   if (detail.run.status !== 'COMPLETED') {
     throw new CairnError('FAILED_PRECONDITION', `Pipeline run ${detail.run.runId} ${detail.run.status}${detail.run.statusReason ? `: ${detail.run.statusReason}` : ''}. See \`cairn pipelines logs ${detail.run.runId}\`; resume it with \`cairn pipelines resume ${detail.run.runId}\`.`);
   }
@@ -104,7 +116,7 @@ export async function runPipelineFile(cmd: Command, file: string, opts: RunOptio
   core.resolveParams(found.pipeline.name, found.pipeline.params, fromFile.params, opts.param ?? {});
   const platform = await core.openPlatform(config);
   try {
-    await follow((progress, signal) => {
+    await follow(platform, (progress, signal) => {
       progress?.init(dag.nodes.map((n) => n.id));
       return platform.pipelines.start(found.pipeline, {
         values: fromFile.params, overrides: opts.param ?? {}, noCache: opts.cache === false || fromFile.noCache, signal,
@@ -120,7 +132,7 @@ export async function runPipelineFile(cmd: Command, file: string, opts: RunOptio
 export async function resumeRun(cmd: Command, runId: string, opts: { cache?: boolean; json?: boolean }): Promise<void> {
   await withPipelines(cmd, async (platform) => {
     const before = await platform.pipelines.queries.getRun(runId);
-    await follow((progress, signal) => {
+    await follow(platform, (progress, signal) => {
       progress?.init(before.steps.map((s) => s.stepId), new Map(before.steps.filter((s) => s.status === 'COMPLETED' || s.status === 'CACHED').map((s) => [s.stepId, s.status as StepStatus])));
       return platform.pipelines.resume(runId, { noCache: opts.cache === false, signal, onEvent: progress?.onEvent });
     }, Boolean(opts.json));

@@ -59,7 +59,7 @@ Examples:
   cmd.command('runs').description('List pipeline runs, newest first.')
     .option('--pipeline <name>', 'only runs of this pipeline')
     .addOption(new Option('--status <status>', 'only runs with this status').choices(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']))
-    .option('--max <n>', 'at most this many runs (default 50)', positiveInt, 50)
+    .option('--max <n>', 'at most this many runs', positiveInt, 50)
     .option('--json', 'print JSON')
     .action(async (opts: { pipeline?: string; status?: 'RUNNING'; max: number; json?: boolean }, self: Command) => {
       await withPipelines(self, async (p) => {

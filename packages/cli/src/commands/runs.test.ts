@@ -71,6 +71,12 @@ describe('cairn runs (SQLite project)', () => {
     expect(badFilter.code).toBe(1);
     expect(badFilter.stderr).toMatch(/^error: Invalid filter at position 14/);
 
+    // A bare metric name: say how to write it.
+    const bare = await cli('runs', 'list', '-e', 'churn', '--order-by', 'auc DESC');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain("unknown attribute 'auc'");
+    expect(bare.stderr).toContain('Did you mean metrics.auc (or params.auc, tags.auc)?');
+
     const unknownRun = await cli('runs', 'show', 'ffffffffffffffffffffffffffffffff');
     expect(unknownRun.code).toBe(1);
     expect(unknownRun.stderr).toContain('does not exist');

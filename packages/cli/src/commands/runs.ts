@@ -92,7 +92,7 @@ export function runsCommand(): Command {
     .requiredOption('-e, --experiment <name>', 'experiment name (or numeric id)')
     .option('--filter <expr>', "search filter, e.g. \"metrics.auc > 0.8 AND params.model = 'xgb'\"")
     .option('--order-by <expr>', "sort key, repeatable, e.g. 'metrics.auc DESC'", collect)
-    .option('--max <n>', `at most this many runs (default ${DEFAULT_MAX})`, positiveInt, DEFAULT_MAX)
+    .option('--max <n>', 'at most this many runs', positiveInt, DEFAULT_MAX)
     .addOption(new Option('--all', 'include deleted runs').conflicts('deleted'))
     .option('--deleted', 'only deleted runs')
     .option('--json', 'print JSON instead of a table')

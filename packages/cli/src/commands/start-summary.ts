@@ -47,7 +47,8 @@ export interface SummaryInput {
   relativeProject: string;
   seconds: number;
   lines: string[];
-  runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string }>;
+  /** Each pipeline run, its key metrics, the run that computed them, and the gates' verdicts on its models. */
+  runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string; verdicts?: string[] }>;
   quickstart: Quickstart;
   model: { name: string; version: number; alias: string } | null;
 }
@@ -59,11 +60,12 @@ export function startSummary(s: SummaryInput): string {
   if (s.url) out.push(`Web UI: ${s.url}/ (open it in a browser: experiments, runs, charts, compare)`);
   out.push('');
   for (const line of s.lines) out.push(`  ${line}`);
-  for (const { detail, metrics, origin } of s.runs) {
+  for (const { detail, metrics, origin, verdicts } of s.runs) {
     const cached = detail.steps.filter((x) => x.status === 'CACHED').length;
     const keys = (s.quickstart.metrics ?? Object.keys(metrics).slice(0, 4)).filter((k) => metrics[k] !== undefined);
     out.push(`  ${detail.run.pipelineName.padEnd(12)} run ${detail.run.runId} ${detail.run.status}, ${detail.steps.length} steps${cached ? ` (${cached} from cache)` : ''}${keys.length ? `: ${keys.map((k) => `${k} ${num(metrics[k]!)}`).join(', ')}` : ''}`);
     if (origin !== detail.run.runId) out.push(`  ${''.padEnd(12)} (computed by run ${origin})`);
+    for (const v of verdicts ?? []) out.push(`  ${''.padEnd(12)} ${v}`);
   }
   if (s.model) out.push(`  ${'model'.padEnd(12)} ${s.model.name} v${s.model.version} holds @${s.model.alias}`);
   // The run that trained (a cached run's steps were computed by an earlier one).

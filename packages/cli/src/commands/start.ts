@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Definition, PipelineRunDetail, Platform } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
-import { out, redactUri, storeConfig } from '../cli-context.js';
+import { Interrupted, out, redactUri, storeConfig } from '../cli-context.js';
 import { PipelineProgress } from './pipeline-progress.js';
-import { pipelineMetrics, startSummary, type Quickstart } from './start-summary.js';
+import { gateVerdicts } from './gate-verdicts.js';
+import { pipelineMetrics, startSummary, type Quickstart, type SummaryInput } from './start-summary.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -95,6 +96,9 @@ async function runAll(platform: Platform, qs: Quickstart, log: (line: string) =>
     const detail = await platform.pipelines.run(found.pipeline, { overrides: params, sourceFile: path, exportName: found.exportName, onEvent: progress?.onEvent, signal });
     progress?.flush();
     log(`${found.pipeline.name}: ${detail.run.status} in ${((Date.now() - started) / 1000).toFixed(1)} s (${detail.steps.map((s) => `${s.stepId} ${s.status.toLowerCase()}`).join(', ')})`);
+    if (detail.run.status === 'CANCELLED' && signal.aborted) {
+      throw new Interrupted(`Stopped at your request (Ctrl-C): pipeline run ${detail.run.runId} (${file}) was cancelled. The next start reuses every step that completed.`);
+    }
     if (detail.run.status !== 'COMPLETED') {
       throw new CairnError('FAILED_PRECONDITION', `Pipeline run ${detail.run.runId} (${file}) ${detail.run.status}${detail.run.statusReason ? `: ${detail.run.statusReason}` : ''}. See \`cairn pipelines logs ${detail.run.runId}\` (in ${dir}).`);
     }
@@ -137,11 +141,14 @@ Examples:
       const platform = await openPlatform(config);
       const interrupt = interruptible();
       let result: Awaited<ReturnType<typeof runAll>>;
-      let runs: Array<{ detail: PipelineRunDetail; metrics: Record<string, number>; origin: string }>;
+      let runs: SummaryInput['runs'];
       let model: { name: string; version: number; alias: string } | null = null;
       try {
         result = await runAll(platform, qs, log, interrupt.signal);
-        runs = await Promise.all(result.runs.map(async (detail) => ({ detail, ...(await pipelineMetrics(platform, detail)) })));
+        runs = await Promise.all(result.runs.map(async (detail) => {
+          const found = await pipelineMetrics(platform, detail);
+          return { detail, ...found, verdicts: await gateVerdicts(platform, found.origin, { since: detail.run.createdTime }).catch(() => []) };
+        }));
         if (qs.model) {
           const v = await platform.registry.resolve(`models:/${qs.model.name}@${qs.model.alias}`).catch(() => null);
           model = v && { name: v.name, version: v.version, alias: qs.model.alias };
@@ -154,8 +161,8 @@ Examples:
       if (opts.serve) {
         const { startServer } = await import('@cairn/server');
         url = (await startServer(config).catch((e: unknown) => {
-          if ((e as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') throw e;
-          throw new CairnError('UNAVAILABLE', `${config.server.host}:${config.server.port} is in use (another cairn server?). Stop it, or pick another port: \`npm start -- --port 5051\`. The pipelines ran; everything is cached for the next start.`, { cause: e });
+          if ((e as { cause?: NodeJS.ErrnoException })?.cause?.code !== 'EADDRINUSE') throw e;
+          throw new CairnError('UNAVAILABLE', `Port ${config.server.port} on ${config.server.host} is already in use by another process (another \`cairn server\`, or an earlier \`npm start\`?). Stop it, or pick another port: \`npm start -- --port 5051\` (--port 0 takes any free one). The pipelines ran; everything is cached for the next start.`, { cause: e });
         })).url;
       }
       out(startSummary({ url, projectDir: config.projectDir, relativeProject: rel, seconds: (Date.now() - t0) / 1000, lines: result.lines, runs, quickstart: qs, model }));

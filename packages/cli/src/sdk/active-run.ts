@@ -16,6 +16,8 @@ export interface ActiveRunTimings {
   flushThreshold?: number;
   /** Told when the run starts ending, so its owner can stop tracking it. */
   onEnd?: (run: ActiveRun) => void;
+  /** Told once the run is recorded as ended, with the status it got. */
+  onEnded?: (run: ActiveRun, status: RunStatus) => void;
 }
 
 /**
@@ -185,8 +187,10 @@ export class ActiveRun {
     } catch (e) {
       flushError = e;
     }
+    const final = flushError ? 'FAILED' : status;
     try {
-      await this.backend.updateRun(this.id, { status: flushError ? 'FAILED' : status });
+      await this.backend.updateRun(this.id, { status: final });
+      this.timings.onEnded?.(this, final);
     } catch (e) {
       if (!flushError) throw e;
     }

@@ -10,6 +10,7 @@ import type { PipelineBackend } from './pipeline-backend.js';
 import { PipelineQueries } from './pipelines.js';
 import type { RegistryBackend } from './registry-backend.js';
 import { detectRunSource } from './run-source.js';
+import { runEndNotice } from './run-end-notice.js';
 import { RunQueries } from './run-queries.js';
 import type { TrackingBackend } from './tracking-backend.js';
 
@@ -31,6 +32,12 @@ export interface ConnectOptions extends BackendOptions {
   flushIntervalMs?: number;
   /** Record git commit, dirty flag, entry point and Node version on new runs. Default true. */
   captureSource?: boolean;
+  /**
+   * Print nothing when a run ends. By default the SDK prints one line on stderr per ended run (its
+   * name, status and the command that shows it), as MLflow prints "View run …". Default: true when
+   * the environment variable `CAIRN_QUIET` is `1` or `true`, else false.
+   */
+  quiet?: boolean;
 }
 
 export interface RunOptions {
@@ -74,9 +81,11 @@ export class Cairn {
   /** The feature store: online features, push, applied definitions. */
   readonly features: FeatureQueries;
   private source: Promise<RunSource> | null = null;
+  private readonly quiet: boolean;
   private readonly open = new Set<ActiveRun>();
 
   private constructor(readonly backend: TrackingBackend, private readonly options: ConnectOptions, others: Partial<Omit<OpenedBackends, 'tracking'>> = {}) {
+    this.quiet = options.quiet ?? /^(1|true)$/i.test((options.env ?? process.env).CAIRN_QUIET ?? '');
     this.experiments = new ExperimentQueries(backend);
     this.runs = new RunQueries(backend, this.experiments);
     this.models = new ModelQueries(() => others.registry ?? missing('registry'));
@@ -153,10 +162,14 @@ export class Cairn {
       source,
       heartbeat: true,
     });
+    const experimentName = options.experimentId ? null : (options.experiment ?? 'Default');
     const run = new ActiveRun(this.backend, created.info, {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? (await this.defaultHeartbeatMs()),
       flushIntervalMs: this.options.flushIntervalMs,
       onEnd: (ended) => this.open.delete(ended),
+      onEnded: (ended, status) => {
+        if (!this.quiet) process.stderr.write(runEndNotice({ runId: ended.id, runName: ended.name, experimentName, status, location: this.backend.location, uriGiven: Boolean(this.options.uri) }));
+      },
     });
     this.open.add(run);
     return run;

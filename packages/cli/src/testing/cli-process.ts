@@ -1,5 +1,6 @@
 // Test helpers: run the real `cairn` binary (bin/cairn.js) in a child process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CAIRN_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
@@ -14,9 +15,25 @@ export interface CliOptions {
   cwd: string;
   /** Extra environment; the parent's CAIRN_* variables are never passed on. */
   env?: Record<string, string>;
+  /** Run as this user (see {@link unprivileged}). */
+  user?: { uid?: number; gid?: number };
 }
 
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/**
+ * A user for which file permissions apply: `nobody` when the tests run as root (root may write
+ * anywhere, so a read-only folder proves nothing), else the current user. Folders the child must
+ * write to need {@link openToAll} then.
+ */
+export function unprivileged(): { uid?: number; gid?: number } {
+  return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+}
+
+/** Lets an {@link unprivileged} child write in `dir` (a temp folder is private to its creator). */
+export function openToAll(dir: string): void {
+  chmodSync(dir, 0o777);
+}
+
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   return { ...env, NO_COLOR: '1', ...extra };
@@ -25,7 +42,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs `cairn ...args` to completion. */
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CAIRN_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CAIRN_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 60_000, ...options.user }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });

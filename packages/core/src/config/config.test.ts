@@ -54,7 +54,7 @@ describe('loadConfig defaults', () => {
     expect(c.projectDir).toBe(dir);
     expect(c.store.uri).toBe('sqlite:.cairn/cairn.db');
     expect(c.artifact.uri).toBe('.cairn/artifacts');
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 5050, allowed_hosts: [], body_limit_bytes: 16 * 1024 * 1024, request_log: true });
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 5050, allowed_hosts: [], body_limit_bytes: 16 * 1024 * 1024, request_log: true, log_format: 'auto' });
     expect(c.auth).toBe('disabled');
     expect(c.tracking.heartbeat_timeout_seconds).toBe(600);
     expect(c.features.online_store.uri).toBe('sqlite:.cairn/online.db');
@@ -87,7 +87,7 @@ describe('environment overrides', () => {
     if (typeof fallback === 'boolean') return [String(!fallback), !fallback];
     if (typeof fallback === 'number') return [String(fallback + 1), fallback + 1];
     if (Array.isArray(fallback)) return ['a.example, b.example', ['a.example', 'b.example']];
-    const enums: Record<string, [string, string]> = { auth: ['enabled', 'enabled'], 'pipelines.executor': ['queue', 'queue'] };
+    const enums: Record<string, [string, string]> = { auth: ['enabled', 'enabled'], 'pipelines.executor': ['queue', 'queue'], 'server.log_format': ['json', 'json'] };
     if (enums[key]) return enums[key];
     return [`from-env-${key}`, `from-env-${key}`];
   }
@@ -147,6 +147,7 @@ describe('config errors name the key, where it came from and the fix', () => {
     ['server:\n  port: 70000\n', 'server.port', 'CAIRN_SERVER_PORT'],
     ['auth: maybe\n', 'auth', 'CAIRN_AUTH'],
     ['server:\n  request_log: yes-please\n', 'server.request_log', 'CAIRN_SERVER_REQUEST_LOG'],
+    ['server:\n  log_format: pretty\n', 'server.log_format', 'CAIRN_SERVER_LOG_FORMAT'],
     ['tracking:\n  heartbeat_timeout_seconds: 0\n', 'tracking.heartbeat_timeout_seconds', 'CAIRN_TRACKING_HEARTBEAT_TIMEOUT_SECONDS'],
     ['pipelines:\n  executor: k8s\n', 'pipelines.executor', 'CAIRN_PIPELINES_EXECUTOR'],
     ['store:\n  uri: ""\n', 'store.uri', 'CAIRN_STORE_URI'],

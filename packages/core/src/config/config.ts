@@ -24,6 +24,11 @@ export const configSchema = z.strictObject({
     allowed_hosts: stringList.default([]),
     body_limit_bytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
     request_log: bool.default(true),
+    /**
+     * How log lines look: `text` (one readable line each), `json` (pino's JSON, for log collectors),
+     * or `auto` (default): text when stdout is a terminal, JSON otherwise.
+     */
+    log_format: z.enum(['auto', 'text', 'json']).default('auto'),
   }).prefault({}),
   /** `enabled` turns on token auth; every route is then denied unless its policy allows the caller. */
   auth: z.enum(['enabled', 'disabled']).default('disabled'),

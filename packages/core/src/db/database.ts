@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import { CairnError } from '../errors.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-registry.js';
@@ -8,7 +8,7 @@ import * as m0004 from './migrations/0004-pipelines.js';
 import * as m0005 from './migrations/0005-metric-segments.js';
 import { createPostgresDatabase } from './postgres/postgres-database.js';
 import type { Database } from './schema.js';
-import { createSqliteDatabase } from './sqlite/sqlite-database.js';
+import { createSqliteDatabase, sqliteOpenError } from './sqlite/sqlite-database.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,14 +45,27 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
     throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${redact(uri)}'. ${STORE_URI_FIX}`);
   }
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db).catch(ignoreConcurrentCreate);
+    if (schema) await ensureSchema(handle.db, schema);
     await migrate(handle.db, schema);
   } catch (e) {
     await handle.close();
     if (e instanceof CairnError) throw e;
+    // A store this user may read but not write fails on its first write, which is the migration check.
+    const sqliteCode = String((e as { cause?: { code?: unknown } }).cause?.code ?? (e as { code?: unknown }).code ?? '');
+    if (file !== null && /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(sqliteCode)) throw sqliteOpenError((e as { cause?: unknown }).cause ?? e, file);
+    if (e instanceof MigrationError) {
+      throw new CairnError('FAILED_PRECONDITION', `Cannot bring the metadata store at ${redact(uri)} up to date: ${e.message} Nothing was changed (migrations run in one transaction). ${e.fix}`, { cause: e.cause ?? e });
+    }
     throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}. Check that the database is up and that store.uri (CAIRN_STORE_URI) names it.`, { cause: e });
   }
   return handle;
+}
+
+/** A migration that failed, named, with what to do about it. */
+class MigrationError extends Error {
+  constructor(message: string, readonly fix: string, options: { cause: unknown }) {
+    super(message, options);
+  }
 }
 
 /** The file a `sqlite:` store URI names (absolute, or `:memory:`), or null for another scheme. */
@@ -61,6 +74,17 @@ export function sqliteFileOf(uri: string, baseDir = process.cwd()): string | nul
   const path = uri.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   if (!path) throw new CairnError('INVALID_ARGUMENT', `Store URI '${uri}' names no file. ${STORE_URI_FIX}`);
   return path === ':memory:' || isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+// Creating a schema needs CREATE on the database even when it exists, so an existing one is left
+// alone: a user who owns (or may create in) a schema made for it by an administrator needs no more.
+async function ensureSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  const found = await sql<{ one: number }>`select 1 as one from pg_namespace where nspname = ${schema}`.execute(db);
+  if (found.rows.length) return;
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(ignoreConcurrentCreate).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== '42501') throw e;
+    throw new MigrationError(`its schema ${schema} does not exist and this user may not create it (${(e as Error).message}).`, `Create it as an administrator (CREATE SCHEMA ${schema} AUTHORIZATION <user>), or grant CREATE on the database to this user; then run again.`, { cause: e });
+  });
 }
 
 // Two processes racing `create schema if not exists` on PostgreSQL can still collide on the catalog.
@@ -73,14 +97,33 @@ async function migrate(db: Kysely<Database>, schema: string | null): Promise<voi
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   let { error, results } = await migrator.migrateToLatest();
   // Kysely finds its migration table by listing every table of the database; a schema another
-  // process drops meanwhile (parallel test suites) makes that listing fail before anything ran.
-  for (let retry = 0; error && !results?.length && (error as { code?: string }).code === '42P01' && retry < 5; retry++) {
+  // process drops meanwhile (parallel test suites) makes that listing fail before anything ran:
+  // "relation does not exist" (42P01) or "schema does not exist" (3F000), depending on the moment.
+  for (let retry = 0; error && !results?.length && ['42P01', '3F000'].includes(String((error as { code?: string }).code)) && retry < 5; retry++) {
     ({ error, results } = await migrator.migrateToLatest());
   }
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  if (error) throw await migrationError(migrator, results, error);
+}
+
+// Kysely names the failed migration only when one ran; a failure before (its bookkeeping tables,
+// or a database newer than this code) names none, so find the migration that was about to run.
+async function migrationError(migrator: Migrator, results: readonly MigrationResult[] | undefined, error: unknown): Promise<MigrationError> {
+  const reason = (error as Error)?.message ?? String(error);
+  const failed = results?.find((r) => r.status === 'Error');
+  if (failed) {
+    return new MigrationError(`migration ${failed.migrationName} failed: ${reason}.`, 'Fix the cause above and run again. Tables of another application in the same schema are a common one: give Cairn a database or schema of its own (postgres://…?schema=cairn).', { cause: error });
   }
+  const newer = /previously executed migration (\S+) is missing/.exec(reason);
+  if (newer) {
+    return new MigrationError(`it was migrated by a newer Cairn: it has migration ${newer[1]}, which this version does not know.`, 'Upgrade Cairn to the version that wrote it (or point store.uri at another database).', { cause: error });
+  }
+  const next = await migrator.getMigrations().then((all) => all.find((m) => m.executedAt === undefined)?.name ?? null, () => Object.keys(MIGRATIONS).sort()[0]!);
+  const what = next ? `migration ${next} could not start` : 'checking its migrations failed';
+  return new MigrationError(
+    `${what}: ${reason} (while preparing the migration tables kysely_migration and kysely_migration_lock).`,
+    "The database user must be able to create tables in the store's schema (on PostgreSQL: GRANT USAGE, CREATE ON SCHEMA <schema> TO <user>, or connect as the schema's owner); then run again.",
+    { cause: error },
+  );
 }
 
 export function redact(uri: string): string {

@@ -28,7 +28,17 @@ export function fsFailure(e: unknown, path: string): unknown {
   const code = systemCode(e);
   if (code === undefined) return e;
   const cause = { cause: e };
+  const at = typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : null;
   switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      // The store's own folder, not the request, is at fault: say which folder and how to fix it.
+      return new CairnError(
+        'INTERNAL',
+        `The artifact store cannot write or read '${path}': ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}${at ? ` on ${at}` : ''}. The artifact folder (artifact.uri, default .cairn/artifacts) must be writable by the user running Cairn: fix its permissions, or set artifact.uri in cairn.yaml (or CAIRN_ARTIFACT_URI) to a writable folder.`,
+        cause,
+      );
     case 'EEXIST':
     case 'ENOTDIR':
     case 'EISDIR':
@@ -42,7 +52,7 @@ export function fsFailure(e: unknown, path: string): unknown {
     case 'EDQUOT':
       return new CairnError('RESOURCE_EXHAUSTED', `The artifact store ran out of space while writing '${path}'.`, cause);
     default:
-      return new CairnError('INTERNAL', `Artifact store I/O failed for '${path}' (${code}); check the server log and the artifact root.`, cause);
+      return new CairnError('INTERNAL', `Artifact store I/O failed for '${path}'${at ? ` at ${at}` : ''} (${code}: ${(e as Error).message}). Check the artifact folder (artifact.uri, default .cairn/artifacts) and its file system.`, cause);
   }
 }
 

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -13,6 +13,7 @@ import {
   type SqliteStatement,
   type MigrationLockOptions,
 } from 'kysely';
+import { CairnError } from '../../errors.js';
 import { sqlLike } from '../../util/like.js';
 import type { Database } from '../schema.js';
 
@@ -53,11 +54,21 @@ class CairnSqliteDialect extends SqliteDialect {
   }
 }
 
-/** Opens (creating if needed) a SQLite metadata database at `path` (`:memory:` allowed). */
+/**
+ * Opens (creating if needed) a SQLite metadata database at `path` (`:memory:` allowed). A new
+ * database is created only in a folder that exists, or in a project's own `.cairn/` folder (made
+ * here, inside an existing folder): a mistyped path fails instead of leaving a stray empty store.
+ */
 export function createSqliteDatabase(path: string): Kysely<Database> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
-  database.pragma('journal_mode = WAL');
+  if (path !== ':memory:') prepareFolder(path);
+  let database: BetterSqlite3.Database | undefined;
+  try {
+    database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+    database.pragma('journal_mode = WAL');
+  } catch (e) {
+    database?.close();
+    throw sqliteOpenError(e, path);
+  }
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   // A 64 MiB page cache and memory-mapped reads keep large history and search scans off read(2).
@@ -68,6 +79,46 @@ export function createSqliteDatabase(path: string): Kysely<Database> {
     typeof value === 'string' && typeof pattern === 'string' && sqlLike(value, pattern, ci === 1) ? 1 : 0,
   );
   return new Kysely<Database>({ dialect: new CairnSqliteDialect(withStatementCache(database)) });
+}
+
+const FIX_URI = 'store.uri in cairn.yaml, CAIRN_STORE_URI or --uri';
+
+function prepareFolder(path: string): void {
+  const folder = dirname(path);
+  if (existsSync(folder)) return;
+  if (basename(folder) === '.cairn' && existsSync(dirname(folder))) {
+    try {
+      mkdirSync(folder);
+      return;
+    } catch (e) {
+      const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+      throw new CairnError('FAILED_PRECONDITION', `Cannot create the store folder ${folder}: ${dirname(folder)} is not writable by this user${who} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Make it writable, or point ${FIX_URI} at a writable place.`, { cause: e });
+    }
+  }
+  throw new CairnError('INVALID_ARGUMENT', `Cannot create the store ${path}: the folder ${folder} does not exist. Check the path (${FIX_URI}); if it is right, create the folder first: mkdir -p ${folder}`);
+}
+
+/** Why a SQLite store could not be opened, with its path and what to change (SQLite itself says only "unable to open database file"). */
+export function sqliteOpenError(e: unknown, path: string): CairnError {
+  if (e instanceof CairnError) return e;
+  const folder = dirname(path);
+  const writable = (p: string) => {
+    try {
+      accessSync(p, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const reason = (e as Error)?.message ?? String(e);
+  const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+  if (!writable(folder)) {
+    return new CairnError('FAILED_PRECONDITION', `Cannot open the store ${path}: the folder ${folder} is not writable by this user${who}, and SQLite needs to write there (the database and its -wal and -shm files). Make the folder writable (or run as its owner), or point ${FIX_URI} at a writable place.`, { cause: e });
+  }
+  if (existsSync(path) && !writable(path)) {
+    return new CairnError('FAILED_PRECONDITION', `Cannot open the store ${path}: the file is read-only for this user${who}. Make it writable (or run as its owner), or point ${FIX_URI} at another store.`, { cause: e });
+  }
+  return new CairnError('UNAVAILABLE', `Cannot open the store ${path}: ${reason}. Check that it is a Cairn (SQLite) database and that ${FIX_URI} names it.`, { cause: e });
 }
 
 // Kysely prepares every query anew; with short queries that is a third of their cost. Statements are

@@ -80,12 +80,19 @@ function choices(table: Record<string, FieldSpec>): string {
 /** The attribute a filter may compare, or an explanation of why `key` is not one. */
 export function filterAttribute(target: SearchTarget, key: string): FieldSpec | string {
   const table = target === 'runs' ? RUN_ATTRIBUTES : EXPERIMENT_FILTER_ATTRIBUTES;
-  return lookup(table, key) ?? `unknown attribute '${key}'; valid attributes are ${choices(table)}`;
+  return lookup(table, key) ?? unknownAttribute(target, key, table);
 }
 
 export function orderAttribute(target: SearchTarget, key: string): FieldSpec | string {
   const table = target === 'runs' ? RUN_ATTRIBUTES : EXPERIMENT_ORDER_ATTRIBUTES;
-  return lookup(table, key) ?? `unknown attribute '${key}'; valid attributes are ${choices(table)}`;
+  return lookup(table, key) ?? unknownAttribute(target, key, table);
+}
+
+// A bare name is an attribute; most often the user meant a metric (`auc` for `metrics.auc`), so say how to write one.
+function unknownAttribute(target: SearchTarget, key: string, table: Record<string, FieldSpec>): string {
+  const name = /^[A-Za-z_][\w]*$/.test(key) ? key : `\`${key.replaceAll('`', '')}\``;
+  const hint = target === 'runs' ? `metrics.${name} (or params.${name}, tags.${name})` : `tags.${name}`;
+  return `unknown attribute '${key}'; valid attributes are ${choices(table)}. Did you mean ${hint}?`;
 }
 
 export function datasetField(key: string): FieldSpec | string {

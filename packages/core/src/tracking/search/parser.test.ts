@@ -228,5 +228,12 @@ describe('parseOrderBy', () => {
   it('rejects run keys for experiments', () => {
     expect(errorOf(() => parseOrderBy(['metrics.a'], 'experiments')).message).toContain("unknown entity 'metrics'");
     expect(errorOf(() => parseOrderBy(['start_time'], 'experiments')).message).toContain("unknown attribute 'start_time'");
+    expect(errorOf(() => parseFilter("team = 'risk'", 'experiments')).message).toContain('Did you mean tags.team?');
+  });
+
+  it('suggests the metric when a bare name is not an attribute (`auc` for `metrics.auc`)', () => {
+    expect(errorOf(() => parseOrderBy(['auc DESC'], 'runs')).message).toMatch(/unknown attribute 'auc'; .*Did you mean metrics\.auc \(or params\.auc, tags\.auc\)\?/);
+    expect(errorOf(() => parseFilter('acc > 1', 'runs')).message).toContain('Did you mean metrics.acc (or params.acc, tags.acc)?');
+    expect(errorOf(() => parseOrderBy(['`val loss` ASC'], 'runs')).message).toContain('Did you mean metrics.`val loss`');
   });
 });
