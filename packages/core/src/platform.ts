@@ -43,7 +43,8 @@ export interface Platform {
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const artifacts = createArtifactStore(config);
-  const database = await openMetadataDatabase(config.store.uri, config.projectDir);
+  const { max_connections, statement_timeout_ms, connect_timeout_ms } = config.store;
+  const database = await openMetadataDatabase(config.store.uri, config.projectDir, { maxConnections: max_connections, statementTimeoutMs: statement_timeout_ms, connectTimeoutMs: connect_timeout_ms });
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);
   const tokens = new TokenService(database.db);

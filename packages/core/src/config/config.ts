@@ -12,6 +12,12 @@ export const configSchema = z.strictObject({
   store: z.strictObject({
     /** `sqlite:<path>` (default) or `postgres://…`. */
     uri: z.string().min(1).default('sqlite:.cairn/cairn.db'),
+    /** PostgreSQL: connections in the pool. */
+    max_connections: z.coerce.number().int().min(1).max(1000).default(10),
+    /** PostgreSQL: longest a statement may run (server-side statement_timeout, also enforced by the client); 0 for none. */
+    statement_timeout_ms: z.coerce.number().int().min(0).default(30_000),
+    /** PostgreSQL: longest a query waits for a pooled connection (a free one, or a new one to connect). */
+    connect_timeout_ms: z.coerce.number().int().positive().default(10_000),
   }).prefault({}),
   artifact: z.strictObject({
     /** A local folder (default `.cairn/artifacts`) or `file:<path>`; `s3://` is the next backend. */
@@ -61,6 +67,10 @@ export const configSchema = z.strictObject({
       uri: z.string().min(1).default('sqlite:.cairn/online.db'),
       /** Prefix of every Redis key, so several projects can share one Redis. */
       key_prefix: z.string().default('cairn:features:'),
+      /** Redis: longest an online read (serving) may wait for Redis before answering 503. */
+      read_timeout_ms: z.coerce.number().int().positive().default(500),
+      /** Redis: longest an online write (push, a materialization batch) may wait for Redis. */
+      write_timeout_ms: z.coerce.number().int().positive().default(5000),
     }).prefault({}),
     offline_store: z.strictObject({
       /** `duckdb` (in memory) or `duckdb:<path>` (a database file). */

@@ -15,7 +15,20 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface MetadataDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * Runs `fn`; PostgreSQL queries it starts are cancelled on the server when `signal` aborts (the
+   * HTTP server passes one that aborts when the client disconnects). SQLite runs queries
+   * synchronously, so there is nothing to cancel there.
+   */
+  withSignal<T>(signal: AbortSignal, fn: () => T): T;
   close(): Promise<void>;
+}
+
+/** Limits of the PostgreSQL connection pool (`store.*` in the config); SQLite ignores them. */
+export interface PoolSettings {
+  maxConnections?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 // Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
@@ -30,27 +43,32 @@ const STORE_URI_FIX =
  * Opens the metadata database named by a store URI and brings its schema up to date.
  * `sqlite:<path>` (relative to `baseDir`), `sqlite::memory:`, or `postgres://…[?schema=NAME]`.
  */
-export async function openMetadataDatabase(uri: string, baseDir = process.cwd()): Promise<MetadataDatabase> {
+export async function openMetadataDatabase(uri: string, baseDir = process.cwd(), pool: PoolSettings = {}): Promise<MetadataDatabase> {
   let handle: MetadataDatabase;
-  let schema: string | null = null;
+  let migrating: { db: Kysely<Database>; schema: string | null };
   const file = sqliteFileOf(uri, baseDir);
   if (file !== null) {
     const db = createSqliteDatabase(file);
-    handle = { db, dialect: 'sqlite', close: () => db.destroy() };
+    handle = { db, dialect: 'sqlite', withSignal: (_signal, fn) => fn(), close: () => db.destroy() };
+    migrating = { db, schema: null };
   } else if (/^postgres(ql)?:\/\//.test(uri)) {
-    const opened = createPostgresDatabase({ uri });
-    schema = opened.schema;
-    handle = { db: opened.db, dialect: 'postgres', close: () => opened.db.destroy() };
+    const opened = createPostgresDatabase({ uri, ...pool });
+    handle = { db: opened.db, dialect: 'postgres', withSignal: (signal, fn) => opened.pool.withSignal(signal, fn), close: () => opened.db.destroy() };
+    // Migrations run without the statement timeout: rewriting a large table may take minutes.
+    migrating = createPostgresDatabase({ uri, maxConnections: 2, connectTimeoutMs: pool.connectTimeoutMs });
   } else {
     throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${redact(uri)}'. ${STORE_URI_FIX}`);
   }
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db).catch(ignoreConcurrentCreate);
-    await migrate(handle.db, schema);
+    const { db, schema } = migrating;
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(ignoreConcurrentCreate);
+    await migrate(db, schema);
   } catch (e) {
     await handle.close();
     if (e instanceof CairnError) throw e;
     throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}. Check that the database is up and that store.uri (CAIRN_STORE_URI) names it.`, { cause: e });
+  } finally {
+    if (migrating.db !== handle.db) await migrating.db.destroy();
   }
   return handle;
 }
@@ -78,6 +96,7 @@ async function migrate(db: Kysely<Database>, schema: string | null): Promise<voi
     ({ error, results } = await migrator.migrateToLatest());
   }
   if (error) {
+    if (error instanceof CairnError) throw error;
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
   }
