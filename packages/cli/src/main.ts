@@ -23,8 +23,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was
+ * wrong, 3 something Cairn needs (the database, Redis, a server) is unavailable right now: a script
+ * may retry later.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -78,7 +82,7 @@ export async function main(argv: string[] = process.argv): Promise<number | null
     const debug = Boolean(process.env.CAIRN_DEBUG);
     if (isCairnError(e)) {
       process.stderr.write(`error: ${e.message}\n${debug && e.stack ? `${e.stack}\n` : ''}`);
-      return EXIT.failed;
+      return e.code === 'UNAVAILABLE' ? EXIT.unavailable : EXIT.failed;
     }
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`error: ${err.message}\n${debug ? `${err.stack}\n` : '(this looks like a bug in Cairn; set CAIRN_DEBUG=1 to see the stack trace and report it)\n'}`);

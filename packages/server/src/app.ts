@@ -62,6 +62,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   installJsonParser(app);
   installErrorHandlers(app);
   refuseWhileClosing(app);
+  cancelQueriesOfAbandonedRequests(app, platform);
   requireRoutePolicies(app);
   installHostCheck(app, allowedHosts(server.allowed_hosts, server.host));
   if (platform.config.auth === 'enabled') installAuthHook(app, platform.tokens);
@@ -93,6 +94,20 @@ function refuseWhileClosing(app: FastifyInstance): void {
   });
   app.addHook('onRequest', async () => {
     if (closing) throw new CairnError('UNAVAILABLE', 'The server is shutting down. Retry the request in a moment (or against another replica).');
+  });
+}
+
+// A client that disconnects before its answer (a timed-out search, Ctrl-C) leaves nobody to read
+// it: the database queries the request is running are cancelled instead of running to the end and
+// holding pool connections. Installed before the handler (after body parsing, whose stream events
+// would not keep the async context) so everything the handler awaits runs under the signal.
+function cancelQueriesOfAbandonedRequests(app: FastifyInstance, platform: Platform): void {
+  app.addHook('preValidation', (request, reply, done) => {
+    const controller = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    platform.database.withSignal(controller.signal, done);
   });
 }
 

@@ -59,7 +59,7 @@ describe.skipIf(!available)(`GuardedPool through a fault proxy${reason}`, () => 
     proxy.refuse();
     const e = await failure(one(db));
     expect(isCairnError(e, 'UNAVAILABLE')).toBe(true);
-    expect(e.message).toMatch(/The metadata database \(PostgreSQL at 127\.0\.0\.1:\d+\/test\) is unavailable: .*ECONNREFUSED.*retry in a moment/);
+    expect(e.message).toMatch(/The metadata database \(PostgreSQL at 127\.0\.0\.1:\d+\/test\) is unavailable: .*ECONNREFUSED.*Retry in a moment/);
     await proxy.heal();
     expect(await one(db)).toBe(1);
   });

@@ -22,7 +22,7 @@ export function isConnectionFailure(e: unknown): boolean {
 /** Whether PostgreSQL cancelled the statement (statement_timeout, or a cancel request). */
 export const isQueryCanceled = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === '57014';
 
-const RETRY = 'Cairn reconnects by itself: retry in a moment.';
+const RETRY = 'Retry in a moment: Cairn reconnects as soon as the database answers again.';
 
 /** The database is unreachable: what the caller sees (503 over HTTP, exit code 3 in the CLI). */
 export function databaseUnavailable(where: string, e: unknown): CairnError {
@@ -43,7 +43,7 @@ export function statementTimedOut(where: string, timeoutMs: number, e: unknown):
 export function poolExhausted(where: string, max: number, timeoutMs: number, e: unknown): CairnError {
   return new CairnError(
     'UNAVAILABLE',
-    `The metadata database (PostgreSQL at ${where}) had no free connection within ${timeoutMs} ms (all ${max} busy or connecting). ${RETRY} store.max_connections and store.connect_timeout_ms set the pool.`,
+    `The metadata database (PostgreSQL at ${where}) had no free connection within ${timeoutMs} ms (all ${max} busy or connecting). Retry in a moment; store.max_connections and store.connect_timeout_ms set the pool.`,
     { cause: e },
   );
 }
