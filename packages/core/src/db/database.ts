@@ -102,8 +102,9 @@ async function migrate(db: Kysely<Database>, schema: string | null): Promise<voi
   }
 }
 
+/** The URI with its password (if any) replaced by `***`: `redis://:pw@h` and `postgres://u:pw@h` alike. */
 export function redact(uri: string): string {
-  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return uri.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 /** True when `e` is a unique-constraint violation on either dialect. */
