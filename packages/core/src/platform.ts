@@ -130,7 +130,10 @@ export async function createPipelineExecutor(config: CairnConfig): Promise<Execu
   const p = config.pipelines;
   if (p.executor === 'local') return new LocalExecutor();
   const { QueueExecutor } = await import('./pipelines/executors/queue/queue-executor.js');
-  return new QueueExecutor({ redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000 });
+  return new QueueExecutor({
+    redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000,
+    replyTimeoutMs: p.queue_reply_timeout_seconds * 1000,
+  });
 }
 
 /**

@@ -114,6 +114,20 @@ describe.skipIf(!available)(`a server whose PostgreSQL goes away or hangs${reaso
     await expectServing();
   });
 
+  it('recovers by itself from pooled connections that silently stopped answering (a lost network path)', async () => {
+    await expectServing();
+    // Open connections never answer again; new ones work. Nothing heals the held ones.
+    proxy.stall('open');
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const res = await call(app, 'GET', `/api/v1/runs/${seeded.runId}`);
+      if (res.status === 200) break;
+      expect(res.status, res.raw).toBe(503);
+      if (Date.now() > end) expect.fail(`still 503 30 s after the connections went silent: ${res.raw}`);
+    }
+    await expectServing();
+  });
+
   describe('a query blocked behind a lock', () => {
     let locker: pg.Client;
     beforeAll(async () => {

@@ -108,6 +108,15 @@ describe.skipIf(!available)(`a server whose online store (Redis) goes away or ha
     await recovers();
   });
 
+  it('recovers by itself from a connection that silently stopped answering (a lost network path)', async () => {
+    await serves();
+    // The open connection never answers again; new ones work. Nothing heals the held one: the
+    // client must give up on it and reconnect.
+    proxy.stall('open');
+    expect((await read()).status).toBe(503);
+    await recovers();
+  });
+
   it('recovers from a hang that ends with the connection lost', async () => {
     await serves();
     proxy.stall();

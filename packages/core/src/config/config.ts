@@ -101,6 +101,11 @@ export const configSchema = z.strictObject({
     /** A killed worker's step is handed to another worker within about this long plus the stalled-check interval. */
     queue_lock_seconds: z.coerce.number().positive().default(20),
     queue_stalled_check_seconds: z.coerce.number().positive().default(10),
+    /**
+     * A queue connection waiting this long for Redis's reply is dropped and reconnected (a hung Redis,
+     * a network path lost without a reset). Workers wait up to 10 s for a step, so it must be longer.
+     */
+    queue_reply_timeout_seconds: z.coerce.number().min(15).max(3600).default(30),
     /** Steps one `cairn worker` runs at once. */
     worker_concurrency: z.coerce.number().int().min(1).default(4),
     /** `cairn server` fires cron schedules too (besides `cairn scheduler`). */

@@ -83,4 +83,20 @@ describe('FaultProxy', () => {
     before.destroy();
     during.destroy();
   });
+
+  it("stall('open') holds only the connections open now; new ones go through", async () => {
+    const old = await open();
+    expect(await reply(old, 'a')).toBe('a');
+    proxy.stall('open');
+    const held = reply(old, 'held');
+    let answered = false;
+    void held.then(() => { answered = true; });
+    const fresh = await open();
+    expect(await reply(fresh, 'fresh')).toBe('fresh');
+    expect(answered).toBe(false);
+    await proxy.heal();
+    expect(await held).toBe('held');
+    old.destroy();
+    fresh.destroy();
+  });
 });

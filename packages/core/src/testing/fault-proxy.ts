@@ -6,6 +6,8 @@ export type FaultMode = 'forward' | 'refuse' | 'stall';
 interface Link {
   client: Socket;
   upstream: Socket | null;
+  /** Nothing is forwarded while held. */
+  held: boolean;
 }
 
 /**
@@ -13,8 +15,9 @@ interface Link {
  * outages are simulated without touching the shared services:
  * - `refuse()`: the port stops listening, so new connections get ECONNREFUSED (open ones stay);
  * - `drop()`: every open connection is reset (RST), as when the server process dies;
- * - `stall()`: open and new connections stay up but nothing is forwarded either way (a hung server,
- *   a lost network path); `heal()` lets the held bytes flow again;
+ * - `stall()`: open and new connections stay up but nothing is forwarded either way (a hung server);
+ *   `stall('open')` holds only the connections open now while new ones work (a network path lost
+ *   silently: the client must notice and reconnect); `heal()` lets the held bytes flow again;
  * - `heal()`: back to forwarding (listening again after `refuse()`).
  *
  * @example
@@ -72,11 +75,15 @@ export class FaultProxy {
     for (const link of [...this.links]) this.end(link, true);
   }
 
-  /** Holds open and new connections: accepted, but no byte goes through until `heal()`. */
-  stall(): void {
+  /**
+   * Holds connections: accepted, but no byte goes through until `heal()`. `'all'` holds the open
+   * ones and every new one; `'open'` only those open now.
+   */
+  stall(which: 'all' | 'open' = 'all'): void {
     if (this.mode === 'refuse') throw new Error('heal() the proxy before stalling it');
-    this.mode = 'stall';
+    if (which === 'all') this.mode = 'stall';
     for (const link of this.links) {
+      link.held = true;
       link.client.pause();
       link.upstream?.pause();
     }
@@ -92,6 +99,7 @@ export class FaultProxy {
     }
     this.mode = 'forward';
     for (const link of this.links) {
+      link.held = false;
       if (!link.upstream) this.open(link);
       link.client.resume();
       link.upstream?.resume();
@@ -110,11 +118,11 @@ export class FaultProxy {
       client.resetAndDestroy();
       return;
     }
-    const link: Link = { client, upstream: null };
+    const link: Link = { client, upstream: null, held: this.mode === 'stall' };
     this.links.add(link);
     client.on('error', () => this.end(link, true));
     client.on('close', () => this.end(link, false));
-    if (this.mode === 'stall') client.pause();
+    if (link.held) client.pause();
     else this.open(link);
   }
 
@@ -124,8 +132,8 @@ export class FaultProxy {
     link.upstream = upstream;
     upstream.on('error', () => this.end(link, true));
     upstream.on('close', () => this.end(link, false));
-    forward(link.client, upstream, () => this.mode === 'stall');
-    forward(upstream, link.client, () => this.mode === 'stall');
+    forward(link.client, upstream, link);
+    forward(upstream, link.client, link);
   }
 
   private end(link: Link, reset: boolean): void {
@@ -141,12 +149,12 @@ export class FaultProxy {
 /** Shorthand for {@link FaultProxy.start}. */
 export const startFaultProxy = (target: { host: string; port: number }): Promise<FaultProxy> => FaultProxy.start(target);
 
-function forward(from: Socket, to: Socket, stalled: () => boolean): void {
+function forward(from: Socket, to: Socket, link: Link): void {
   from.on('data', (chunk: Buffer) => {
     if (!to.write(chunk)) from.pause();
   });
   to.on('drain', () => {
-    if (!stalled()) from.resume();
+    if (!link.held) from.resume();
   });
 }
 
