@@ -120,10 +120,12 @@ export class GuardedClient implements PostgresPoolClient {
     }
   }
 
-  // Gives up on the connection: its socket is destroyed, which fails the pending query at once.
+  // Gives up on the connection: its socket is destroyed, which fails the pending query at once. A
+  // server that is alive but slow would go on running the query, so it is asked to cancel it too.
   private break(reason: CairnError): void {
     if (this.broken) return;
     this.broken = reason;
+    sendCancelRequest(this.inner);
     (this.inner as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
   }
 }
