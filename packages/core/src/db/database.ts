@@ -16,9 +16,9 @@ export interface MetadataDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   /**
-   * Runs `fn`; PostgreSQL queries it starts are cancelled on the server when `signal` aborts (the
-   * HTTP server passes one that aborts when the client disconnects). SQLite runs queries
-   * synchronously, so there is nothing to cancel there.
+   * Runs `fn`; the PostgreSQL queries it starts (until the promise it returns settles) are
+   * cancelled on the server when `signal` aborts (the HTTP server passes one that aborts when the
+   * client disconnects). SQLite runs queries synchronously, so there is nothing to cancel there.
    */
   withSignal<T>(signal: AbortSignal, fn: () => T): T;
   close(): Promise<void>;

@@ -33,12 +33,33 @@ const CANCEL_GRACE_MS = 1000;
  */
 export class GuardedPool implements PostgresPool {
   private readonly signals = new AsyncLocalStorage<AbortSignal>();
+  private scopes = 0;
 
   constructor(private readonly pool: pg.Pool, readonly options: GuardedPoolOptions) {}
 
-  /** Runs `fn`; queries it starts (however deep) are cancelled when `signal` aborts. */
+  /**
+   * Runs `fn`; queries it starts (however deep) until its promise settles are cancelled when
+   * `signal` aborts. On Node 20 an enabled AsyncLocalStorage costs about 100 ns on every await in
+   * the process, so it is switched off again whenever no such work is running.
+   */
   withSignal<T>(signal: AbortSignal, fn: () => T): T {
-    return this.signals.run(signal, fn);
+    this.scopes++;
+    let result: T;
+    try {
+      result = this.signals.run(signal, fn);
+    } catch (e) {
+      this.leave();
+      throw e;
+    }
+    if (!(result instanceof Promise)) {
+      this.leave();
+      return result;
+    }
+    return result.finally(() => this.leave()) as T;
+  }
+
+  private leave(): void {
+    if (--this.scopes === 0) this.signals.disable();
   }
 
   /** The abort signal of the work running now, if any. */
