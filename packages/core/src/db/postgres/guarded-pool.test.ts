@@ -117,5 +117,9 @@ describe.skipIf(!available)(`GuardedPool through a fault proxy${reason}`, () => 
     expect(await one(db)).toBe(1);
     // Work under an already aborted signal never reaches the database.
     expect(isCairnError(await failure(pool.withSignal(controller.signal, () => one(db))), 'UNAVAILABLE')).toBe(true);
+    // The signal is seen inside the scope (synchronous work too), and nowhere once it ended.
+    const other = new AbortController().signal;
+    expect(pool.withSignal(other, () => pool.currentSignal)).toBe(other);
+    expect(pool.currentSignal).toBeUndefined();
   });
 });
