@@ -31,7 +31,7 @@ export async function main(argv: string[] = process.argv): Promise<number | null
     const debug = Boolean(process.env.CAIRN_DEBUG);
     if (isCairnError(e)) {
       process.stderr.write(`error: ${e.message}\n${debug && e.stack ? `${e.stack}\n` : ''}`);
-      return EXIT.failed;
+      return e.code === 'UNAVAILABLE' ? EXIT.unavailable : EXIT.failed;
     }
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`error: ${err.message}\n${debug ? `${err.stack}\n` : '(this looks like a bug in Cairn; set CAIRN_DEBUG=1 to see the stack trace and report it)\n'}`);

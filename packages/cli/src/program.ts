@@ -17,9 +17,10 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 /**
  * Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was
- * wrong, 130 the user interrupted it (Ctrl-C), as shells report a process ended by SIGINT.
+ * wrong, 3 something Cairn needs (the database, Redis, a server) is unavailable right now (a script
+ * may retry later), 130 the user interrupted it (Ctrl-C), as shells report a process ended by SIGINT.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, interrupted: 130 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('cairn')

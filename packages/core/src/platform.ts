@@ -4,7 +4,7 @@ import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
-import { openMetadataDatabase, sqliteFileOf, type MetadataDatabase } from './db/database.js';
+import { openMetadataDatabase, redact, sqliteFileOf, type MetadataDatabase } from './db/database.js';
 import { CairnError } from './errors.js';
 import type { OfflineStore } from './features/offline/offline-store.js';
 import type { OnlineStore } from './features/online/online-store.js';
@@ -46,7 +46,8 @@ export interface Platform {
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const artifacts = createArtifactStore(config);
-  const database = await openMetadataDatabase(config.store.uri, config.projectDir);
+  const { max_connections, statement_timeout_ms, connect_timeout_ms } = config.store;
+  const database = await openMetadataDatabase(config.store.uri, config.projectDir, { maxConnections: max_connections, statementTimeoutMs: statement_timeout_ms, connectTimeoutMs: connect_timeout_ms });
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);
   const runViews = new RunViewService(database.db, database.dialect, experiments, runs);
@@ -73,7 +74,7 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
 
 /** The feature online store by URI scheme: `sqlite:<path>` or `redis://`. Drivers load on first use. */
 export async function createOnlineStore(config: CairnConfig): Promise<OnlineStore> {
-  const { uri, key_prefix } = config.features.online_store;
+  const { uri, key_prefix, read_timeout_ms, write_timeout_ms } = config.features.online_store;
   if (uri.startsWith('sqlite:')) {
     const path = uri.slice('sqlite:'.length);
     const file = path === ':memory:' ? path : resolve(config.projectDir, path);
@@ -85,10 +86,17 @@ export async function createOnlineStore(config: CairnConfig): Promise<OnlineStor
   }
   if (/^rediss?:\/\//.test(uri)) {
     const [{ Redis }, { RedisOnlineStore }] = await Promise.all([import('ioredis'), import('./features/online/redis/redis-online-store.js')]);
-    // Fail fast when Redis is away (a materialization then stops cleanly and resumes from its watermark).
-    const client = new Redis(uri, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (n: number) => (n > 3 ? null : 200 * n) });
+    const client = new Redis(uri, {
+      // Commands fail soon while Redis is away (the store's timeouts bound them anyway), so serving
+      // answers 503 and a materialization stops cleanly and resumes from its watermark...
+      maxRetriesPerRequest: 1, connectTimeout: 2000,
+      // ...but the client reconnects forever, backing off to one try every 2 s, and recovers by itself.
+      retryStrategy: (n: number) => Math.min(100 * 2 ** Math.min(n - 1, 5), 2000),
+      // Commands waiting with no byte back for this long mean a hung server or a lost path: reconnect.
+      socketTimeout: Math.max(read_timeout_ms, write_timeout_ms),
+    });
     client.on('error', () => {});
-    return new RedisOnlineStore(client as unknown as RedisClient, { keyPrefix: key_prefix });
+    return new RedisOnlineStore(client as unknown as RedisClient, { keyPrefix: key_prefix, readTimeoutMs: read_timeout_ms, writeTimeoutMs: write_timeout_ms, where: `Redis at ${redact(uri)}` });
   }
   throw new CairnError('INVALID_ARGUMENT', `Unsupported online store URI '${uri}'. Set features.online_store.uri (CAIRN_FEATURES_ONLINE_STORE_URI) to sqlite:<path> or redis://host:port/db.`);
 }
@@ -126,7 +134,10 @@ export async function createPipelineExecutor(config: CairnConfig): Promise<Execu
   const p = config.pipelines;
   if (p.executor === 'local') return new LocalExecutor();
   const { QueueExecutor } = await import('./pipelines/executors/queue/queue-executor.js');
-  return new QueueExecutor({ redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000 });
+  return new QueueExecutor({
+    redisUri: p.queue_redis_uri, prefix: p.queue_prefix, lockMs: p.queue_lock_seconds * 1000, stalledIntervalMs: p.queue_stalled_check_seconds * 1000,
+    replyTimeoutMs: p.queue_reply_timeout_seconds * 1000,
+  });
 }
 
 /**

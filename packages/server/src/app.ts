@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { CairnError, type Platform } from '@cairn/core';
 import { installAuthHook } from './auth/auth-hook.js';
 import { requireRoutePolicies } from './auth/policy.js';
@@ -67,6 +67,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   installJsonParser(app);
   installErrorHandlers(app);
   refuseWhileClosing(app);
+  cancelQueriesOfAbandonedRequests(app, platform);
   requireRoutePolicies(app);
   installHostCheck(app, allowedHosts(server.allowed_hosts, server.host));
   if (platform.config.auth === 'enabled') installAuthHook(app, platform.tokens);
@@ -102,6 +103,33 @@ function refuseWhileClosing(app: FastifyInstance): void {
   app.addHook('onRequest', async () => {
     if (closing) throw new CairnError('UNAVAILABLE', 'The server is shutting down. Retry the request in a moment (or against another replica).');
   });
+}
+
+// A client that disconnects before its answer (a timed-out search, Ctrl-C) leaves nobody to read
+// it: the database queries its request is running are cancelled instead of running to the end and
+// holding pool connections. Only searches and listings (a filter, an order or a page size) can run
+// long; other requests skip it, since the context that carries the signal to the database (an
+// AsyncLocalStorage) slows every await on Node 20 while it is in use.
+function cancelQueriesOfAbandonedRequests(app: FastifyInstance, platform: Platform): void {
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      if (!mayRunLong(request)) return handler.call(this, request, reply);
+      const controller = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) controller.abort();
+      });
+      return platform.database.withSignal(controller.signal, () => handler.call(this, request, reply));
+    };
+  });
+}
+
+const LONG_RUNNING_FIELDS = ['filter', 'orderBy', 'order_by', 'maxResults', 'max_results'];
+
+function mayRunLong(request: FastifyRequest): boolean {
+  if (request.routeOptions.url?.endsWith('/search')) return true;
+  const has = (v: unknown) => typeof v === 'object' && v !== null && LONG_RUNNING_FIELDS.some((k) => Object.hasOwn(v, k));
+  return has(request.query) || has(request.body);
 }
 
 // Fastify's JSON parser (with its prototype-poisoning guard), except that an empty body is no body:

@@ -53,7 +53,7 @@ describe('cairn server, used through --uri and the SDK', () => {
 
   it('says when no server answers', async () => {
     const res = await runCli(['--uri', 'http://127.0.0.1:9', 'experiments', 'list'], { cwd: tmpdir() });
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/^error: Cannot reach the Cairn server at http:\/\/127\.0\.0\.1:9/);
   });
 });

@@ -12,6 +12,12 @@ export const configSchema = z.strictObject({
   store: z.strictObject({
     /** `sqlite:<path>` (default) or `postgres://…`. */
     uri: z.string().min(1).default('sqlite:.cairn/cairn.db'),
+    /** PostgreSQL: connections in the pool. */
+    max_connections: z.coerce.number().int().min(1).max(1000).default(10),
+    /** PostgreSQL: longest a statement may run (server-side statement_timeout, also enforced by the client); 0 for none. */
+    statement_timeout_ms: z.coerce.number().int().min(0).default(30_000),
+    /** PostgreSQL: longest a query waits for a pooled connection (a free one, or a new one to connect). */
+    connect_timeout_ms: z.coerce.number().int().positive().default(10_000),
   }).prefault({}),
   artifact: z.strictObject({
     /** A local folder (default `.cairn/artifacts`) or `file:<path>`; `s3://` is the next backend. */
@@ -66,6 +72,10 @@ export const configSchema = z.strictObject({
       uri: z.string().min(1).default('sqlite:.cairn/online.db'),
       /** Prefix of every Redis key, so several projects can share one Redis. */
       key_prefix: z.string().default('cairn:features:'),
+      /** Redis: longest an online read (serving) may wait for Redis before answering 503. */
+      read_timeout_ms: z.coerce.number().int().positive().default(500),
+      /** Redis: longest an online write (push, a materialization batch) may wait for Redis. */
+      write_timeout_ms: z.coerce.number().int().positive().default(5000),
     }).prefault({}),
     offline_store: z.strictObject({
       /** `duckdb` (in memory) or `duckdb:<path>` (a database file). */
@@ -96,6 +106,11 @@ export const configSchema = z.strictObject({
     /** A killed worker's step is handed to another worker within about this long plus the stalled-check interval. */
     queue_lock_seconds: z.coerce.number().positive().default(20),
     queue_stalled_check_seconds: z.coerce.number().positive().default(10),
+    /**
+     * A queue connection waiting this long for Redis's reply is dropped and reconnected (a hung Redis,
+     * a network path lost without a reset). Workers wait up to 10 s for a step, so it must be longer.
+     */
+    queue_reply_timeout_seconds: z.coerce.number().min(15).max(3600).default(30),
     /** Steps one `cairn worker` runs at once. */
     worker_concurrency: z.coerce.number().int().min(1).default(4),
     /** `cairn server` fires cron schedules too (besides `cairn scheduler`). */

@@ -15,7 +15,20 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface MetadataDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * Runs `fn`; the PostgreSQL queries it starts (until the promise it returns settles) are
+   * cancelled on the server when `signal` aborts (the HTTP server passes one that aborts when the
+   * client disconnects). SQLite runs queries synchronously, so there is nothing to cancel there.
+   */
+  withSignal<T>(signal: AbortSignal, fn: () => T): T;
   close(): Promise<void>;
+}
+
+/** Limits of the PostgreSQL connection pool (`store.*` in the config); SQLite ignores them. */
+export interface PoolSettings {
+  maxConnections?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 // Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
@@ -30,23 +43,26 @@ const STORE_URI_FIX =
  * Opens the metadata database named by a store URI and brings its schema up to date.
  * `sqlite:<path>` (relative to `baseDir`), `sqlite::memory:`, or `postgres://…[?schema=NAME]`.
  */
-export async function openMetadataDatabase(uri: string, baseDir = process.cwd()): Promise<MetadataDatabase> {
+export async function openMetadataDatabase(uri: string, baseDir = process.cwd(), pool: PoolSettings = {}): Promise<MetadataDatabase> {
   let handle: MetadataDatabase;
-  let schema: string | null = null;
+  let migrating: { db: Kysely<Database>; schema: string | null };
   const file = sqliteFileOf(uri, baseDir);
   if (file !== null) {
     const db = createSqliteDatabase(file);
-    handle = { db, dialect: 'sqlite', close: () => db.destroy() };
+    handle = { db, dialect: 'sqlite', withSignal: (_signal, fn) => fn(), close: () => db.destroy() };
+    migrating = { db, schema: null };
   } else if (/^postgres(ql)?:\/\//.test(uri)) {
-    const opened = createPostgresDatabase({ uri });
-    schema = opened.schema;
-    handle = { db: opened.db, dialect: 'postgres', close: () => opened.db.destroy() };
+    const opened = createPostgresDatabase({ uri, ...pool });
+    handle = { db: opened.db, dialect: 'postgres', withSignal: (signal, fn) => opened.pool.withSignal(signal, fn), close: () => opened.db.destroy() };
+    // Migrations run without the statement timeout: rewriting a large table may take minutes.
+    migrating = createPostgresDatabase({ uri, maxConnections: 2, connectTimeoutMs: pool.connectTimeoutMs });
   } else {
     throw new CairnError('INVALID_ARGUMENT', `Unsupported store URI '${redact(uri)}'. ${STORE_URI_FIX}`);
   }
   try {
-    if (schema) await ensureSchema(handle.db, schema);
-    await migrate(handle.db, schema);
+    const { db, schema } = migrating;
+    if (schema) await ensureSchema(db, schema);
+    await migrate(db, schema);
   } catch (e) {
     await handle.close();
     if (e instanceof CairnError) throw e;
@@ -57,6 +73,8 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd())
       throw new CairnError('FAILED_PRECONDITION', `Cannot bring the metadata store at ${redact(uri)} up to date: ${e.message} Nothing was changed (migrations run in one transaction). ${e.fix}`, { cause: e.cause ?? e });
     }
     throw new CairnError('UNAVAILABLE', `Cannot open the metadata store at ${redact(uri)}: ${(e as Error).message}. Check that the database is up and that store.uri (CAIRN_STORE_URI) names it.`, { cause: e });
+  } finally {
+    if (migrating.db !== handle.db) await migrating.db.destroy();
   }
   return handle;
 }
@@ -102,6 +120,8 @@ async function migrate(db: Kysely<Database>, schema: string | null): Promise<voi
   for (let retry = 0; error && !results?.length && ['42P01', '3F000'].includes(String((error as { code?: string }).code)) && retry < 5; retry++) {
     ({ error, results } = await migrator.migrateToLatest());
   }
+  // The guarded pool reports an unreachable or stalled database as UNAVAILABLE: keep that.
+  if (error instanceof CairnError) throw error;
   if (error) throw await migrationError(migrator, results, error);
 }
 
@@ -126,8 +146,9 @@ async function migrationError(migrator: Migrator, results: readonly MigrationRes
   );
 }
 
+/** The URI with its password (if any) replaced by `***`: `redis://:pw@h` and `postgres://u:pw@h` alike. */
 export function redact(uri: string): string {
-  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return uri.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 /** True when `e` is a unique-constraint violation on either dialect. */

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { preparedStatementName } from '../prepared-statement.js';
 import type { Database } from '../schema.js';
+import { GuardedPool } from './guarded-pool.js';
 
 // bigint (int8) columns hold epoch-millisecond times and steps, all within Number's safe range.
 const INT8_OID = 20;
@@ -15,7 +16,12 @@ const types = {
 export interface PostgresOptions {
   /** A `postgres://` URI; `?schema=NAME` puts Cairn's tables in that schema (created if absent). */
   uri: string;
+  /** Pool size (default 10). */
   maxConnections?: number;
+  /** PostgreSQL's statement_timeout, enforced on the client too (default 0: none). */
+  statementTimeoutMs?: number;
+  /** How long a query waits for a pooled connection, free or new (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export function parsePostgresUri(uri: string): { connectionString: string; schema: string | null } {
@@ -39,16 +45,32 @@ class PreparingClient extends pg.Client {
   }
 }
 
-export function createPostgresDatabase(options: PostgresOptions): { db: Kysely<Database>; schema: string | null } {
+export function createPostgresDatabase(options: PostgresOptions): { db: Kysely<Database>; schema: string | null; pool: GuardedPool } {
   const { connectionString, schema } = parsePostgresUri(options.uri);
-  const pool = new pg.Pool({
+  const maxConnections = options.maxConnections ?? 10;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 0;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const raw = new pg.Pool({
     connectionString,
-    max: options.maxConnections ?? 10,
+    max: maxConnections,
     types,
     Client: PreparingClient,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // The server ends statements that run too long itself; the client enforces it when the server is not answering.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    // Idle connections to a server that vanished without a reset are found and dropped.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), schema };
+  raw.on('error', () => {});
+  const pool = new GuardedPool(raw, { where: describeServer(connectionString), maxConnections, statementTimeoutMs, connectTimeoutMs });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), schema, pool };
+}
+
+/** `host:port/db` of a connection string, for messages: never the user or password. */
+export function describeServer(connectionString: string): string {
+  const url = new URL(connectionString);
+  return `${url.hostname || 'localhost'}:${url.port || 5432}${url.pathname}`;
 }

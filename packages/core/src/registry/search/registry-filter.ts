@@ -1,4 +1,5 @@
 import { describe, isKeyword, tokenize, type Token } from '../../tracking/search/lexer.js';
+import { checkFilterLength, checkOrderByCount } from '../../tracking/search/limits.js';
 import { syntaxError } from '../../tracking/search/syntax-error.js';
 
 // The filter language of registry searches: MLflow's (`name LIKE '%churn%'`, `tags.team = 'risk'`,
@@ -152,7 +153,9 @@ function readList(c: Cursor, type: 'string' | 'number'): Array<string | number> 
 
 /** `name`, `name DESC`, `last_updated_timestamp ASC`: the order terms of a registry search. */
 export function parseRegistryOrder(orderBy: string[] | undefined, target: RegistryTarget): Array<{ column: string; ascending: boolean }> {
+  checkOrderByCount(orderBy);
   return (orderBy ?? []).map((term) => {
+    checkFilterLength(term, 'order_by clause');
     const m = /^\s*`?([A-Za-z_.]+)`?\s*(?:\s(ASC|DESC))?\s*$/i.exec(term);
     const name = m?.[1]?.toLowerCase().replace(/^attributes?\./, '');
     // MLflow accepts `timestamp` for the last update and `version` for the version number.

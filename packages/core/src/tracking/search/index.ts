@@ -15,6 +15,7 @@ export { formatFilter, formatKey } from './format-filter.js';
 export { compareCodePoints, compareExperiments, compareRuns, matchesExperiment, matchesRun } from './memory-search.js';
 export { parseOrderBy, type ExperimentTieBreak } from './order-by.js';
 export { decodePageToken, encodePageToken } from './page-token.js';
+export { SEARCH_LIMITS } from './limits.js';
 export { parseFilter } from './parser.js';
 export {
   DEFAULT_MAX_RESULTS,

@@ -1,3 +1,4 @@
+import { checkFilterLength } from './limits.js';
 import { syntaxError } from './syntax-error.js';
 
 // Splits a filter or order_by clause into tokens. Keywords (AND, OR, IN, NOT, LIKE, ILIKE, ASC, DESC)
@@ -29,6 +30,7 @@ const OPERATOR = /!=|>=|<=|=|>|</y;
 const SPACE = /\s+/y;
 
 export function tokenize(source: string, what: 'filter' | 'order_by clause'): Token[] {
+  checkFilterLength(source, what);
   const tokens: Token[] = [];
   let i = 0;
   const match = (re: RegExp): string | null => {

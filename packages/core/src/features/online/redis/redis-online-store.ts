@@ -42,6 +42,17 @@ return n`;
 // Keys per script call: small calls keep Redis responsive to other clients between them.
 const SCRIPT_BATCH = 100;
 
+export interface RedisOnlineStoreOptions {
+  /** Prefix of every key (default `cairn:features:`). */
+  keyPrefix?: string;
+  /** Longest a read may wait for Redis before failing with UNAVAILABLE (default 500 ms). */
+  readTimeoutMs?: number;
+  /** Longest a write (or a view's deletion step) may wait for Redis (default 5 s). */
+  writeTimeoutMs?: number;
+  /** How messages name the server, e.g. `redis://10.0.0.5:6379/0` (never with a password). */
+  where?: string;
+}
+
 /**
  * The Redis online store: one hash per entity (`<prefix><join keys>:<key>`), one field per view, so
  * a request for any number of views and entities is one pipelined round trip.
@@ -54,9 +65,13 @@ const SCRIPT_BATCH = 100;
 export class RedisOnlineStore implements OnlineStore {
   private sha: string | null = null;
   private readonly prefix: string;
+  private readonly timeouts: { read: number; write: number };
+  private readonly where: string;
 
-  constructor(private readonly redis: RedisClient, options: { keyPrefix?: string } = {}) {
+  constructor(private readonly redis: RedisClient, options: RedisOnlineStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'cairn:features:';
+    this.timeouts = { read: options.readTimeoutMs ?? 500, write: options.writeTimeoutMs ?? 5000 };
+    this.where = options.where ?? 'Redis';
   }
 
   private hashKey(keyspace: string, key: string): string {
@@ -81,14 +96,14 @@ export class RedisOnlineStore implements OnlineStore {
       }
       pipe.evalsha(sha, n, ...args);
     }
-    const results = await this.exec(pipe);
+    const results = await this.exec(pipe, 'write');
     const failed = results.find(([err]) => err);
     if (failed?.[0] && /NOSCRIPT/.test(failed[0].message)) {
       // The server restarted and lost its script cache: load it again and redo the batch (idempotent).
       this.sha = null;
       return this.write(view, keyspace, rows);
     }
-    if (failed?.[0]) throw unavailable(failed[0]);
+    if (failed?.[0]) throw this.unavailable(failed[0]);
   }
 
   async read(requests: OnlineReadRequest[]): Promise<Array<Array<OnlineRecord | null>>> {
@@ -115,12 +130,12 @@ export class RedisOnlineStore implements OnlineStore {
     let replies: Array<Array<string | null>>;
     if (hashes.length === 1) {
       // One entity: a plain HMGET skips the pipeline's bookkeeping (still one round trip).
-      replies = [await this.redis.hmget(hashes[0]!, ...fields[0]!).catch((e: Error) => { throw unavailable(e); })];
+      replies = [await this.bounded('read', this.redis.hmget(hashes[0]!, ...fields[0]!))];
     } else {
       const pipe = this.redis.pipeline();
       for (let i = 0; i < hashes.length; i++) pipe.hmget(hashes[i]!, ...fields[i]!);
-      replies = (await this.exec(pipe)).map(([err, v]) => {
-        if (err) throw unavailable(err);
+      replies = (await this.exec(pipe, 'read')).map(([err, v]) => {
+        if (err) throw this.unavailable(err);
         return v as Array<string | null>;
       });
     }
@@ -133,8 +148,8 @@ export class RedisOnlineStore implements OnlineStore {
   async deleteView(view: string, keyspace: string): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}${keyspace}:*`, 'COUNT', 1000);
-      for (const k of keys) await this.redis.hdel(k, `v:${view}`);
+      const [next, keys] = await this.bounded('write', this.redis.scan(cursor, 'MATCH', `${this.prefix}${keyspace}:*`, 'COUNT', 1000));
+      for (const k of keys) await this.bounded('write', this.redis.hdel(k, `v:${view}`));
       cursor = next;
     } while (cursor !== '0');
   }
@@ -144,22 +159,37 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   private async scriptSha(): Promise<string> {
-    if (!this.sha) {
-      try {
-        this.sha = String(await this.redis.script('LOAD', WRITE_SCRIPT));
-      } catch (e) {
-        throw unavailable(e as Error);
-      }
-    }
+    this.sha ??= String(await this.bounded('write', this.redis.script('LOAD', WRITE_SCRIPT)));
     return this.sha;
   }
 
-  private async exec(pipe: RedisPipeline): Promise<Array<[Error | null, unknown]>> {
+  private async exec(pipe: RedisPipeline, kind: 'read' | 'write'): Promise<Array<[Error | null, unknown]>> {
+    return (await this.bounded(kind, pipe.exec())) ?? [];
+  }
+
+  // Every command is bounded: a Redis that hangs (or a lost network path) fails the request in time
+  // instead of holding it. The command itself stays queued in the client, which drops the
+  // connection and reconnects when no answer comes (see createOnlineStore).
+  private async bounded<T>(kind: 'read' | 'write', work: Promise<T>): Promise<T> {
+    const ms = this.timeouts[kind];
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.timedOut(kind, ms)), ms);
+    });
     try {
-      return (await pipe.exec()) ?? [];
-    } catch (e) {
-      throw unavailable(e as Error);
+      return await Promise.race([work.catch((e: unknown) => { throw this.unavailable(e as Error); }), late]);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private unavailable(e: Error): CairnError {
+    if (e instanceof CairnError) return e;
+    return new CairnError('UNAVAILABLE', `The feature online store (${this.where}) is unavailable: ${e.message}. Retry in a moment: Cairn reconnects as soon as Redis answers again. If it persists, check that Redis is up and that features.online_store.uri (CAIRN_FEATURES_ONLINE_STORE_URI) names it.`, { cause: e });
+  }
+
+  private timedOut(kind: 'read' | 'write', ms: number): CairnError {
+    return new CairnError('UNAVAILABLE', `The feature online store (${this.where}) did not answer a ${kind} within ${ms} ms. Retry in a moment; if Redis is just slow, raise features.online_store.${kind}_timeout_ms (CAIRN_FEATURES_ONLINE_STORE_${kind.toUpperCase()}_TIMEOUT_MS).`);
   }
 }
 
@@ -169,5 +199,3 @@ function decode(raw: string): OnlineRecord {
   const created = raw.slice(a + 1, b);
   return { eventTs: Number(raw.slice(0, a)), createdTs: created ? Number(created) : null, valuesJson: raw.slice(b + 1) };
 }
-
-const unavailable = (e: Error) => new CairnError('UNAVAILABLE', `The Redis online store failed: ${e.message}. Check that Redis is up (features.online_store.uri).`, { cause: e });

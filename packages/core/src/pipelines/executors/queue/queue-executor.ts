@@ -16,6 +16,8 @@ export interface QueueExecutorOptions {
   pollMs?: number;
   /** How long a cancelled run waits for workers to stop its steps. */
   cancelGraceMs?: number;
+  /** A connection waiting this long for a reply is dropped and reconnected (default 30 s; above BullMQ's 10 s blocking waits). */
+  replyTimeoutMs?: number;
 }
 
 interface Waiter {
@@ -47,8 +49,8 @@ export class QueueExecutor implements Executor {
 
   private async open(): Promise<{ queue: Queue; events: QueueEvents }> {
     if (this.connections) return this.connections;
-    const producer = connectRedis(this.options.redisUri);
-    const listener = connectRedis(this.options.redisUri);
+    const producer = connectRedis(this.options.redisUri, this.options.replyTimeoutMs);
+    const listener = connectRedis(this.options.redisUri, this.options.replyTimeoutMs);
     const queue = new Queue(QUEUE_NAME, { connection: producer, prefix: this.options.prefix });
     const events = new QueueEvents(QUEUE_NAME, { connection: listener, prefix: this.options.prefix });
     queue.on('error', () => {});

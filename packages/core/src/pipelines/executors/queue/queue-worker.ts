@@ -17,7 +17,7 @@ export class QueueWorkerPool implements WorkerPool {
   constructor(private readonly options: QueueExecutorOptions) {}
 
   async start(handler: StepHandler, options: WorkerOptions): Promise<RunningWorker> {
-    const connection = connectRedis(this.options.redisUri);
+    const connection = connectRedis(this.options.redisUri, this.options.replyTimeoutMs);
     const stopping = new AbortController();
     const worker = new Worker(
       QUEUE_NAME,

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { isCairnError } from '../../errors.js';
+import { parseRegistryFilter, parseRegistryOrder } from '../../registry/search/registry-filter.js';
+import { SEARCH_LIMITS } from './limits.js';
+import { parseOrderBy } from './order-by.js';
+import { parseFilter } from './parser.js';
+
+const refusal = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error & { code: string };
+  }
+  return expect.fail('expected a refusal');
+};
+
+// The 20,000-term OR filter (458 KB) that kept PostgreSQL busy for minutes.
+const HUGE = Array.from({ length: 20_000 }, (_, i) => `params.p = 'value-${i}'`).join(' OR ');
+
+describe('search limits', () => {
+  it('refuses a filter over the length limit before parsing it, on tracking and registry searches', () => {
+    for (const [what, parse] of [['runs', () => parseFilter(HUGE, 'runs')], ['experiments', () => parseFilter(HUGE, 'experiments')], ['models', () => parseRegistryFilter(HUGE, 'models')]] as const) {
+      const e = refusal(parse);
+      expect(isCairnError(e, 'INVALID_ARGUMENT'), what).toBe(true);
+      expect(e.message).toBe(`The filter is ${HUGE.length} characters long; the limit is ${SEARCH_LIMITS.filterLength}. Split the search into several smaller ones (e.g. fewer values per IN list).`);
+    }
+  });
+
+  it('accepts a filter at the limit: an IN list of over 1,500 run ids', () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => `'${i.toString(16).padStart(32, '0')}'`);
+    const filter = `attributes.run_id IN (${ids.join(', ')})`.padEnd(SEARCH_LIMITS.filterLength, ' ');
+    expect(filter.length).toBe(SEARCH_LIMITS.filterLength);
+    expect(parseFilter(filter, 'runs')).toMatchObject({ kind: 'comparison', op: 'IN' });
+    expect(() => parseFilter(`${filter} `, 'runs')).toThrow(/the limit is 65536/);
+  });
+
+  it('refuses more order_by clauses than the limit, and overlong ones', () => {
+    const many = Array.from({ length: SEARCH_LIMITS.orderByClauses + 1 }, (_, i) => `metrics.m${i} DESC`);
+    expect(parseOrderBy(many.slice(1), 'runs').length).toBe(SEARCH_LIMITS.orderByClauses + 2);
+    for (const parse of [() => parseOrderBy(many, 'runs'), () => parseRegistryOrder(many.map(() => 'name'), 'models')]) {
+      const e = refusal(parse);
+      expect(isCairnError(e, 'INVALID_ARGUMENT')).toBe(true);
+      expect(e.message).toBe('A search may be ordered by at most 20 order_by clauses; got 21.');
+    }
+    const long = `metrics.\`${'x'.repeat(SEARCH_LIMITS.filterLength)}\``;
+    expect(refusal(() => parseOrderBy([long], 'runs')).message).toMatch(/^The order_by clause is \d+ characters long; the limit is 65536/);
+    expect(refusal(() => parseRegistryOrder([long], 'versions')).message).toMatch(/^The order_by clause is \d+ characters long/);
+  });
+});
