@@ -42,7 +42,7 @@ export interface Platform {
  * artifact URI's scheme the artifact store. Services never import a concrete backend.
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
-  const artifacts = createArtifactStore(config);
+  const artifacts = await createArtifactStore(config);
   const database = await openMetadataDatabase(config.store.uri, config.projectDir);
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);
@@ -108,10 +108,24 @@ export async function createOfflineStore(config: CairnConfig): Promise<OfflineSt
   });
 }
 
-export function createArtifactStore(config: CairnConfig): ArtifactStore {
+/**
+ * The artifact store by `artifact.uri`: a local folder (a path or `file:`) or `s3://bucket/prefix`.
+ * The AWS SDK loads only for an S3 store.
+ */
+export async function createArtifactStore(config: CairnConfig): Promise<ArtifactStore> {
   const uri = config.artifact.uri;
+  if (/^s3:/i.test(uri)) {
+    const [{ S3ArtifactStore }, { createS3Client }, { parseS3Uri }] = await Promise.all([
+      import('./artifacts/s3/s3-artifact-store.js'), import('./artifacts/s3/s3-client.js'), import('./artifacts/s3/s3-location.js'),
+    ]);
+    const s3 = config.artifact.s3;
+    return new S3ArtifactStore({
+      ...parseS3Uri(uri), client: createS3Client(s3), endpoint: s3.endpoint, maxAttempts: s3.max_attempts,
+      partSize: s3.part_size_mb * 1024 * 1024, uploadConcurrency: s3.upload_concurrency,
+    });
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
-    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder (the default is .cairn/artifacts) or file:///abs/path; s3:// is not supported yet.`);
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder (the default is .cairn/artifacts), file:///abs/path or s3://bucket/prefix.`);
   }
   const dir = uri.startsWith('file://') ? new URL(uri).pathname : uri.startsWith('file:') ? uri.slice(5) : uri;
   return new LocalArtifactStore(resolve(config.projectDir, dir));

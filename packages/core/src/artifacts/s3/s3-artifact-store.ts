@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, type Stats } from 'node:fs';
+import { stat as statFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client,
+} from '@aws-sdk/client-s3';
+import { CairnError } from '../../errors.js';
+import { validateRelativePath } from '../../paths/validate-path.js';
+import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
+import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside } from '../artifact-checks.js';
+import { bucketMissing, isS3Missing, s3Failure, type S3Where } from './s3-errors.js';
+import { folderPrefix, objectKey, type S3Location } from './s3-location.js';
+import { SHA256_METADATA, uploadObject } from './s3-upload.js';
+
+export interface S3ArtifactStoreOptions extends S3Location {
+  client: S3Client;
+  /** The configured endpoint ('' for AWS), named in error messages. */
+  endpoint?: string;
+  /** Attempts per request the client makes, named in error messages. */
+  maxAttempts?: number;
+  /** Bytes per multipart-upload part (at least 5 MiB, S3's minimum). */
+  partSize?: number;
+  /** Parts of one upload in flight at once. */
+  uploadConcurrency?: number;
+  /** Keys per listing request (S3's maximum is 1,000; tests lower it to exercise paging). */
+  pageSize?: number;
+}
+
+const MiB = 1024 * 1024;
+const byPath = (a: ArtifactFileInfo, b: ArtifactFileInfo): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * Artifact store in an S3 bucket (AWS, or MinIO, R2, Ceph through an endpoint). A store key maps to
+ * the object `<prefix>/<key>`; folders are the `/`-separated prefixes of object keys, as S3 consoles
+ * show them. Every key goes through `validateRelativePath` first, so a key can never name an object
+ * outside the prefix. Writes stream (multipart above one part) with bounded memory and appear only
+ * once complete; `put` keeps the tree shape of the local store, refusing a key that is a folder or
+ * lies below a file. Objects whose keys no store key could address (`a//b`, `../x`, folder markers)
+ * are left out of listings, as the local store skips such names.
+ *
+ * @example
+ * ```ts
+ * const store = new S3ArtifactStore({ client: createS3Client(settings), bucket: 'ml-artifacts', prefix: 'cairn' });
+ * await store.put('1/run-a/artifacts/model.pkl', createReadStream('model.pkl')); // s3://ml-artifacts/cairn/1/run-a/artifacts/model.pkl
+ * ```
+ */
+export class S3ArtifactStore implements ArtifactStore {
+  private readonly client: S3Client;
+  private readonly where: S3Where;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly pageSize: number;
+  private bucketChecked: Promise<void> | null = null;
+
+  constructor(options: S3ArtifactStoreOptions) {
+    this.client = options.client;
+    this.where = { bucket: options.bucket, prefix: options.prefix, endpoint: options.endpoint ?? '', maxAttempts: options.maxAttempts ?? 3 };
+    this.partSize = Math.max(5 * MiB, options.partSize ?? 8 * MiB);
+    this.queueSize = options.uploadConcurrency ?? 4;
+    this.pageSize = options.pageSize ?? 1000;
+  }
+
+  /** `s3://bucket/prefix`, for messages. */
+  get uri(): string {
+    return `s3://${this.where.bucket}${this.where.prefix ? `/${this.where.prefix}` : ''}`;
+  }
+
+  async put(key: string, body: ArtifactBody, options: PutOptions = {}): Promise<PutResult> {
+    const path = validateRelativePath(key, 'artifact path');
+    const maxBytes = checkMaxBytes(options.maxBytes);
+    await this.call(path, () => this.checkTreeShape(path));
+    const target = { Bucket: this.where.bucket, Key: objectKey(this.where, path) };
+    const written = await this.call(path, () => uploadObject(this.client, target, body, { partSize: this.partSize, queueSize: this.queueSize, maxBytes }));
+    return { path, ...written };
+  }
+
+  async putFile(key: string, localPath: string): Promise<PutResult> {
+    validateRelativePath(key, 'artifact path'); // a bad key is reported as such, before the local file is looked at
+    let stats: Stats;
+    try {
+      stats = await statFile(localPath);
+    } catch (e) {
+      throw new CairnError('NOT_FOUND', `Local file '${localPath}' does not exist or cannot be read.`, { cause: e });
+    }
+    if (!stats.isFile()) throw new CairnError('INVALID_ARGUMENT', `'${localPath}' is not a regular file; upload folders file by file.`);
+    return this.put(key, createReadStream(localPath, { highWaterMark: MiB }));
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<ArtifactDownload> {
+    const path = validateRelativePath(key, 'artifact path');
+    const range = checkRange(options.range);
+    return this.call(path, async () => {
+      try {
+        const out = await this.client.send(new GetObjectCommand({
+          Bucket: this.where.bucket, Key: objectKey(this.where, path), Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+        }));
+        const total = range ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? out.ContentLength) : Number(out.ContentLength ?? 0);
+        return { stream: out.Body as Readable, size: Number(out.ContentLength ?? 0), totalSize: total };
+      } catch (e) {
+        if (isS3Missing(e)) throw artifactNotFound(path);
+        if ((e as { name?: string }).name === 'InvalidRange') throw rangeOutside(path, range!.start, Number((e as { ActualObjectSize?: unknown }).ActualObjectSize ?? NaN));
+        throw e;
+      }
+    });
+  }
+
+  async stat(key: string): Promise<ArtifactFileInfo | null> {
+    const path = validateRelativePath(key, 'artifact path', { allowEmpty: true });
+    return this.call(path, async () => {
+      if (path !== '') {
+        const head = await this.head(path);
+        if (head) return { path, isDir: false, size: head.size };
+      }
+      return (await this.hasChildren(path)) ? { path, isDir: true, size: null } : null;
+    });
+  }
+
+  async list(prefix: string): Promise<ArtifactFileInfo[]> {
+    const path = validateRelativePath(prefix, 'artifact path', { allowEmpty: true });
+    return this.call(path, () => this.listFolder(path));
+  }
+
+  async *listRecursive(prefix: string): AsyncIterable<ArtifactFileInfo> {
+    const path = validateRelativePath(prefix, 'artifact path', { allowEmpty: true });
+    // Folder by folder, so the order is the local store's (depth first, names in order), which
+    // S3's flat key order is not ('a-b' sorts before 'a/x' there).
+    for (const entry of await this.list(path)) {
+      if (entry.isDir) yield* this.listRecursive(entry.path);
+      else yield entry;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = validateRelativePath(key, 'artifact path');
+    await this.call(path, async () => {
+      const keys = [objectKey(this.where, path)];
+      for await (const objects of this.pages(folderPrefix(this.where, path), undefined)) {
+        keys.push(...objects.keys);
+        while (keys.length >= 1000) await this.deleteKeys(keys.splice(0, 1000));
+      }
+      if (keys.length) await this.deleteKeys(keys);
+    });
+  }
+
+  async digest(key: string): Promise<string> {
+    const path = validateRelativePath(key, 'artifact path');
+    const head = await this.call(path, () => this.head(path));
+    if (!head) throw artifactNotFound(path);
+    if (head.sha256) return head.sha256;
+    const { stream } = await this.get(path);
+    const hash = createHash('sha256');
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  /** Runs one operation after the bucket has been found once, mapping SDK failures to CairnErrors. */
+  private async call<T>(key: string, run: () => Promise<T>): Promise<T> {
+    try {
+      this.bucketChecked ??= this.checkBucket();
+      await this.bucketChecked;
+      return await run();
+    } catch (e) {
+      throw s3Failure(e, this.where, key);
+    }
+  }
+
+  // Once per process: a missing bucket, bad credentials or a dead endpoint are then reported as
+  // such on the first use, never as a missing artifact (a HEAD's 404 has no body to tell them apart).
+  private async checkBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.where.bucket }));
+    } catch (e) {
+      this.bucketChecked = null;
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (e as { name?: string }).name === 'NoSuchBucket') throw bucketMissing(this.where, e);
+      throw e;
+    }
+  }
+
+  private async head(path: string): Promise<{ size: number; sha256: string | null } | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: objectKey(this.where, path) }));
+      const sha = out.Metadata?.[SHA256_METADATA];
+      return { size: Number(out.ContentLength ?? 0), sha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+    } catch (e) {
+      if (isS3Missing(e)) return null;
+      throw e;
+    }
+  }
+
+  private async hasChildren(path: string): Promise<boolean> {
+    for await (const page of this.pages(folderPrefix(this.where, path), undefined, 2)) {
+      if (page.keys.length) return true;
+    }
+    return false;
+  }
+
+  // A key that is a folder, or lies below a file, is refused, as on a filesystem. The checks run
+  // at once; two writers racing to make `a` a file and a folder can both win, which S3 allows.
+  private async checkTreeShape(path: string): Promise<void> {
+    const segments = path.split('/');
+    const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
+    const [isFolder, ...files] = await Promise.all([this.hasChildren(path), ...ancestors.map((a) => this.head(a))]);
+    if (isFolder) throw new CairnError('FAILED_PRECONDITION', `Cannot write artifact '${path}': it is a folder. Delete it or choose another path.`);
+    const file = files.findIndex((f) => f !== null);
+    if (file >= 0) {
+      throw new CairnError('FAILED_PRECONDITION', `Cannot write artifact '${path}': '${ancestors[file]}' on its path is a file. Delete it or choose another path.`);
+    }
+  }
+
+  private async listFolder(path: string): Promise<ArtifactFileInfo[]> {
+    const prefix = folderPrefix(this.where, path);
+    const entries: ArtifactFileInfo[] = [];
+    for await (const page of this.pages(prefix, '/')) {
+      for (const folder of page.folders) this.addEntry(entries, path, folder.slice(prefix.length, -1), null);
+      for (const [i, key] of page.keys.entries()) this.addEntry(entries, path, key.slice(prefix.length), page.sizes[i]!);
+    }
+    return entries.sort(byPath);
+  }
+
+  private addEntry(entries: ArtifactFileInfo[], parent: string, name: string, size: number | null): void {
+    const path = parent ? `${parent}/${name}` : name;
+    try {
+      if (name === '' || name.includes('/') || validateRelativePath(path) !== path) return;
+    } catch {
+      return; // a name no key could address: skipped, as the local store skips such files
+    }
+    entries.push({ path, isDir: size === null, size });
+  }
+
+  /** Every page of a listing, following continuation tokens. */
+  private async *pages(prefix: string, delimiter: string | undefined, limit?: number): AsyncGenerator<{ keys: string[]; sizes: number[]; folders: string[] }> {
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.where.bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: limit ?? this.pageSize,
+      }));
+      const contents = (out.Contents ?? []).filter((o) => o.Key !== undefined && o.Key !== prefix);
+      yield { keys: contents.map((o) => o.Key!), sizes: contents.map((o) => Number(o.Size ?? 0)), folders: (out.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean) };
+      token = out.IsTruncated && limit === undefined ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private async deleteKeys(keys: string[]): Promise<void> {
+    const out = await this.client.send(new DeleteObjectsCommand({ Bucket: this.where.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+    if (failed.length) throw Object.assign(new Error(failed[0]!.Message ?? 'delete failed'), { name: failed[0]!.Code ?? 'DeleteFailed' });
+  }
+}
