@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { stat as statFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import {
   DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client,
 } from '@aws-sdk/client-s3';
 import { CairnError } from '../../errors.js';
 import { validateRelativePath } from '../../paths/validate-path.js';
-import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
+import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, ByteRange, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
 import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside } from '../artifact-checks.js';
 import { bucketMissing, isS3Missing, s3Failure, type S3Where } from './s3-errors.js';
 import { folderPrefix, objectKey, type S3Location } from './s3-location.js';
@@ -95,8 +95,10 @@ export class S3ArtifactStore implements ArtifactStore {
         const out = await this.client.send(new GetObjectCommand({
           Bucket: this.where.bucket, Key: objectKey(this.where, path), Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
         }));
-        const total = range ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? out.ContentLength) : Number(out.ContentLength ?? 0);
-        return { stream: out.Body as Readable, size: Number(out.ContentLength ?? 0), totalSize: total };
+        const body = out.Body as Readable;
+        const length = Number(out.ContentLength ?? 0);
+        if (!range) return { stream: body, size: length, totalSize: length };
+        return servedRange(body, out.ContentRange, length, range);
       } catch (e) {
         if (isS3Missing(e)) throw artifactNotFound(path);
         if ((e as { name?: string }).name === 'InvalidRange') throw rangeOutside(path, range!.start, Number((e as { ActualObjectSize?: unknown }).ActualObjectSize ?? NaN));
@@ -212,15 +214,19 @@ export class S3ArtifactStore implements ArtifactStore {
   private async listFolder(path: string): Promise<ArtifactFileInfo[]> {
     const prefix = folderPrefix(this.where, path);
     const entries: ArtifactFileInfo[] = [];
+    const seen = new Set<string>();
     for await (const page of this.pages(prefix, '/')) {
-      for (const folder of page.folders) this.addEntry(entries, path, folder.slice(prefix.length, -1), null);
-      for (const [i, key] of page.keys.entries()) this.addEntry(entries, path, key.slice(prefix.length), page.sizes[i]!);
+      for (const folder of page.folders) this.addEntry(entries, seen, path, folder.slice(prefix.length, -1), null);
+      for (const [i, key] of page.keys.entries()) this.addEntry(entries, seen, path, key.slice(prefix.length), page.sizes[i]!);
     }
     return entries.sort(byPath);
   }
 
-  private addEntry(entries: ArtifactFileInfo[], parent: string, name: string, size: number | null): void {
+  // A name is listed once: some servers repeat a folder on every page, and S3 lets `a` be a file and a folder.
+  private addEntry(entries: ArtifactFileInfo[], seen: Set<string>, parent: string, name: string, size: number | null): void {
     const path = parent ? `${parent}/${name}` : name;
+    if (seen.has(path)) return;
+    seen.add(path);
     try {
       if (name === '' || name.includes('/') || validateRelativePath(path) !== path) return;
     } catch {
@@ -247,4 +253,33 @@ export class S3ArtifactStore implements ArtifactStore {
     const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
     if (failed.length) throw Object.assign(new Error(failed[0]!.Message ?? 'delete failed'), { name: failed[0]!.Code ?? 'DeleteFailed' });
   }
+}
+
+/**
+ * The asked-for range of a ranged GetObject. S3 answers exactly the range; a server that answers
+ * more (the whole object, or a wider range: some S3-compatible servers do) is trimmed here.
+ */
+function servedRange(body: Readable, contentRange: string | undefined, length: number, range: ByteRange): ArtifactDownload {
+  const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? '');
+  const [from, to, total] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, length - 1, length];
+  const end = Math.min(range.end ?? total - 1, total - 1);
+  if (from === range.start && to === end) return { stream: body, size: length, totalSize: total };
+  if (from > range.start || to < end) {
+    body.destroy();
+    throw new CairnError('INTERNAL', `The S3 server answered bytes ${from}-${to} for a request of bytes ${range.start}-${end}; it does not serve ranges correctly.`);
+  }
+  return { stream: body.pipe(sliceBytes(range.start - from, end - range.start + 1)), size: end - range.start + 1, totalSize: total };
+}
+
+/** Skips `skip` bytes, passes `take`, then drops the rest. */
+function sliceBytes(skip: number, take: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const from = Math.max(0, skip - offset);
+      const to = Math.min(chunk.length, skip + take - offset);
+      offset += chunk.length;
+      done(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
 }
