@@ -3,13 +3,13 @@ import { createReadStream, type Stats } from 'node:fs';
 import { stat as statFile } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import {
-  DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client,
+  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client,
 } from '@aws-sdk/client-s3';
 import { CairnError } from '../../errors.js';
 import { validateRelativePath } from '../../paths/validate-path.js';
 import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, ByteRange, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
 import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside } from '../artifact-checks.js';
-import { bucketMissing, isS3Missing, s3Failure, type S3Where } from './s3-errors.js';
+import { isS3Missing, s3Failure, type S3Where } from './s3-errors.js';
 import { folderPrefix, objectKey, type S3Location } from './s3-location.js';
 import { SHA256_METADATA, uploadObject } from './s3-upload.js';
 
@@ -168,14 +168,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   // Once per process: a missing bucket, bad credentials or a dead endpoint are then reported as
-  // such on the first use, never as a missing artifact (a HEAD's 404 has no body to tell them apart).
+  // such on the first use, never as a missing artifact. A listing rather than HeadBucket: a HEAD's
+  // error has no body, so it cannot tell a wrong key from a missing permission.
   private async checkBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.where.bucket }));
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.where.bucket, MaxKeys: 1, Prefix: folderPrefix(this.where, '') || undefined }));
     } catch (e) {
       this.bucketChecked = null;
-      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404 || (e as { name?: string }).name === 'NoSuchBucket') throw bucketMissing(this.where, e);
       throw e;
     }
   }

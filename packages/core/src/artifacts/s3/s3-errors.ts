@@ -38,8 +38,8 @@ function unavailable(message: string, setting: string, cause: unknown): CairnErr
   return new CairnError('UNAVAILABLE', message, { cause, details: { setting } });
 }
 
-/** The bucket of artifact.uri does not exist (a HeadBucket 404, or NoSuchBucket). */
-export function bucketMissing(where: S3Where, cause: unknown): CairnError {
+/** The bucket of artifact.uri does not exist. */
+function bucketMissing(where: S3Where, cause: unknown): CairnError {
   const at = where.endpoint ? ` at ${where.endpoint}` : '';
   return unavailable(`The bucket '${where.bucket}' named by artifact.uri (CAIRN_ARTIFACT_URI) does not exist${at}. Create it, or fix artifact.uri${where.endpoint ? ' or artifact.s3.endpoint' : ''}.`, 'artifact.uri', cause);
 }
@@ -54,6 +54,8 @@ export function s3Failure(e: unknown, where: S3Where, key: string): unknown {
   if (e instanceof CairnError) return e;
   const err = asSdk(e);
   const name = s3ErrorName(e);
+  const fromSdk = err.$metadata !== undefined || '$fault' in err || (err.code !== undefined && NETWORK.has(err.code)) || name === 'CredentialsProviderError' || /Region is missing/i.test(err.message ?? '');
+  if (!fromSdk) return e;
   const status = err.$metadata?.httpStatusCode;
   const store = `s3://${where.bucket}${where.prefix ? `/${where.prefix}` : ''}`;
   const at = where.endpoint ? ` at ${where.endpoint}` : '';
