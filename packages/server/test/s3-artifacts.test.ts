@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
-import { startTestS3Server, useTestS3Credentials, type TestS3Server } from '@cairn/core/testing/s3';
+import { startS3FaultProxy, startTestS3Server, useTestS3Credentials, type S3FaultProxy, type TestS3Server } from '@cairn/core/testing/s3';
 import { buildApp } from '../src/app.js';
 import { call, seedRun } from './helpers.js';
 
@@ -20,6 +21,7 @@ describe('artifact routes over the S3 artifact store', () => {
   let t: TestPlatform;
   let app: FastifyInstance;
   let restoreEnv: () => void;
+  let proxy: S3FaultProxy;
 
   const objectKeys = async (prefix: string): Promise<string[]> => {
     const out = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
@@ -28,8 +30,10 @@ describe('artifact routes over the S3 artifact store', () => {
 
   beforeAll(async () => {
     s3 = await startTestS3Server();
+    // Cairn reaches the server through a recording proxy, to see which S3 requests it sends.
+    proxy = await startS3FaultProxy(s3.port);
     restoreEnv = useTestS3Credentials();
-    t = await makeTestPlatform('sqlite', { artifact: s3.artifactConfig('team/cairn', { part_size_mb: 5 }) });
+    t = await makeTestPlatform('sqlite', { artifact: s3.artifactConfig('team/cairn', { part_size_mb: 5, endpoint: proxy.endpoint }) });
     app = buildApp(t.platform, { logger: false, maxUploadBytes: MAX_UPLOAD });
     await app.ready();
   });
@@ -37,6 +41,7 @@ describe('artifact routes over the S3 artifact store', () => {
     await app?.close();
     await t?.cleanup();
     restoreEnv?.();
+    await proxy?.close();
     await s3?.close();
   });
 
@@ -75,6 +80,28 @@ describe('artifact routes over the S3 artifact store', () => {
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.error_code).toBe('RESOURCE_EXHAUSTED');
     expect((await objectKeys('team/cairn/')).filter((k) => k.endsWith('huge.bin'))).toEqual([]);
+  });
+
+  it('aborts the multipart upload when the client disconnects half-way: no object, old version kept', async () => {
+    const { experimentId, runId } = await seedRun(app);
+    const path = `/api/v1/runs/${runId}/artifacts/content?path=model.bin`;
+    await call(app, 'PUT', path, Buffer.from('version 1'), { 'content-type': 'application/octet-stream' });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const aborts = () => proxy.seen.filter((r) => r.startsWith('DELETE') && r.includes('uploadId=')).length;
+    const before = aborts();
+    // Declares 16 MiB, sends 12 (two parts' worth, so parts are uploaded), then drops the connection.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${16 * MiB}\r\n\r\n`);
+    for (let i = 0; i < 12; i++) await new Promise((r) => socket.write(randomBytes(MiB), r));
+    while (!proxy.seen.some((r) => r.includes('partNumber=') && r.includes('model.bin'))) await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    while (aborts() === before) await new Promise((r) => setTimeout(r, 50));
+    const key = `team/cairn/${experimentId}/${runId}/artifacts/model.bin`;
+    expect(await objectKeys(`team/cairn/${experimentId}/${runId}/`)).toEqual([key]);
+    const got = await app.inject({ method: 'GET', url: path });
+    expect(got.body).toBe('version 1');
   });
 
   it('serves the MLflow artifact proxy from the bucket, and refuses paths that leave a run', async () => {

@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../artifacts/s3/s3-client.js';
 
+export { startS3FaultProxy, type FaultDecision, type S3FaultProxy } from './s3-fault-proxy.js';
+
 /** s3rver's built-in account: the credentials its signature check accepts. */
 export const TEST_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
