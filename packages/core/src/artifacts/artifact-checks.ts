@@ -3,6 +3,22 @@ import type { ByteRange } from './artifact-store.js';
 
 /** Checks shared by every backend, so each refuses the same input with the same code. */
 
+/**
+ * The top-level folder each backend keeps its own bookkeeping in (uploads in progress on disk,
+ * digests of multipart objects in S3): hidden from listings and refused as a key.
+ */
+export const INTERNAL_FOLDER = '.cairn-tmp';
+
+/** Refuses a normalized key inside {@link INTERNAL_FOLDER}. */
+export function refuseInternalFolder(path: string, key: string): void {
+  if (path.split('/', 1)[0] !== INTERNAL_FOLDER) return;
+  throw new CairnError(
+    'INVALID_ARGUMENT',
+    `Invalid artifact path ${JSON.stringify(key)}: the top-level folder '${INTERNAL_FOLDER}' is reserved for the artifact store's own use. Choose another name.`,
+    { details: { field: 'artifact path' } },
+  );
+}
+
 export function artifactNotFound(path: string): CairnError {
   return new CairnError('NOT_FOUND', `Artifact '${path}' does not exist or is a folder. List its folder to see what is there.`);
 }

@@ -5,11 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { CairnError, isCairnError } from '../../errors.js';
 import { resolveUnderRoot, validateRelativePath } from '../../paths/validate-path.js';
 import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
-import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside } from '../artifact-checks.js';
+import { artifactNotFound, checkMaxBytes, checkRange, INTERNAL_FOLDER, rangeOutside, refuseInternalFolder } from '../artifact-checks.js';
 import { fsFailure, isMissing, syncFolder, writeAtomically } from './local-file-ops.js';
 
 /** Folder under the root that holds uploads in progress; hidden from listings and reserved as a key. */
-export const LOCAL_TEMP_FOLDER = '.cairn-tmp';
+export const LOCAL_TEMP_FOLDER = INTERNAL_FOLDER;
 
 interface Located {
   /** The normalized key. */
@@ -53,13 +53,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   private locate(key: string, allowEmpty = false): Located {
     const path = validateRelativePath(key, 'artifact path', { allowEmpty });
-    if (path.split('/')[0] === LOCAL_TEMP_FOLDER) {
-      throw new CairnError(
-        'INVALID_ARGUMENT',
-        `Invalid artifact path ${JSON.stringify(key)}: the top-level folder '${LOCAL_TEMP_FOLDER}' is reserved for uploads in progress. Choose another name.`,
-        { details: { field: 'artifact path' } },
-      );
-    }
+    refuseInternalFolder(path, key);
     return { path, file: resolveUnderRoot(this.root, path) };
   }
 

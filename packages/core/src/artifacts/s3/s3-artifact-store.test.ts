@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isCairnError, type CairnError } from '../../errors.js';
 import { startS3FaultProxy, type S3FaultProxy } from '../../testing/s3-fault-proxy.js';
@@ -80,7 +80,7 @@ describe('S3ArtifactStore', () => {
     proxy = null;
   });
 
-  it('uploads a body larger than a part as a multipart upload, and digests it by reading it back', async () => {
+  it('uploads a body larger than a part as a multipart upload, and records its digest for that version only', async () => {
     proxy = await startS3FaultProxy(s3.port);
     const store = storeVia(proxy.endpoint);
     const bytes = randomBytes(12 * MiB + 3);
@@ -88,12 +88,24 @@ describe('S3ArtifactStore', () => {
     expect(put).toEqual({ path: 'big/model.bin', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     expect(proxy.seen.filter((r) => /^POST .*\?uploads/.test(r))).toHaveLength(1);
     expect(proxy.seen.filter((r) => /^PUT .*partNumber=/.test(r))).toHaveLength(3);
+    const gets = () => proxy!.seen.filter((r) => r.startsWith('GET ') && r.includes('big/model.bin') && !r.includes('.cairn-tmp')).length;
     expect(await store.digest('big/model.bin')).toBe(put.sha256);
+    expect(gets()).toBe(0); // read from the recorded digest, not by downloading 12 MiB
+    expect(await store.list('')).toEqual([{ path: 'big', isDir: true, size: null }]); // the digests folder stays hidden
+    expect(await codeOf(() => store.get('.cairn-tmp/sha256/big/model.bin'))).toBe('INVALID_ARGUMENT');
     const { stream, size } = await store.get('big/model.bin', { range: { start: 6 * MiB, end: 6 * MiB + 9 } });
     expect(size).toBe(10);
     const chunks: Buffer[] = [];
     for await (const c of stream) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).equals(bytes.subarray(6 * MiB, 6 * MiB + 10))).toBe(true);
+    // Replaced behind Cairn's back: the recorded digest no longer matches the ETag and is ignored.
+    const replaced = randomBytes(1000);
+    const key = `${(store as unknown as { scope: { prefix: string } }).scope.prefix}/big/model.bin`;
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: replaced }));
+    expect(await store.digest('big/model.bin')).toBe(createHash('sha256').update(replaced).digest('hex'));
+    await store.delete('big');
+    expect(await store.stat('big/model.bin')).toBeNull();
+    expect((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${key.split('/')[0]}/` }))).KeyCount).toBe(0);
   });
 
   it('aborts the multipart upload when the body fails half-way, and nothing appears under the key', async () => {

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { stat as statFile } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
-import {
-  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CairnError } from '../../errors.js';
 import { validateRelativePath } from '../../paths/validate-path.js';
 import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, ByteRange, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
-import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside } from '../artifact-checks.js';
+import { artifactNotFound, checkMaxBytes, checkRange, rangeOutside, refuseInternalFolder } from '../artifact-checks.js';
+import { digestKey, readDigest, writeDigest } from './s3-digests.js';
 import { isS3Missing, s3Failure, type S3Where } from './s3-errors.js';
+import { deleteUnder, hasObjectsUnder, listFolder, type S3Scope } from './s3-listing.js';
 import { folderPrefix, objectKey, type S3Location } from './s3-location.js';
 import { SHA256_METADATA, uploadObject } from './s3-upload.js';
 
@@ -28,7 +28,8 @@ export interface S3ArtifactStoreOptions extends S3Location {
 }
 
 const MiB = 1024 * 1024;
-const byPath = (a: ArtifactFileInfo, b: ArtifactFileInfo): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+/** Folders this process wrote below, remembered so repeated writes skip the "is an ancestor a file?" HEADs. */
+const KNOWN_FOLDERS_MAX = 10_000;
 
 /**
  * Artifact store in an S3 bucket (AWS, or MinIO, R2, Ceph through an endpoint). A store key maps to
@@ -36,8 +37,8 @@ const byPath = (a: ArtifactFileInfo, b: ArtifactFileInfo): number => (a.path < b
  * show them. Every key goes through `validateRelativePath` first, so a key can never name an object
  * outside the prefix. Writes stream (multipart above one part) with bounded memory and appear only
  * once complete; `put` keeps the tree shape of the local store, refusing a key that is a folder or
- * lies below a file. Objects whose keys no store key could address (`a//b`, `../x`, folder markers)
- * are left out of listings, as the local store skips such names.
+ * lies below a file. Objects whose keys no store key could address are left out of listings, as the
+ * local store skips such names.
  *
  * @example
  * ```ts
@@ -46,19 +47,18 @@ const byPath = (a: ArtifactFileInfo, b: ArtifactFileInfo): number => (a.path < b
  * ```
  */
 export class S3ArtifactStore implements ArtifactStore {
-  private readonly client: S3Client;
+  private readonly scope: S3Scope;
   private readonly where: S3Where;
   private readonly partSize: number;
   private readonly queueSize: number;
-  private readonly pageSize: number;
+  private readonly knownFolders = new Set<string>();
   private bucketChecked: Promise<void> | null = null;
 
   constructor(options: S3ArtifactStoreOptions) {
-    this.client = options.client;
+    this.scope = { client: options.client, bucket: options.bucket, prefix: options.prefix, pageSize: options.pageSize ?? 1000 };
     this.where = { bucket: options.bucket, prefix: options.prefix, endpoint: options.endpoint ?? '', maxAttempts: options.maxAttempts ?? 3 };
     this.partSize = Math.max(5 * MiB, options.partSize ?? 8 * MiB);
     this.queueSize = options.uploadConcurrency ?? 4;
-    this.pageSize = options.pageSize ?? 1000;
   }
 
   /** `s3://bucket/prefix`, for messages. */
@@ -67,16 +67,18 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(key: string, body: ArtifactBody, options: PutOptions = {}): Promise<PutResult> {
-    const path = validateRelativePath(key, 'artifact path');
+    const path = this.validate(key);
     const maxBytes = checkMaxBytes(options.maxBytes);
     await this.call(path, () => this.checkTreeShape(path));
-    const target = { Bucket: this.where.bucket, Key: objectKey(this.where, path) };
-    const written = await this.call(path, () => uploadObject(this.client, target, body, { partSize: this.partSize, queueSize: this.queueSize, maxBytes }));
-    return { path, ...written };
+    const target = { Bucket: this.scope.bucket, Key: objectKey(this.scope, path) };
+    const written = await this.call(path, () => uploadObject(this.scope.client, target, body, { partSize: this.partSize, queueSize: this.queueSize, maxBytes }));
+    if (written.multipart) await writeDigest(this.scope, path, written.sha256, written.etag);
+    this.rememberFolders(path);
+    return { path, size: written.size, sha256: written.sha256 };
   }
 
   async putFile(key: string, localPath: string): Promise<PutResult> {
-    validateRelativePath(key, 'artifact path'); // a bad key is reported as such, before the local file is looked at
+    this.validate(key); // a bad key is reported as such, before the local file is looked at
     let stats: Stats;
     try {
       stats = await statFile(localPath);
@@ -88,12 +90,12 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<ArtifactDownload> {
-    const path = validateRelativePath(key, 'artifact path');
+    const path = this.validate(key);
     const range = checkRange(options.range);
     return this.call(path, async () => {
       try {
-        const out = await this.client.send(new GetObjectCommand({
-          Bucket: this.where.bucket, Key: objectKey(this.where, path), Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+        const out = await this.scope.client.send(new GetObjectCommand({
+          Bucket: this.scope.bucket, Key: objectKey(this.scope, path), Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
         }));
         const body = out.Body as Readable;
         const length = Number(out.ContentLength ?? 0);
@@ -108,23 +110,23 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async stat(key: string): Promise<ArtifactFileInfo | null> {
-    const path = validateRelativePath(key, 'artifact path', { allowEmpty: true });
+    const path = this.validate(key, true);
     return this.call(path, async () => {
       if (path !== '') {
         const head = await this.head(path);
         if (head) return { path, isDir: false, size: head.size };
       }
-      return (await this.hasChildren(path)) ? { path, isDir: true, size: null } : null;
+      return (await hasObjectsUnder(this.scope, path)) ? { path, isDir: true, size: null } : null;
     });
   }
 
   async list(prefix: string): Promise<ArtifactFileInfo[]> {
-    const path = validateRelativePath(prefix, 'artifact path', { allowEmpty: true });
-    return this.call(path, () => this.listFolder(path));
+    const path = this.validate(prefix, true);
+    return this.call(path, () => listFolder(this.scope, path));
   }
 
   async *listRecursive(prefix: string): AsyncIterable<ArtifactFileInfo> {
-    const path = validateRelativePath(prefix, 'artifact path', { allowEmpty: true });
+    const path = this.validate(prefix, true);
     // Folder by folder, so the order is the local store's (depth first, names in order), which
     // S3's flat key order is not ('a-b' sorts before 'a/x' there).
     for (const entry of await this.list(path)) {
@@ -134,26 +136,32 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async delete(key: string): Promise<void> {
-    const path = validateRelativePath(key, 'artifact path');
+    const path = this.validate(key);
+    for (const folder of this.knownFolders) if (folder === path || folder.startsWith(`${path}/`)) this.knownFolders.delete(folder);
     await this.call(path, async () => {
-      const keys = [objectKey(this.where, path)];
-      for await (const objects of this.pages(folderPrefix(this.where, path), undefined)) {
-        keys.push(...objects.keys);
-        while (keys.length >= 1000) await this.deleteKeys(keys.splice(0, 1000));
-      }
-      if (keys.length) await this.deleteKeys(keys);
+      await deleteUnder(this.scope, folderPrefix(this.scope, path), [objectKey(this.scope, path)]);
+      await deleteUnder(this.scope, `${digestKey(this.scope, path)}/`, [digestKey(this.scope, path)]);
     });
   }
 
   async digest(key: string): Promise<string> {
-    const path = validateRelativePath(key, 'artifact path');
+    const path = this.validate(key);
     const head = await this.call(path, () => this.head(path));
     if (!head) throw artifactNotFound(path);
-    if (head.sha256) return head.sha256;
+    const known = head.sha256 ?? (await this.call(path, () => readDigest(this.scope, path, head.etag)));
+    if (known) return known;
     const { stream } = await this.get(path);
     const hash = createHash('sha256');
     for await (const chunk of stream) hash.update(chunk as Buffer);
-    return hash.digest('hex');
+    const sha256 = hash.digest('hex');
+    await writeDigest(this.scope, path, sha256, head.etag);
+    return sha256;
+  }
+
+  private validate(key: string, allowEmpty = false): string {
+    const path = validateRelativePath(key, 'artifact path', { allowEmpty });
+    refuseInternalFolder(path, key);
+    return path;
   }
 
   /** Runs one operation after the bucket has been found once, mapping SDK failures to CairnErrors. */
@@ -172,37 +180,31 @@ export class S3ArtifactStore implements ArtifactStore {
   // error has no body, so it cannot tell a wrong key from a missing permission.
   private async checkBucket(): Promise<void> {
     try {
-      await this.client.send(new ListObjectsV2Command({ Bucket: this.where.bucket, MaxKeys: 1, Prefix: folderPrefix(this.where, '') || undefined }));
+      await this.scope.client.send(new ListObjectsV2Command({ Bucket: this.scope.bucket, MaxKeys: 1, Prefix: folderPrefix(this.scope, '') || undefined }));
     } catch (e) {
       this.bucketChecked = null;
       throw e;
     }
   }
 
-  private async head(path: string): Promise<{ size: number; sha256: string | null } | null> {
+  private async head(path: string): Promise<{ size: number; sha256: string | null; etag: string | undefined } | null> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: objectKey(this.where, path) }));
+      const out = await this.scope.client.send(new HeadObjectCommand({ Bucket: this.scope.bucket, Key: objectKey(this.scope, path) }));
       const sha = out.Metadata?.[SHA256_METADATA];
-      return { size: Number(out.ContentLength ?? 0), sha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+      return { size: Number(out.ContentLength ?? 0), sha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : null, etag: out.ETag };
     } catch (e) {
       if (isS3Missing(e)) return null;
       throw e;
     }
   }
 
-  private async hasChildren(path: string): Promise<boolean> {
-    for await (const page of this.pages(folderPrefix(this.where, path), undefined, 2)) {
-      if (page.keys.length) return true;
-    }
-    return false;
-  }
-
   // A key that is a folder, or lies below a file, is refused, as on a filesystem. The checks run
-  // at once; two writers racing to make `a` a file and a folder can both win, which S3 allows.
+  // at once; ancestors this process already wrote below are known folders and are not asked again.
+  // Two writers racing to make `a` a file and a folder can both win, which S3 allows.
   private async checkTreeShape(path: string): Promise<void> {
     const segments = path.split('/');
-    const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
-    const [isFolder, ...files] = await Promise.all([this.hasChildren(path), ...ancestors.map((a) => this.head(a))]);
+    const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/')).filter((a) => !this.knownFolders.has(a));
+    const [isFolder, ...files] = await Promise.all([hasObjectsUnder(this.scope, path), ...ancestors.map((a) => this.head(a))]);
     if (isFolder) throw new CairnError('FAILED_PRECONDITION', `Cannot write artifact '${path}': it is a folder. Delete it or choose another path.`);
     const file = files.findIndex((f) => f !== null);
     if (file >= 0) {
@@ -210,47 +212,10 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  private async listFolder(path: string): Promise<ArtifactFileInfo[]> {
-    const prefix = folderPrefix(this.where, path);
-    const entries: ArtifactFileInfo[] = [];
-    const seen = new Set<string>();
-    for await (const page of this.pages(prefix, '/')) {
-      for (const folder of page.folders) this.addEntry(entries, seen, path, folder.slice(prefix.length, -1), null);
-      for (const [i, key] of page.keys.entries()) this.addEntry(entries, seen, path, key.slice(prefix.length), page.sizes[i]!);
-    }
-    return entries.sort(byPath);
-  }
-
-  // A name is listed once: some servers repeat a folder on every page, and S3 lets `a` be a file and a folder.
-  private addEntry(entries: ArtifactFileInfo[], seen: Set<string>, parent: string, name: string, size: number | null): void {
-    const path = parent ? `${parent}/${name}` : name;
-    if (seen.has(path)) return;
-    seen.add(path);
-    try {
-      if (name === '' || name.includes('/') || validateRelativePath(path) !== path) return;
-    } catch {
-      return; // a name no key could address: skipped, as the local store skips such files
-    }
-    entries.push({ path, isDir: size === null, size });
-  }
-
-  /** Every page of a listing, following continuation tokens. */
-  private async *pages(prefix: string, delimiter: string | undefined, limit?: number): AsyncGenerator<{ keys: string[]; sizes: number[]; folders: string[] }> {
-    let token: string | undefined;
-    do {
-      const out = await this.client.send(new ListObjectsV2Command({
-        Bucket: this.where.bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: limit ?? this.pageSize,
-      }));
-      const contents = (out.Contents ?? []).filter((o) => o.Key !== undefined && o.Key !== prefix);
-      yield { keys: contents.map((o) => o.Key!), sizes: contents.map((o) => Number(o.Size ?? 0)), folders: (out.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean) };
-      token = out.IsTruncated && limit === undefined ? out.NextContinuationToken : undefined;
-    } while (token);
-  }
-
-  private async deleteKeys(keys: string[]): Promise<void> {
-    const out = await this.client.send(new DeleteObjectsCommand({ Bucket: this.where.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
-    const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-    if (failed.length) throw Object.assign(new Error(failed[0]!.Message ?? 'delete failed'), { name: failed[0]!.Code ?? 'DeleteFailed' });
+  private rememberFolders(path: string): void {
+    if (this.knownFolders.size > KNOWN_FOLDERS_MAX) this.knownFolders.clear();
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) this.knownFolders.add(segments.slice(0, i).join('/'));
   }
 }
 
@@ -282,3 +247,4 @@ function sliceBytes(skip: number, take: number): Transform {
     },
   });
 }
+

@@ -38,7 +38,15 @@ function releaseBody(body: ArtifactBody): void {
  * size. If the body or S3 fails half-way the multipart upload is aborted, and nothing ever appears
  * under the key: S3 shows an object only once CompleteMultipartUpload succeeds.
  */
-export async function uploadObject(client: S3Client, target: UploadTarget, body: ArtifactBody, settings: UploadSettings): Promise<{ size: number; sha256: string }> {
+/** What an upload stored; `multipart` uploads carry no sha256 metadata. */
+export interface Uploaded {
+  size: number;
+  sha256: string;
+  etag: string | undefined;
+  multipart: boolean;
+}
+
+export async function uploadObject(client: S3Client, target: UploadTarget, body: ArtifactBody, settings: UploadSettings): Promise<Uploaded> {
   const hash = createHash('sha256');
   let size = 0;
   // The caller's failure, remembered: lib-storage reports an abort's own error when aborting fails too.
@@ -76,8 +84,8 @@ export async function uploadObject(client: S3Client, target: UploadTarget, body:
       const next = await chunks.next();
       if (next.done) {
         const sha256 = hash.digest('hex');
-        await client.send(new PutObjectCommand({ ...target, Body: Buffer.concat(first), ContentLength: buffered, Metadata: { [SHA256_METADATA]: sha256 } }));
-        return { size, sha256 };
+        const out = await client.send(new PutObjectCommand({ ...target, Body: Buffer.concat(first), ContentLength: buffered, Metadata: { [SHA256_METADATA]: sha256 } }));
+        return { size, sha256, etag: out.ETag, multipart: false };
       }
       first.push(next.value);
       buffered += next.value.byteLength;
@@ -88,8 +96,8 @@ export async function uploadObject(client: S3Client, target: UploadTarget, body:
       yield* chunks;
     })(), { objectMode: false, highWaterMark: 1 });
     const upload = new Upload({ client, params: { ...target, Body: stream }, partSize: settings.partSize, queueSize: settings.queueSize, leavePartsOnError: false });
-    await upload.done();
-    return { size, sha256: hash.digest('hex') };
+    const out = await upload.done();
+    return { size, sha256: hash.digest('hex'), etag: out.ETag, multipart: true };
   } catch (e) {
     releaseBody(body);
     stream?.destroy();
