@@ -23,9 +23,10 @@ describe('artifact routes over the S3 artifact store', () => {
   let restoreEnv: () => void;
   let proxy: S3FaultProxy;
 
-  const objectKeys = async (prefix: string): Promise<string[]> => {
+  /** Object keys under `prefix`, without the store's internal folder (digests of multipart objects) unless asked. */
+  const objectKeys = async (prefix: string, internal = false): Promise<string[]> => {
     const out = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-    return (out.Contents ?? []).map((o) => o.Key!).sort();
+    return (out.Contents ?? []).map((o) => o.Key!).filter((k) => internal || !k.includes('/.cairn-tmp/')).sort();
   };
 
   beforeAll(async () => {
@@ -70,8 +71,9 @@ describe('artifact routes over the S3 artifact store', () => {
     expect(outside.statusCode).toBe(416);
     expect(outside.headers['content-range']).toBe(`bytes */${big.length}`);
 
+    expect(await objectKeys(`team/cairn/.cairn-tmp/sha256/${experimentId}/`, true)).toEqual([`team/cairn/.cairn-tmp/sha256/${experimentId}/${runId}/artifacts/model/weights.bin`]);
     expect((await call(app, 'DELETE', `${base}/content?path=model`)).status).toBe(200);
-    expect(await objectKeys('team/cairn/')).toEqual([]);
+    expect(await objectKeys('team/cairn/', true)).toEqual([]);
   });
 
   it('refuses an upload above the limit with 413 and leaves no object', async () => {
