@@ -31,13 +31,6 @@ function releaseBody(body: ArtifactBody): void {
   if (typeof destroy === 'function') destroy.call(body);
 }
 
-/**
- * Streams `body` to S3, hashing and counting bytes as they pass. A body that fits in one part is
- * sent with one PutObject (its sha256 stored as metadata); a larger one as a multipart upload
- * (@aws-sdk/lib-storage) holding about `partSize × (queueSize + 1)` bytes at a time, whatever the
- * size. If the body or S3 fails half-way the multipart upload is aborted, and nothing ever appears
- * under the key: S3 shows an object only once CompleteMultipartUpload succeeds.
- */
 /** What an upload stored; `multipart` uploads carry no sha256 metadata. */
 export interface Uploaded {
   size: number;
@@ -46,6 +39,13 @@ export interface Uploaded {
   multipart: boolean;
 }
 
+/**
+ * Streams `body` to S3, hashing and counting bytes as they pass. A body that fits in one part is
+ * sent with one PutObject (its sha256 stored as metadata); a larger one as a multipart upload
+ * (@aws-sdk/lib-storage) holding about `partSize × (queueSize + 1)` bytes at a time, whatever the
+ * size. If the body or S3 fails half-way the multipart upload is aborted, and nothing ever appears
+ * under the key: S3 shows an object only once CompleteMultipartUpload succeeds.
+ */
 export async function uploadObject(client: S3Client, target: UploadTarget, body: ArtifactBody, settings: UploadSettings): Promise<Uploaded> {
   const hash = createHash('sha256');
   let size = 0;
@@ -89,7 +89,7 @@ export async function uploadObject(client: S3Client, target: UploadTarget, body:
       }
       first.push(next.value);
       buffered += next.value.byteLength;
-      if (buffered >= settings.partSize) break;
+      if (buffered > settings.partSize) break;
     }
     stream = Readable.from((async function* () {
       yield* first.splice(0);
