@@ -2,6 +2,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
+import { LazyArtifactStore } from './artifacts/lazy-artifact-store.js';
+import { parseS3Uri } from './artifacts/s3/s3-location.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
 import { openMetadataDatabase, sqliteFileOf, type MetadataDatabase } from './db/database.js';
@@ -110,18 +112,19 @@ export async function createOfflineStore(config: CairnConfig): Promise<OfflineSt
 
 /**
  * The artifact store by `artifact.uri`: a local folder (a path or `file:`) or `s3://bucket/prefix`.
- * The AWS SDK loads only for an S3 store.
+ * An S3 URI is checked now; the AWS SDK loads on the first artifact operation.
  */
 export async function createArtifactStore(config: CairnConfig): Promise<ArtifactStore> {
   const uri = config.artifact.uri;
   if (/^s3:/i.test(uri)) {
-    const [{ S3ArtifactStore }, { createS3Client }, { parseS3Uri }] = await Promise.all([
-      import('./artifacts/s3/s3-artifact-store.js'), import('./artifacts/s3/s3-client.js'), import('./artifacts/s3/s3-location.js'),
-    ]);
+    const location = parseS3Uri(uri);
     const s3 = config.artifact.s3;
-    return new S3ArtifactStore({
-      ...parseS3Uri(uri), client: createS3Client(s3), endpoint: s3.endpoint, maxAttempts: s3.max_attempts,
-      partSize: s3.part_size_mb * 1024 * 1024, uploadConcurrency: s3.upload_concurrency,
+    return new LazyArtifactStore(`s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`, async () => {
+      const [{ S3ArtifactStore }, { createS3Client }] = await Promise.all([import('./artifacts/s3/s3-artifact-store.js'), import('./artifacts/s3/s3-client.js')]);
+      return new S3ArtifactStore({
+        ...location, client: createS3Client(s3), endpoint: s3.endpoint, maxAttempts: s3.max_attempts,
+        partSize: s3.part_size_mb * 1024 * 1024, uploadConcurrency: s3.upload_concurrency,
+      });
     });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
