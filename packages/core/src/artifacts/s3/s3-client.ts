@@ -10,8 +10,10 @@ export interface S3ClientSettings {
 
 /** Connecting must succeed within this, or the attempt fails (and is retried): a dead endpoint is reported in seconds. */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** A request whose socket stays silent this long is failed (and retried). */
+/** A request whose socket stays silent this long is failed (and retried); a download no one reads for this long is dropped. */
 const SOCKET_TIMEOUT_MS = 120_000;
+/** Connections per process: each download a server streams to a client holds one, so the SDK's 50 is low for a busy server. */
+const MAX_SOCKETS = 256;
 
 /** The region to use: the setting, else the AWS variables, else us-east-1 for S3-compatible servers (they ignore it). */
 function regionOf(settings: S3ClientSettings, env: NodeJS.ProcessEnv): string | undefined {
@@ -41,6 +43,9 @@ export function createS3Client(settings: S3ClientSettings, options: { credential
     retryMode: 'standard',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SOCKET_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SOCKET_TIMEOUT_MS,
+      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS }, httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    },
   });
 }
