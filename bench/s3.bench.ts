@@ -2,7 +2,8 @@
 // 1.2x of the bare @aws-sdk/client-s3 (lib-storage Upload, GetObject) moving the same bytes to the
 // same local S3-compatible server (s3rver, started here), with flat memory. CAIRN_BENCH_S3_MB sets
 // the size (default 5120, the issue's 5 GB; needs about 3x that free in TMPDIR for the server's
-// parts and objects); a smaller size is a smoke run.
+// parts and objects, and s3rver moves ~50-300 MB/s, so a 5 GB run takes several minutes); a
+// smaller size is a smoke run. CAIRN_BENCH_S3_ROUNDS sets the rounds (default 2).
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
@@ -14,7 +15,8 @@ import type { BenchResult } from './lib/report.js';
 const MiB = 1024 * 1024;
 const PART = 8 * MiB;
 const QUEUE = 4;
-const ROUNDS = 4;
+/** Rounds, alternating which side goes first; each moves the size four times (up and down, Cairn and SDK). */
+const ROUNDS = Number(process.env.CAIRN_BENCH_S3_ROUNDS ?? 2);
 
 /** `total` bytes as 1 MiB chunks of one random block, so both sides pay the same for the source. */
 function source(total: number, block: Buffer): Readable {
