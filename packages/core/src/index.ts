@@ -12,7 +12,7 @@ export { reaperIntervalMs, startHeartbeatReaper, type HeartbeatReaper, type Reap
 export { MIRRORED_TAGS, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, withMirroredTags, type TagMirror } from './tracking/mirrored-tags.js';
 export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';
 export { openPlatform, createArtifactStore, type Platform } from './platform.js';
-export type { ArtifactStore, ArtifactFileInfo, PutResult } from './artifacts/index.js';
+export type { ArtifactDownload, ArtifactStore, ArtifactFileInfo, ByteRange, GetOptions, PutResult } from './artifacts/index.js';
 export { RESERVED_ARTIFACT_FOLDERS, refuseReservedWrite, reservedFolderOf } from './artifacts/index.js';
 export { validateRelativePath, parseArtifactUri, formatArtifactUri, resolveUnderRoot } from './paths/index.js';
 export * from './auth/index.js';

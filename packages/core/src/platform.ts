@@ -2,6 +2,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
+import { LazyArtifactStore } from './artifacts/lazy-artifact-store.js';
+import { parseS3Uri } from './artifacts/s3/s3-location.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
 import { openMetadataDatabase, redact, sqliteFileOf, type MetadataDatabase } from './db/database.js';
@@ -45,7 +47,7 @@ export interface Platform {
  * artifact URI's scheme the artifact store. Services never import a concrete backend.
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
-  const artifacts = createArtifactStore(config);
+  const artifacts = await createArtifactStore(config);
   const { max_connections, statement_timeout_ms, connect_timeout_ms } = config.store;
   const database = await openMetadataDatabase(config.store.uri, config.projectDir, { maxConnections: max_connections, statementTimeoutMs: statement_timeout_ms, connectTimeoutMs: connect_timeout_ms });
   const experiments = new ExperimentService(database.db, database.dialect);
@@ -120,10 +122,25 @@ export async function createOfflineStore(config: CairnConfig): Promise<OfflineSt
   });
 }
 
-export function createArtifactStore(config: CairnConfig): ArtifactStore {
+/**
+ * The artifact store by `artifact.uri`: a local folder (a path or `file:`) or `s3://bucket/prefix`.
+ * An S3 URI is checked now; the AWS SDK loads on the first artifact operation.
+ */
+export async function createArtifactStore(config: CairnConfig): Promise<ArtifactStore> {
   const uri = config.artifact.uri;
+  if (/^s3:/i.test(uri)) {
+    const location = parseS3Uri(uri);
+    const s3 = config.artifact.s3;
+    return new LazyArtifactStore(`s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`, async () => {
+      const [{ S3ArtifactStore }, { createS3Client }] = await Promise.all([import('./artifacts/s3/s3-artifact-store.js'), import('./artifacts/s3/s3-client.js')]);
+      return new S3ArtifactStore({
+        ...location, client: createS3Client(s3), endpoint: s3.endpoint, maxAttempts: s3.max_attempts,
+        partSize: s3.part_size_mb * 1024 * 1024, uploadConcurrency: s3.upload_concurrency,
+      });
+    });
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
-    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder (the default is .cairn/artifacts) or file:///abs/path; s3:// is not supported yet.`);
+    throw new CairnError('INVALID_ARGUMENT', `Unsupported artifact URI '${uri}'. Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder (the default is .cairn/artifacts), file:///abs/path or s3://bucket/prefix.`);
   }
   const dir = uri.startsWith('file://') ? new URL(uri).pathname : uri.startsWith('file:') ? uri.slice(5) : uri;
   return new LocalArtifactStore(resolve(config.projectDir, dir));

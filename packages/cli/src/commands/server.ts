@@ -30,6 +30,8 @@ Examples:
       // Loaded on demand so other commands do not pay for the HTTP stack.
       const { startServer } = await import('@cairn/server');
       const running = await startServer(config);
-      out(`Cairn server listening on ${running.url} (store ${redactUri(config.store.uri)}); web UI at ${running.url}/\n`);
+      out(`Cairn server listening on ${running.url} (store ${redactUri(config.store.uri)}, artifacts ${redactUri(config.artifact.uri)}); web UI at ${running.url}/\n`);
+      // A misconfigured artifact store (S3 credentials, bucket, endpoint) is said now, not at the first upload; the server keeps serving.
+      await running.platform.artifacts.stat('').catch((e: Error) => process.stderr.write(`warning: the artifact store is not usable: ${e.message}\n`));
     });
 }

@@ -112,6 +112,33 @@ export function runArtifactStoreContract(name: string, make: () => Promise<Artif
       expect(await store.stat('dir/file.bin')).toEqual({ path: 'dir/file.bin', isDir: false, size: expected.length });
     });
 
+    it('reads byte ranges, clamped at the end, and refuses ranges outside the file', async () => {
+      await store.put('r.bin', allBytes);
+      const read = async (range: { start: number; end?: number }) => {
+        const got = await store.get('r.bin', { range });
+        return { bytes: await bytesOf(got.stream), size: got.size, totalSize: got.totalSize };
+      };
+      expect(await read({ start: 10, end: 19 })).toEqual({ bytes: allBytes.subarray(10, 20), size: 10, totalSize: 1024 });
+      expect(await read({ start: 1000 })).toEqual({ bytes: allBytes.subarray(1000), size: 24, totalSize: 1024 });
+      expect(await read({ start: 1020, end: 5000 })).toEqual({ bytes: allBytes.subarray(1020), size: 4, totalSize: 1024 });
+      expect(await read({ start: 0, end: 0 })).toEqual({ bytes: allBytes.subarray(0, 1), size: 1, totalSize: 1024 });
+      expect((await store.get('r.bin')).totalSize).toBe(1024);
+      for (const range of [{ start: 1024 }, { start: 5000, end: 6000 }, { start: -1 }, { start: 5, end: 4 }, { start: 1.5 }]) {
+        expect([range, await codeOf(() => store.get('r.bin', { range }))]).toEqual([range, 'INVALID_ARGUMENT']);
+      }
+      expect(await codeOf(() => store.get('missing.bin', { range: { start: 0 } }))).toBe('NOT_FOUND');
+    });
+
+    it('lists and deletes folders of many entries completely', async () => {
+      const names = Array.from({ length: 23 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+      await Promise.all(names.map((name, i) => store.put(i % 3 ? `big/${name}` : `big/${name}/inner.txt`, name)));
+      const listed = await store.list('big');
+      expect(listed.map((e) => [e.path, e.isDir])).toEqual(names.map((name, i) => [`big/${name}`, i % 3 === 0]));
+      expect((await collect(store.listRecursive('big'))).length).toBe(23);
+      await store.delete('big');
+      expect(await store.list('')).toEqual([]);
+    });
+
     it('stores under the normalized key', async () => {
       expect((await store.put('a/./b//c%20d.txt/', 'x')).path).toBe('a/b/c d.txt');
       expect((await bytesOf((await store.get('a/b/c d.txt')).stream)).toString()).toBe('x');

@@ -1,6 +1,9 @@
 export type {
   ArtifactBody,
+  ArtifactDownload,
   ArtifactFileInfo,
+  ByteRange,
+  GetOptions,
   ArtifactStore,
   PutOptions,
   PutResult,

@@ -197,12 +197,29 @@ describe('config errors name the key, where it came from and the fix', () => {
     expect(viaEnv.message).toContain('CAIRN_STORE_URI');
   });
 
-  it('names artifact.uri / CAIRN_ARTIFACT_URI and the fix for an artifact URI Cairn cannot use', () => {
-    for (const uri of ['s3://bucket/prefix', 'https://example.com/x']) {
-      const e = failure(() => createArtifactStore(loadConfig({ cwd: project(), env: { CAIRN_ARTIFACT_URI: uri } })));
+  it('names artifact.uri / CAIRN_ARTIFACT_URI and the fix for an artifact URI Cairn cannot use', async () => {
+    for (const uri of ['gs://bucket/prefix', 'https://example.com/x']) {
+      const e = await asyncFailure(() => createArtifactStore(loadConfig({ cwd: project(), env: { CAIRN_ARTIFACT_URI: uri } })));
       expect(e.code).toBe('INVALID_ARGUMENT');
       expect(e.message).toContain(`Unsupported artifact URI '${uri}'`);
       expect(e.message).toContain('Set artifact.uri in cairn.yaml (or the environment variable CAIRN_ARTIFACT_URI) to a local folder');
+      expect(e.message).toContain('s3://bucket/prefix');
     }
+    for (const uri of ['s3://Bad_Bucket/x', 's3://', 's3://ab', 's3://bucket/../x', 's3://bucket/a%2f..%2f..%2fx', 's3://bucket/a\\b']) {
+      const e = await asyncFailure(() => createArtifactStore(loadConfig({ cwd: project(), env: { CAIRN_ARTIFACT_URI: uri } })));
+      expect([uri, e.code]).toEqual([uri, 'INVALID_ARGUMENT']);
+      expect(e.message).toContain('artifact.uri');
+      expect(e.message).toContain('s3://<bucket>[/<prefix>]');
+    }
+  });
+
+  it('reads the S3 settings from the file and the environment, strictly', async () => {
+    const dir = project('artifact:\n  uri: s3://ml-artifacts/team/cairn/\n  s3:\n    endpoint: http://127.0.0.1:9000\n    force_path_style: true\n');
+    const c = loadConfig({ cwd: dir, env: { CAIRN_ARTIFACT_S3_MAX_ATTEMPTS: '7', CAIRN_ARTIFACT_S3_REGION: 'eu-west-3' } });
+    expect(c.artifact.s3).toEqual({ endpoint: 'http://127.0.0.1:9000', region: 'eu-west-3', force_path_style: true, part_size_mb: 8, upload_concurrency: 4, max_attempts: 7 });
+    const store = await createArtifactStore(c);
+    expect((store as unknown as { uri: string }).uri).toBe('s3://ml-artifacts/team/cairn');
+    expect(failure(() => loadConfig({ cwd: project('artifact:\n  s3:\n    path_style: true\n'), env: {} })).message).toContain("Unknown key 'artifact.s3.path_style'");
+    expect(failure(() => loadConfig({ cwd: project(), env: { CAIRN_ARTIFACT_S3_PART_SIZE_MB: '1' } })).message).toContain('CAIRN_ARTIFACT_S3_PART_SIZE_MB');
   });
 });

@@ -20,8 +20,23 @@ export const configSchema = z.strictObject({
     connect_timeout_ms: z.coerce.number().int().positive().default(10_000),
   }).prefault({}),
   artifact: z.strictObject({
-    /** A local folder (default `.cairn/artifacts`) or `file:<path>`; `s3://` is the next backend. */
+    /** A local folder (default `.cairn/artifacts`), `file:<path>`, or `s3://bucket[/prefix]` (settings below). */
     uri: z.string().min(1).default('.cairn/artifacts'),
+    /** Only for `s3://` URIs. Credentials come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles), never from here. */
+    s3: z.strictObject({
+      /** An S3-compatible endpoint (MinIO, R2, Ceph), e.g. `http://127.0.0.1:9000`; empty for AWS. */
+      endpoint: z.string().default(''),
+      /** The bucket's region; empty for the SDK's (AWS_REGION, the profile), else `us-east-1`. */
+      region: z.string().default(''),
+      /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most S3-compatible servers need it). */
+      force_path_style: bool.default(false),
+      /** Size of one multipart-upload part; memory per upload is about this times `upload_concurrency`. */
+      part_size_mb: z.coerce.number().int().min(5).max(5120).default(8),
+      /** Parts of one upload sent at once. */
+      upload_concurrency: z.coerce.number().int().min(1).max(64).default(4),
+      /** Attempts per request (the SDK's standard retry strategy: backoff with jitter, 503 SlowDown and 5xx retried). */
+      max_attempts: z.coerce.number().int().min(1).max(20).default(5),
+    }).prefault({}),
   }).prefault({}),
   server: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Kysely } from 'kysely';
-import type { ArtifactFileInfo, ArtifactStore, PutResult } from '../artifacts/index.js';
+import type { ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutResult } from '../artifacts/index.js';
 import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { CairnError, invalid, notFound } from '../errors.js';
@@ -283,9 +283,9 @@ export class RunService {
     return files.map((f) => ({ ...f, path: f.path.slice(info.artifactUri.length + 1) }));
   }
 
-  async openArtifact(runId: string, path: string) {
+  async openArtifact(runId: string, path: string, options?: GetOptions): Promise<ArtifactDownload> {
     const info = await this.getInfo(runId);
-    return this.artifacts.get(`${info.artifactUri}/${validateRelativePath(path, 'artifact path')}`);
+    return this.artifacts.get(`${info.artifactUri}/${validateRelativePath(path, 'artifact path')}`, options);
   }
 
   async deleteArtifact(runId: string, path: string): Promise<void> {

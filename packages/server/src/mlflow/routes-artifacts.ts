@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CairnError, refuseReservedWrite, validateRelativePath, type Platform } from '@cairn/core';
 import type { FastifyRequest } from 'fastify';
+import { sendArtifact } from '../artifact-download.js';
 import type { CairnApp } from '../router.js';
 import { fileInfoJson, mlflowArtifactUri } from './convert.js';
 import { addMlflowRoute } from './mlflow-route.js';
@@ -78,14 +79,7 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
 
   app.get('/artifacts/*', { config: { policy: 'reader' } }, async (request, reply) => {
     const key = keyOf(request);
-    const { stream, size } = await store.get(key);
-    // An attachment browsers must not sniff, so an uploaded HTML file never runs on this origin.
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-length', size)
-      .header('content-disposition', attachment(key))
-      .header('x-content-type-options', 'nosniff')
-      .send(stream);
+    return sendArtifact(request, reply, attachment(key), (range) => store.get(key, { range }));
   });
 
   app.put('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { CairnError, type Platform } from '@cairn/core';
+import { sendArtifact } from '../artifact-download.js';
 import type { CairnRouter } from '../router.js';
 import { emptySchema, responses } from '../schemas/common.js';
 import { artifactListBody, artifactListQuery, artifactPathQuery, artifactPutBody } from '../schemas/artifact-schemas.js';
@@ -31,17 +32,8 @@ export function artifactRoutes(platform: Platform, options: ArtifactRouteOptions
 
     app.get('/runs/:runId/artifacts/content', {
       config: { policy: 'reader' },
-      schema: { tags, summary: 'Download an artifact file (raw bytes)', produces: ['application/octet-stream'], params: runIdParams, querystring: artifactPathQuery, response: responses({ 200: z.custom<Readable>() }) },
-    }, async (request, reply) => {
-      const { stream, size } = await runs.openArtifact(request.params.runId, request.query.path);
-      // Served as an attachment that browsers must not sniff, so an uploaded HTML file never runs on this origin.
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-length', size)
-        .header('content-disposition', 'attachment')
-        .header('x-content-type-options', 'nosniff')
-        .send(stream);
-    });
+      schema: { tags, summary: 'Download an artifact file (raw bytes; a `Range: bytes=a-b` header gets 206 and those bytes)', produces: ['application/octet-stream'], params: runIdParams, querystring: artifactPathQuery, response: responses({ 200: z.custom<Readable>() }) },
+    }, async (request, reply) => sendArtifact(request, reply, 'attachment', (range) => runs.openArtifact(request.params.runId, request.query.path, { range })));
 
     app.put('/runs/:runId/artifacts/content', {
       config: { policy: 'editor' },

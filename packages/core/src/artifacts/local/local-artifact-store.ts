@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { CairnError, isCairnError } from '../../errors.js';
 import { resolveUnderRoot, validateRelativePath } from '../../paths/validate-path.js';
-import type { ArtifactBody, ArtifactFileInfo, ArtifactStore, PutOptions, PutResult } from '../artifact-store.js';
-import { artifactNotFound, fsFailure, isMissing, syncFolder, writeAtomically } from './local-file-ops.js';
+import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
+import { artifactNotFound, checkMaxBytes, checkRange, INTERNAL_FOLDER, rangeOutside, refuseInternalFolder } from '../artifact-checks.js';
+import { fsFailure, isMissing, syncFolder, writeAtomically } from './local-file-ops.js';
 
 /** Folder under the root that holds uploads in progress; hidden from listings and reserved as a key. */
-export const LOCAL_TEMP_FOLDER = '.cairn-tmp';
+export const LOCAL_TEMP_FOLDER = INTERNAL_FOLDER;
 
 interface Located {
   /** The normalized key. */
@@ -29,11 +29,6 @@ function describe(path: string, stats: Stats): ArtifactFileInfo | null {
   if (stats.isDirectory()) return { path, isDir: true, size: null };
   if (stats.isFile()) return { path, isDir: false, size: stats.size };
   return null;
-}
-
-function checkMaxBytes(maxBytes: number | undefined): number | undefined {
-  if (maxBytes === undefined || (Number.isSafeInteger(maxBytes) && maxBytes >= 0)) return maxBytes;
-  throw new CairnError('INVALID_ARGUMENT', `maxBytes must be a non-negative integer, got ${String(maxBytes)}.`);
 }
 
 /**
@@ -58,13 +53,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
   private locate(key: string, allowEmpty = false): Located {
     const path = validateRelativePath(key, 'artifact path', { allowEmpty });
-    if (path.split('/')[0] === LOCAL_TEMP_FOLDER) {
-      throw new CairnError(
-        'INVALID_ARGUMENT',
-        `Invalid artifact path ${JSON.stringify(key)}: the top-level folder '${LOCAL_TEMP_FOLDER}' is reserved for uploads in progress. Choose another name.`,
-        { details: { field: 'artifact path' } },
-      );
-    }
+    refuseInternalFolder(path, key);
     return { path, file: resolveUnderRoot(this.root, path) };
   }
 
@@ -102,8 +91,9 @@ export class LocalArtifactStore implements ArtifactStore {
     return this.put(key, createReadStream(localPath));
   }
 
-  async get(key: string): Promise<{ stream: Readable; size: number }> {
+  async get(key: string, options: GetOptions = {}): Promise<ArtifactDownload> {
     const { path, file } = this.locate(key);
+    const range = checkRange(options.range);
     // Refuse folders (and FIFOs, which would block) before opening anything.
     if ((await this.stat(path))?.isDir !== false) throw artifactNotFound(path);
     let handle;
@@ -115,7 +105,10 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw artifactNotFound(path);
-      return { stream: createReadStream(file, { fd: handle }), size: stats.size };
+      if (!range) return { stream: createReadStream(file, { fd: handle }), size: stats.size, totalSize: stats.size };
+      if (range.start >= stats.size) throw rangeOutside(path, range.start, stats.size);
+      const end = Math.min(range.end ?? stats.size - 1, stats.size - 1);
+      return { stream: createReadStream(file, { fd: handle, start: range.start, end }), size: end - range.start + 1, totalSize: stats.size };
     } catch (e) {
       await handle.close();
       throw fsFailure(e, path);

@@ -16,10 +16,6 @@ export function isMissing(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-export function artifactNotFound(path: string): CairnError {
-  return new CairnError('NOT_FOUND', `Artifact '${path}' does not exist or is a folder. List its folder to see what is there.`);
-}
-
 /**
  * Maps a Node filesystem error to a CairnError with a code callers can act on. Errors that are not
  * system errors (a CairnError, or a failure raised by the caller's own body stream) pass through.

@@ -46,7 +46,7 @@ async function run(init: ChildInit): Promise<void> {
   const node = dag.byId.get(init.stepId);
   if (!node || node.step.impl.type !== 'function') throw new StepDefinitionError(`pipeline '${init.pipelineName}' in ${init.source.file} has no function step '${init.stepId}' any more.`);
   resolveParams(init.pipelineName, dag.params, init.params);
-  const objects = new ArtifactObjects(createArtifactStore(init.config), init.cacheDir);
+  const objects = new ArtifactObjects(await createArtifactStore(init.config), init.cacheDir);
   const env = {
     task: init.task, objects, signal: controller.signal, projectDir: init.config.projectDir, config: init.config, cacheDir: init.cacheDir,
     trackingRunId: init.trackingRunId, now: Date.now,
