@@ -6,6 +6,7 @@ import { installErrorHandlers } from './errors/error-handler.js';
 import { allowedHosts, installHostCheck } from './host-check.js';
 import { mlflowRouters } from './mlflow/index.js';
 import { mlflowRegistryRouters } from './mlflow-registry/index.js';
+import { useJsonBodies } from './json-body.js';
 import { installOpenApi } from './openapi.js';
 import { registerRouter, type RouterMount } from './router.js';
 import { artifactRoutes } from './routes/artifacts.js';
@@ -59,7 +60,8 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   app.setValidatorCompiler(zodValidatorCompiler);
   // Response schemas document the API; handlers build the JSON themselves (metric values already encoded).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installJsonParser(app);
+  // An empty body is no body: clients often send `Content-Type: application/json` on a bodyless POST or DELETE.
+  useJsonBodies(app, { empty: undefined });
   installErrorHandlers(app);
   refuseWhileClosing(app);
   requireRoutePolicies(app);
@@ -93,18 +95,5 @@ function refuseWhileClosing(app: FastifyInstance): void {
   });
   app.addHook('onRequest', async () => {
     if (closing) throw new CairnError('UNAVAILABLE', 'The server is shutting down. Retry the request in a moment (or against another replica).');
-  });
-}
-
-// Fastify's JSON parser (with its prototype-poisoning guard), except that an empty body is no body:
-// clients often send `Content-Type: application/json` on a bodyless POST or DELETE.
-function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
-  // Only JSON bodies reach JSON routes; text/plain would otherwise arrive as a string.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    return parse(request, text, done);
   });
 }

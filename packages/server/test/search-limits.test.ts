@@ -46,7 +46,7 @@ function orderKeys(target: Target, n: number): string[] {
 describeEachBackend('search limits', (ctx) => {
   const api = (method: string, url: string, body?: unknown) => call(ctx().app, method, url, body);
   const query = (filter: string | undefined, orderBy: string[] | undefined, orderName: string) =>
-    new URLSearchParams([...(filter === undefined ? [] : [['filter', filter]]), ...(orderBy ?? []).map((o) => [orderName, o])]).toString();
+    new URLSearchParams([...(filter === undefined ? [] : [['filter', filter] as [string, string]]), ...(orderBy ?? []).map((o): [string, string] => [orderName, o])]).toString();
   let experimentId = '';
   const endpoints: Endpoint[] = [
     { name: 'v1 runs', target: 'runs', mlflow: false, send: (filter, orderBy) => api('POST', '/api/v1/runs/search', { experimentIds: [experimentId], filter, orderBy }) },

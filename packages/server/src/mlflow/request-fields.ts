@@ -2,9 +2,18 @@ import { CairnError } from '@cairn/core';
 
 type Source = Record<string, unknown>;
 
+const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
+// A list or object is described, not printed: it may be large, and printing recurses through it.
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `'${clip(value)}'`;
+  if (Array.isArray(value)) return `(a list of ${value.length})`;
+  if (typeof value === 'object' && value !== null) return '(an object)';
+  return String(value);
+}
+
 function bad(field: string, expected: string, value: unknown): CairnError {
-  const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : JSON.stringify(value) ?? String(value);
-  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown} for parameter '${field}': expected ${expected}.`, { details: { field } });
+  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown(value)} for parameter '${field}': expected ${expected}.`, { details: { field } });
 }
 
 export function missing(field: string): CairnError {
