@@ -140,6 +140,8 @@ describe('parseFilter', () => {
     ['metrics.a <> 1', 12, "expected a value after '<'"],
     ['metrics.a ~ 1', 11, "unexpected character '~'"],
     ['😀 metrics.a > 1', 1, "unexpected character '😀'"],
+    ["tags.x = 'a\u0000b'", 12, 'a NUL character cannot appear here'],
+    ['tags.`\u0000` = 1', 7, 'a NUL character cannot appear here'],
     ["params.`😀` = 'a' and metrics.a > x", 34, "expected a value after '>' but found 'x'"],
   ])('rejects %s at position %i', (text, position, message) => {
     const e = errorOf(() => parseFilter(text, 'runs'));
