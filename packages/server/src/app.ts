@@ -3,6 +3,7 @@ import { CairnError, type Platform } from '@cairn/core';
 import { installAuthHook } from './auth/auth-hook.js';
 import { requireRoutePolicies } from './auth/policy.js';
 import { installErrorHandlers } from './errors/error-handler.js';
+import { FRAMEWORK_ERROR_OPTIONS, MAX_PARAM_LENGTH, SECURITY_HEADERS } from './errors/framework-errors.js';
 import { allowedHosts, installHostCheck } from './host-check.js';
 import { mlflowRouters } from './mlflow/index.js';
 import { mlflowRegistryRouters } from './mlflow-registry/index.js';
@@ -24,8 +25,6 @@ import { zodValidatorCompiler } from './schemas/zod-schema.js';
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 /** Longer than common load balancers' idle timeouts (60 s), so they close idle connections first. */
 export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
-// Experiment names (up to 500 characters) arrive percent-encoded in one path segment.
-const MAX_PARAM_LENGTH = 8192;
 
 export interface BuildAppOptions {
   /** Fastify logger setting; defaults to pino at `info`. Tests pass `false`. */
@@ -56,6 +55,12 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's own 503 while closing has a different body; refuseWhileClosing answers in ours.
     return503OnClosing: false,
+    // Requests refused before routing (bad percent-encoding, malformed HTTP) answer in our shape too.
+    ...FRAMEWORK_ERROR_OPTIONS,
+  });
+  // First of all hooks, so refusals by later ones (host check, auth) carry them too.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // Response schemas document the API; handlers build the JSON themselves (metric values already encoded).

@@ -14,6 +14,12 @@ export const MLFLOW_API_BASES = ['/api/2.0', '/ajax-api/2.0'] as const;
 
 export type MlflowRouteOptions = ArtifactProxyOptions;
 
+/** Whether a URL lies under one of the MLflow adapter's prefixes (its errors then use MLflow's codes). */
+export function isMlflowPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return MLFLOW_API_BASES.some((base) => /^\/mlflow(-artifacts)?(\/|$)/.test(path.slice(base.length)) && path.startsWith(base));
+}
+
 /**
  * JSON bodies up to MLflow's 1 MB limit. Like MLflow's server, an empty body reads as `{}` and a
  * body that is a JSON string holding JSON (sent by old clients) is decoded twice.
