@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskFullError } from '../../db/disk-full.js';
 import { CairnError } from '../../errors.js';
 import { bodyChunks } from '../artifact-body.js';
 import type { ArtifactBody } from '../artifact-store.js';
@@ -40,7 +41,7 @@ export function fsFailure(e: unknown, path: string): unknown {
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new CairnError('RESOURCE_EXHAUSTED', `The artifact store ran out of space while writing '${path}'.`, cause);
+      return diskFullError(`the artifact store (writing '${path}')`, e);
     default:
       return new CairnError('INTERNAL', `Artifact store I/O failed for '${path}' (${code}); check the server log and the artifact root.`, cause);
   }
