@@ -4,6 +4,7 @@ export * from './tracking/entities.js';
 export { ExperimentService, type CreateExperimentInput, type SearchExperimentsInput } from './tracking/experiment-service.js';
 export { RunService, type CreateRunInput, type RecordRunInput, type UpdateRunInput, type LogBatchInput, type SearchRunsInput } from './tracking/run-service.js';
 export { LIMITS } from './tracking/validation.js';
+export { keyMap } from './util/key-map.js';
 export { SEARCH_LIMITS } from './tracking/search/limits.js';
 export { reaperIntervalMs, startHeartbeatReaper, type HeartbeatReaper, type ReaperLog } from './tracking/heartbeat-reaper.js';
 export { MIRRORED_TAGS, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, withMirroredTags, type TagMirror } from './tracking/mirrored-tags.js';

@@ -8,6 +8,7 @@ import type { Experiment, Page, Tags, ViewType } from './entities.js';
 import { searchExperimentIds, type ExperimentTieBreak } from './search/index.js';
 import { ExperimentStore, toId } from './sql/experiment-store.js';
 import { LIMITS, checkKey, checkText } from './validation.js';
+import { keyMap } from '../util/key-map.js';
 
 export interface CreateExperimentInput {
   name: string;
@@ -135,7 +136,5 @@ function checkArtifactLocation(uri: string): string {
 
 export function checkTags(tags: Tags): Tags {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw new CairnError('INVALID_ARGUMENT', `'tags' must be an object of string values.`);
-  const out: Tags = {};
-  for (const [k, v] of Object.entries(tags)) out[checkKey(k, 'tag key')] = checkText(v, `tags.${k}`, LIMITS.tagValueLength);
-  return out;
+  return keyMap(Object.entries(tags).map(([k, v]) => [checkKey(k, 'tag key'), checkText(v, `tags.${k}`, LIMITS.tagValueLength)]));
 }
