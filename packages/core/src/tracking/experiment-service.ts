@@ -36,8 +36,7 @@ export class ExperimentService {
   }
 
   async create(input: CreateExperimentInput): Promise<Experiment> {
-    const name = checkText(input.name, 'name', LIMITS.nameLength, false).trim();
-    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    const name = checkName(input.name);
     const location = input.artifactLocation ? checkArtifactLocation(input.artifactLocation) : null;
     const tags = checkTags(input.tags ?? {});
     const id = await this.store.create({ name, artifactLocation: location, tags, now: this.now() });
@@ -78,8 +77,7 @@ export class ExperimentService {
   }
 
   async rename(id: string, newName: string): Promise<Experiment> {
-    const name = checkText(newName, 'name', LIMITS.nameLength, false).trim();
-    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    const name = checkName(newName);
     await this.store.rename(id, name, this.now());
     return this.get(id);
   }
@@ -132,6 +130,13 @@ function checkArtifactLocation(uri: string): string {
   const reserved = reservedFolderOf(path);
   if (reserved) throw refuse(`'${reserved}/' is reserved for Cairn's ${reserved}`);
   return path;
+}
+
+/** Names are kept byte for byte, leading and trailing spaces included (as MLflow does); only blank ones are refused. */
+function checkName(name: unknown): string {
+  const checked = checkText(name, 'name', LIMITS.nameLength, false);
+  if (!checked.trim()) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`, { details: { field: 'name' } });
+  return checked;
 }
 
 export function checkTags(tags: Tags): Tags {
