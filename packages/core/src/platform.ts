@@ -43,6 +43,8 @@ export interface Platform {
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const artifacts = createArtifactStore(config);
+  // Uploads cut off by a killed process leave temp files; each process opening the store sweeps them.
+  if (artifacts instanceof LocalArtifactStore) await artifacts.sweepLeftoverUploads();
   const database = await openMetadataDatabase(config.store.uri, config.projectDir);
   const experiments = new ExperimentService(database.db, database.dialect);
   const runs = new RunService(database.db, database.dialect, experiments, artifacts);

@@ -7,6 +7,7 @@ import { CairnError, isCairnError } from '../../errors.js';
 import { resolveUnderRoot, validateRelativePath } from '../../paths/validate-path.js';
 import type { ArtifactBody, ArtifactFileInfo, ArtifactStore, PutOptions, PutResult } from '../artifact-store.js';
 import { artifactNotFound, fsFailure, isMissing, syncFolder, writeAtomically } from './local-file-ops.js';
+import { sweepUploadTempFiles } from './upload-temp-files.js';
 
 /** Folder under the root that holds uploads in progress; hidden from listings and reserved as a key. */
 export const LOCAL_TEMP_FOLDER = '.cairn-tmp';
@@ -54,6 +55,14 @@ export class LocalArtifactStore implements ArtifactStore {
 
   constructor(rootDir: string) {
     this.root = resolve(rootDir);
+  }
+
+  /**
+   * Removes what uploads cut off by a dead process left in the temp folder (never a live upload's
+   * file); the platform calls it when it opens the store. Returns how many files were removed.
+   */
+  sweepLeftoverUploads(): Promise<number> {
+    return sweepUploadTempFiles(join(this.root, LOCAL_TEMP_FOLDER));
   }
 
   private locate(key: string, allowEmpty = false): Located {
