@@ -24,8 +24,8 @@ describe('uploads cut off by kill -9', () => {
     writeFileSync(join(dir, 'cairn.yaml'), 'server:\n  request_log: false\n');
     const temp = join(dir, '.cairn', 'artifacts', '.cairn-tmp');
     const server = await startCliServer({ cwd: dir });
-    const post = async (path: string, body: unknown) => (await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-    const runId = (await post('/api/v1/runs', { experimentId: '0' })).run.info.runId as string;
+    const post = async (path: string, body: unknown) => (await (await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { run: { info: { runId: string } } };
+    const runId = (await post('/api/v1/runs', { experimentId: '0' })).run.info.runId;
 
     // An upload that never finishes: the server writes what arrives into its temp file.
     const upload = request(`${server.url}/api/v1/runs/${runId}/artifacts/content?path=model.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' } });

@@ -9,6 +9,7 @@ import { mlflowRouters } from './mlflow/index.js';
 import { mlflowRegistryRouters } from './mlflow-registry/index.js';
 import { useJsonBodies } from './json-body.js';
 import { installOpenApi } from './openapi.js';
+import { withRedactedUrls } from './request-log.js';
 import { registerRouter, type RouterMount } from './router.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -48,7 +49,7 @@ export interface BuildAppOptions {
 export function buildApp(platform: Platform, options: BuildAppOptions = {}): FastifyInstance {
   const server = platform.config.server;
   const app = Fastify({
-    logger: options.logger ?? { level: 'info' },
+    logger: withRedactedUrls(options.logger ?? { level: 'info' }),
     logController: new LogController({ disableRequestLogging: !server.request_log }),
     bodyLimit: server.body_limit_bytes,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CairnError, isCairnError } from '@cairn/core';
+import { redactUrl } from '../request-log.js';
 import { HTTP_STATUS_BY_CODE, codeForStatus } from './error-table.js';
 
 /** The JSON body of every error response. */
@@ -56,7 +57,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendError(reply, cairn);
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
+    const path = redactUrl(request.url.split('?')[0] ?? '');
     const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     return sendError(reply, new CairnError('NOT_FOUND', `No route ${request.method} ${shown}. The routes are listed in /api/v1/openapi.json.`));
   });

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { isMlflowPath } from '../mlflow/index.js';
 import { toMlflowError } from '../mlflow/errors.js';
+import { redactUrl } from '../request-log.js';
 import { codeForStatus } from './error-table.js';
 import { sendError, toCairnError } from './error-handler.js';
 
@@ -24,7 +25,7 @@ function errorReply(url: string, error: unknown): { status: number; body: { erro
 }
 
 const shownPath = (url: string) => {
-  const path = url.split('?')[0] ?? '';
+  const path = redactUrl(url.split('?')[0] ?? '');
   return JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
 };
 
