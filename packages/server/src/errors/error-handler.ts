@@ -49,8 +49,9 @@ export function sendError(reply: FastifyReply, error: CairnError): FastifyReply 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const cairn = toCairnError(error);
-    // A server-side failure (INTERNAL, or UNAVAILABLE such as a full disk) is logged with its cause.
-    if (HTTP_STATUS_BY_CODE[cairn.code] >= 500) request.log.error({ err: error }, 'request failed');
+    // A server-side failure (INTERNAL, or an UNAVAILABLE with a cause, such as a full disk) is logged
+    // with its cause chain; a refusal while shutting down is not a failure.
+    if (cairn.code === 'INTERNAL' || (HTTP_STATUS_BY_CODE[cairn.code] >= 500 && cairn.cause !== undefined)) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error_code: cairn.code, reason: cairn.message }, 'request refused');
     // An unread request body (a refused upload) would otherwise be read to the end to reuse the connection.
     if (request.raw.complete === false) reply.header('connection', 'close');
