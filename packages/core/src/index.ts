@@ -8,6 +8,8 @@ export { RunViewService, SAMPLED_LIMITS, type SampledHistoryInput, type SampledS
 export type { ExperimentKeys, ExperimentStats } from './tracking/sql/run-view-store.js';
 export { downsampleSeries, type DownsampleOptions, type DownsampledSeries, type SeriesAxis } from './tracking/downsample-series.js';
 export { previewArtifact, previewKindOf, PREVIEW_ROWS, PREVIEW_TEXT_BYTES, type ArtifactPreview, type PreviewKind } from './tracking/artifact-preview.js';
+export { keyMap } from './util/key-map.js';
+export { SEARCH_LIMITS } from './tracking/search/limits.js';
 export { reaperIntervalMs, startHeartbeatReaper, type HeartbeatReaper, type ReaperLog } from './tracking/heartbeat-reaper.js';
 export { MIRRORED_TAGS, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, withMirroredTags, type TagMirror } from './tracking/mirrored-tags.js';
 export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';

@@ -48,6 +48,8 @@ export interface Platform {
  */
 export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const artifacts = await createArtifactStore(config);
+  // Uploads cut off by a killed process leave temp files; each process opening the store sweeps them.
+  if (artifacts instanceof LocalArtifactStore) await artifacts.sweepLeftoverUploads();
   const { max_connections, statement_timeout_ms, connect_timeout_ms } = config.store;
   const database = await openMetadataDatabase(config.store.uri, config.projectDir, { maxConnections: max_connections, statementTimeoutMs: statement_timeout_ms, connectTimeoutMs: connect_timeout_ms });
   const experiments = new ExperimentService(database.db, database.dialect);

@@ -3,11 +3,14 @@ import { CairnError, type Platform } from '@cairn/core';
 import { installAuthHook } from './auth/auth-hook.js';
 import { requireRoutePolicies } from './auth/policy.js';
 import { installErrorHandlers } from './errors/error-handler.js';
+import { FRAMEWORK_ERROR_OPTIONS, MAX_PARAM_LENGTH, SECURITY_HEADERS } from './errors/framework-errors.js';
 import { allowedHosts, installHostCheck } from './host-check.js';
 import { mlflowRouters } from './mlflow/index.js';
 import { mlflowRegistryRouters } from './mlflow-registry/index.js';
 import { serverLogger } from './logger.js';
+import { useJsonBodies } from './json-body.js';
 import { installOpenApi } from './openapi.js';
+import { withRedactedUrls } from './request-log.js';
 import { registerRouter, type RouterMount } from './router.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
@@ -26,8 +29,6 @@ import { defaultUiDir, webUiRoutes } from './web-ui/static-ui.js';
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 /** Longer than common load balancers' idle timeouts (60 s), so they close idle connections first. */
 export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
-// Experiment names (up to 500 characters) arrive percent-encoded in one path segment.
-const MAX_PARAM_LENGTH = 8192;
 
 export interface BuildAppOptions {
   /** Fastify logger setting; defaults to pino at `info` on stdout, as `server.log_format` says. Tests pass `false`. */
@@ -53,18 +54,25 @@ export interface BuildAppOptions {
 export function buildApp(platform: Platform, options: BuildAppOptions = {}): FastifyInstance {
   const server = platform.config.server;
   const app = Fastify({
-    logger: options.logger ?? serverLogger(server.log_format),
+    logger: withRedactedUrls(options.logger ?? serverLogger(server.log_format)),
     logController: new LogController({ disableRequestLogging: !server.request_log }),
     bodyLimit: server.body_limit_bytes,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's own 503 while closing has a different body; refuseWhileClosing answers in ours.
     return503OnClosing: false,
+    // Requests refused before routing (bad percent-encoding, malformed HTTP) answer in our shape too.
+    ...FRAMEWORK_ERROR_OPTIONS,
+  });
+  // First of all hooks, so refusals by later ones (host check, auth) carry them too.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // Response schemas document the API; handlers build the JSON themselves (metric values already encoded).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installJsonParser(app);
+  // An empty body is no body: clients often send `Content-Type: application/json` on a bodyless POST or DELETE.
+  useJsonBodies(app, { empty: undefined });
   installErrorHandlers(app);
   refuseWhileClosing(app);
   cancelQueriesOfAbandonedRequests(app, platform);
@@ -130,17 +138,4 @@ function mayRunLong(request: FastifyRequest): boolean {
   if (request.routeOptions.url?.endsWith('/search')) return true;
   const has = (v: unknown) => typeof v === 'object' && v !== null && LONG_RUNNING_FIELDS.some((k) => Object.hasOwn(v, k));
   return has(request.query) || has(request.body);
-}
-
-// Fastify's JSON parser (with its prototype-poisoning guard), except that an empty body is no body:
-// clients often send `Content-Type: application/json` on a bodyless POST or DELETE.
-function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
-  // Only JSON bodies reach JSON routes; text/plain would otherwise arrive as a string.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    return parse(request, text, done);
-  });
 }

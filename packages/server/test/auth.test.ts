@@ -70,6 +70,18 @@ describeEachBackend('auth (enabled)', (ctx) => {
     }
   });
 
+  it('refuses an Authorization header with anything after the credential', async () => {
+    const basic = Buffer.from(`user:${secrets.admin}`).toString('base64');
+    for (const authorization of [`Bearer ${secrets.admin} junk`, `Bearer ${secrets.admin} ${secrets.admin}`, `Bearer\t${secrets.admin}\tx`, `Basic ${basic} junk`]) {
+      for (const url of ['/api/v1/experiments', '/api/2.0/mlflow/experiments/search?max_results=1']) {
+        const res = await call(ctx().app, 'GET', url, undefined, { authorization });
+        expect(res.status, `${authorization} ${url}`).toBe(401);
+        expect(res.body.message).toMatch(/^The Authorization header holds more than a scheme and one credential/);
+      }
+    }
+    expect((await call(ctx().app, 'GET', '/api/v1/experiments', undefined, { authorization: `  Bearer ${secrets.reader}  ` })).status).toBe(200);
+  });
+
   it('refuses revoked and expired tokens with 401', async () => {
     const revoked = await ctx().platform.tokens.create({ name: 'revoked', role: 'admin' });
     await ctx().platform.tokens.revoke(revoked.token.tokenId);

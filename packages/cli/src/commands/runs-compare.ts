@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { Run } from '@cairn/core';
+import { keyMap, type Run } from '@cairn/core';
 import { out, withCairn } from '../cli-context.js';
 import { formatNumber, json, style, table, truncate } from '../format.js';
 
@@ -12,10 +12,9 @@ interface Comparison {
 export function compareRuns(runs: Run[]): Comparison {
   const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.data.params)))].sort();
   const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))].sort();
-  const params: Comparison['params'] = {};
-  for (const k of paramKeys) params[k] = runs.map((r) => r.data.params[k] ?? null);
-  const metrics: Comparison['metrics'] = {};
-  for (const k of metricKeys) metrics[k] = runs.map((r) => r.data.metrics.find((m) => m.key === k)?.value ?? null);
+  // Keys are users' (`__proto__` and `constructor` included): maps without a prototype, own keys only.
+  const params = keyMap(paramKeys.map((k) => [k, runs.map((r) => (Object.hasOwn(r.data.params, k) ? r.data.params[k]! : null))]));
+  const metrics = keyMap(metricKeys.map((k) => [k, runs.map((r) => r.data.metrics.find((m) => m.key === k)?.value ?? null)]));
   return { runs: runs.map((r) => ({ runId: r.info.runId, runName: r.info.runName, status: r.info.status })), params, metrics };
 }
 

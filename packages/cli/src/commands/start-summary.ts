@@ -1,4 +1,4 @@
-import type { PipelineRunDetail, Platform } from '@cairn/core';
+import { keyMap, type PipelineRunDetail, type Platform } from '@cairn/core';
 import { style } from '../format.js';
 
 /** What `cairn start` runs, from a project's `quickstart.ts` (its default export). */
@@ -25,7 +25,7 @@ const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.to
  * every step run carries), and that step run's pipeline run is the one worth a report.
  */
 export async function pipelineMetrics(platform: Platform, detail: PipelineRunDetail): Promise<{ metrics: Record<string, number>; origin: string }> {
-  const metrics: Record<string, number> = {};
+  const metrics = keyMap<number>();
   let origin = detail.run.runId;
   for (const s of detail.steps) {
     // A cache hit's own tracking run logs no metrics: read those of the step run it reused.

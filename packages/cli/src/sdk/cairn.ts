@@ -1,5 +1,5 @@
 import type { RunSource, Tags } from '@cairn/core';
-import { CairnError, isCairnError } from '@cairn/core';
+import { CairnError, isCairnError, keyMap } from '@cairn/core';
 import { ActiveRun, paramString, type ParamValue } from './active-run.js';
 import { ExperimentQueries } from './experiment-queries.js';
 import type { FeatureBackend } from './feature-backend.js';
@@ -151,8 +151,7 @@ export class Cairn {
   async startRun(options: RunOptions = {}): Promise<ActiveRun> {
     const experimentId = options.experimentId ?? (await this.experimentIdFor(options.experiment ?? 'Default'));
     const source = this.options.captureSource === false ? undefined : await (this.source ??= detectRunSource(this.options.cwd));
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.params ?? {})) params[k] = paramString(k, v);
+    const params = keyMap(Object.entries(options.params ?? {}).map(([k, v]) => [k, paramString(k, v)]));
     const created = await this.backend.createRun({
       experimentId,
       runName: options.name,

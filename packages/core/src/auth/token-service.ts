@@ -42,8 +42,9 @@ export class TokenService {
   }
 
   async create(input: CreateTokenInput): Promise<{ token: ApiToken; secret: string }> {
-    const name = checkText(input.name, 'name', LIMITS.nameLength, false).trim();
-    if (!name) throw invalid(`'name' must not be blank.`, { field: 'name' });
+    // Kept as given, like every name Cairn stores.
+    const name = checkText(input.name, 'name', LIMITS.nameLength, false);
+    if (!name.trim()) throw invalid(`'name' must not be blank.`, { field: 'name' });
     if (!isRole(input.role)) throw invalid(`'role' must be one of ${ROLES.join(', ')}.`, { field: 'role' });
     const days = input.expiresInDays;
     if (days != null && (!Number.isSafeInteger(days) || days < 1 || days > MAX_EXPIRY_DAYS)) {

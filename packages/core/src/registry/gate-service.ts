@@ -8,6 +8,7 @@ import { lockModel, localActor, versionNotFound, type RegistryContext, type Writ
 import { signatureProblems } from './signature.js';
 import type { ModelVersionRow } from './sql/rows.js';
 import { checkAlias, parseVersion, REGISTRY_LIMITS } from './validation.js';
+import { keyMap } from '../util/key-map.js';
 
 export interface SetGateInput {
   model: string;
@@ -167,8 +168,7 @@ export class GateService {
 
   private async subject(row: ModelVersionRow): Promise<GateSubject> {
     const run: Run | null = row.run_id ? await this.ctx.runs.get(row.run_id).catch(() => null) : null;
-    const metrics: Record<string, number> = {};
-    for (const m of run?.data.metrics ?? []) metrics[m.key] = m.value;
+    const metrics = keyMap((run?.data.metrics ?? []).map((m) => [m.key, m.value]));
     const versionTags = await this.ctx.versions.tags({ modelId: row.model_id, version: row.version });
     return { version: row.version, metrics, params: run?.data.params ?? {}, tags: run?.data.tags ?? {}, version_tags: versionTags };
   }

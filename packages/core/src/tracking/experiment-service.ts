@@ -8,6 +8,7 @@ import type { Experiment, Page, Tags, ViewType } from './entities.js';
 import { searchExperimentIds, type ExperimentTieBreak } from './search/index.js';
 import { ExperimentStore, toId } from './sql/experiment-store.js';
 import { LIMITS, checkKey, checkText } from './validation.js';
+import { keyMap } from '../util/key-map.js';
 
 export interface CreateExperimentInput {
   name: string;
@@ -35,8 +36,7 @@ export class ExperimentService {
   }
 
   async create(input: CreateExperimentInput): Promise<Experiment> {
-    const name = checkText(input.name, 'name', LIMITS.nameLength, false).trim();
-    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    const name = checkName(input.name);
     const location = input.artifactLocation ? checkArtifactLocation(input.artifactLocation) : null;
     const tags = checkTags(input.tags ?? {});
     const id = await this.store.create({ name, artifactLocation: location, tags, now: this.now() });
@@ -77,8 +77,7 @@ export class ExperimentService {
   }
 
   async rename(id: string, newName: string): Promise<Experiment> {
-    const name = checkText(newName, 'name', LIMITS.nameLength, false).trim();
-    if (!name) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`);
+    const name = checkName(newName);
     await this.store.rename(id, name, this.now());
     return this.get(id);
   }
@@ -133,9 +132,14 @@ function checkArtifactLocation(uri: string): string {
   return path;
 }
 
+/** Names are kept byte for byte, leading and trailing spaces included (as MLflow does); only blank ones are refused. */
+function checkName(name: unknown): string {
+  const checked = checkText(name, 'name', LIMITS.nameLength, false);
+  if (!checked.trim()) throw new CairnError('INVALID_ARGUMENT', `'name' must not be blank.`, { details: { field: 'name' } });
+  return checked;
+}
+
 export function checkTags(tags: Tags): Tags {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) throw new CairnError('INVALID_ARGUMENT', `'tags' must be an object of string values.`);
-  const out: Tags = {};
-  for (const [k, v] of Object.entries(tags)) out[checkKey(k, 'tag key')] = checkText(v, `tags.${k}`, LIMITS.tagValueLength);
-  return out;
+  return keyMap(Object.entries(tags).map(([k, v]) => [checkKey(k, 'tag key'), checkText(v, `tags.${k}`, LIMITS.tagValueLength)]));
 }

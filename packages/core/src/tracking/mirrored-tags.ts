@@ -1,4 +1,5 @@
 import type { Run, RunInfo, Tags } from './entities.js';
+import { keyMap } from '../util/key-map.js';
 
 // MLflow clients read a run's name, user and parent from system tags. Cairn keeps those facts in the
 // run itself (name, user id, parent run), so the tags are derived from it: every surface that shows
@@ -40,7 +41,7 @@ export function tagMirror(key: string): TagMirror | undefined {
  * ```
  */
 export function withMirroredTags(run: Run): Tags {
-  const tags: Tags = { ...run.data.tags };
+  const tags = keyMap(Object.entries(run.data.tags));
   for (const [key, mirror] of Object.entries(MIRRORED_TAGS)) {
     if (mirror.storedWins && Object.hasOwn(tags, key)) continue;
     const value = run.info[mirror.field];

@@ -34,10 +34,15 @@ export function installAuthHook(app: FastifyInstance, tokens: TokenService): voi
   });
 }
 
+// `<scheme> <credential>`: anything after the credential (`Bearer <secret> junk`) makes the header malformed.
 function credentialOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
-  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+  const parts = header.trim().split(/[ \t]+/);
+  if (parts.length > 2) {
+    throw new CairnError('UNAUTHENTICATED', `The Authorization header holds more than a scheme and one credential. ${HOW_TO}`);
+  }
+  const [scheme, value = ''] = parts;
   if (/^bearer$/i.test(scheme ?? '')) return value || null;
   if (/^basic$/i.test(scheme ?? '')) {
     const decoded = Buffer.from(value, 'base64').toString('utf8');

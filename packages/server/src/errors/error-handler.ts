@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CairnError, isCairnError } from '@cairn/core';
+import { redactUrl } from '../request-log.js';
 import { HTTP_STATUS_BY_CODE, codeForStatus } from './error-table.js';
 
 /** The JSON body of every error response. */
@@ -48,14 +49,16 @@ export function sendError(reply: FastifyReply, error: CairnError): FastifyReply 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const cairn = toCairnError(error);
-    if (cairn.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+    // A server-side failure (INTERNAL, or an UNAVAILABLE with a cause, such as a full disk) is logged
+    // with its cause chain; a refusal while shutting down is not a failure.
+    if (cairn.code === 'INTERNAL' || (HTTP_STATUS_BY_CODE[cairn.code] >= 500 && cairn.cause !== undefined)) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error_code: cairn.code, reason: cairn.message }, 'request refused');
     // An unread request body (a refused upload) would otherwise be read to the end to reuse the connection.
     if (request.raw.complete === false) reply.header('connection', 'close');
     return sendError(reply, cairn);
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
+    const path = redactUrl(request.url.split('?')[0] ?? '');
     const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     return sendError(reply, new CairnError('NOT_FOUND', `No route ${request.method} ${shown}. The routes are listed in /api/v1/openapi.json.`));
   });

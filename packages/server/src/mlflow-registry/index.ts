@@ -1,14 +1,14 @@
 import type { Platform } from '@cairn/core';
-import { MLFLOW_API_BASES } from '../mlflow/index.js';
+import { MLFLOW_API_BASES, useMlflowJson } from '../mlflow/index.js';
 import type { CairnRouter, RouterMount } from '../router.js';
-import { useRegistryErrors, useRegistryJson } from './mlflow-registry-route.js';
+import { useRegistryErrors } from './mlflow-registry-route.js';
 import { registeredModelRoutes } from './routes-models.js';
 import { modelVersionRoutes } from './routes-versions.js';
 
 function registryRouter(platform: Platform): CairnRouter {
   return (app) => {
     useRegistryErrors(app);
-    useRegistryJson(app);
+    useMlflowJson(app);
     registeredModelRoutes(app, platform);
     modelVersionRoutes(app, platform);
   };

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePolicy } from '../auth/policy.js';
 import { toMlflowError } from '../mlflow/errors.js';
-import { MLFLOW_LIMITS } from '../mlflow/limits.js';
 import { RequestFields } from '../mlflow/request-fields.js';
 import type { CairnApp } from '../router.js';
 
@@ -37,19 +36,5 @@ export function useRegistryErrors(app: CairnApp): void {
     else request.log.info({ error_code: body.error_code, msg: body.message }, 'MLflow registry request refused');
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="cairn"');
     return reply.status(status).send(body);
-  });
-}
-
-/** JSON bodies up to MLflow's 1 MB; an empty body reads as `{}`, and a JSON string holding JSON is decoded twice (old clients). */
-export function useRegistryJson(app: CairnApp): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MLFLOW_LIMITS.bodyBytes }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, {});
-    parseJson(request, text, (error, value) => {
-      if (!error && typeof value === 'string') return parseJson(request, value, done);
-      done(error, value);
-    });
   });
 }

@@ -1,5 +1,5 @@
 import type { Platform } from '@cairn/core';
-import { CairnError } from '@cairn/core';
+import { CairnError, keyMap } from '@cairn/core';
 import type { RequestFields } from '../mlflow/request-fields.js';
 import type { CairnApp } from '../router.js';
 import { actorOf } from '../routes/registry-actor.js';
@@ -8,9 +8,7 @@ import { addRegistryRoute } from './mlflow-registry-route.js';
 
 /** `repeated RegisteredModelTag tags` as a plain record; a repeated key keeps the last value. */
 export function tagsOf(fields: RequestFields): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of fields.messages('tags')) tags[t.requiredString('key')] = t.string('value') ?? '';
-  return tags;
+  return keyMap(fields.messages('tags').map((t) => [t.requiredString('key'), t.string('value') ?? '']));
 }
 
 /** MLflow's registered-model RPCs, including aliases and get-latest-versions. */

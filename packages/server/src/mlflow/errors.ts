@@ -1,4 +1,5 @@
 import { isCairnError, type ErrorCode } from '@cairn/core';
+import { redactUrl } from '../request-log.js';
 import { MLFLOW_LIMITS } from './limits.js';
 
 /** An error as MLflow's REST API reports it: the body `{error_code, message}` and an HTTP status. */
@@ -30,7 +31,7 @@ export const MLFLOW_ERROR_CODES: Record<ErrorCode, { errorCode: string; status: 
 const reply = (status: number, errorCode: string, message: string): MlflowErrorReply => ({ status, body: { error_code: errorCode, message } });
 
 export function endpointNotFound(method: string, url: string): MlflowErrorReply {
-  const path = url.split('?')[0] ?? url;
+  const path = redactUrl(url.split('?')[0] ?? url);
   return reply(404, 'ENDPOINT_NOT_FOUND', `No MLflow endpoint ${method} ${path} on this Cairn server. docs/mlflow.md lists the supported endpoints.`);
 }
 

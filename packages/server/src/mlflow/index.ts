@@ -1,5 +1,6 @@
 import type { Platform } from '@cairn/core';
 import type { FastifyInstance } from 'fastify';
+import { useJsonBodies } from '../json-body.js';
 import { registerRouter, type CairnApp, type CairnRouter, type RouterMount } from '../router.js';
 import { MLFLOW_LIMITS } from './limits.js';
 import { useMlflowErrors } from './mlflow-route.js';
@@ -13,22 +14,18 @@ export const MLFLOW_API_BASES = ['/api/2.0', '/ajax-api/2.0'] as const;
 
 export type MlflowRouteOptions = ArtifactProxyOptions;
 
+/** Whether a URL lies under one of the MLflow adapter's prefixes (its errors then use MLflow's codes). */
+export function isMlflowPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return MLFLOW_API_BASES.some((base) => /^\/mlflow(-artifacts)?(\/|$)/.test(path.slice(base.length)) && path.startsWith(base));
+}
+
 /**
  * JSON bodies up to MLflow's 1 MB limit. Like MLflow's server, an empty body reads as `{}` and a
  * body that is a JSON string holding JSON (sent by old clients) is decoded twice.
  */
-function useMlflowJson(app: CairnApp): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  // Only JSON reaches these routes; a text/plain body would otherwise arrive as a bare string.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MLFLOW_LIMITS.bodyBytes }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, {});
-    parseJson(request, text, (error, value) => {
-      if (!error && typeof value === 'string') return parseJson(request, value, done);
-      done(error, value);
-    });
-  });
+export function useMlflowJson(app: CairnApp): void {
+  useJsonBodies(app, { empty: {}, decodeStringBody: true, bodyLimit: MLFLOW_LIMITS.bodyBytes });
 }
 
 function trackingRouter(platform: Platform): CairnRouter {

@@ -59,6 +59,26 @@ describeMlflow('MLflow logging API', (test) => {
     expect(history.body.metrics).toEqual([{ key: 'nan', value: 'NaN', timestamp: 1, step: 0 }]);
   });
 
+  test('a number too large for a double (1e400) is refused, as /api/v1 and protobuf refuse it; nothing is stored', async (h) => {
+    const id = (await h.run()).info.run_id;
+    const send = (path: string, json: string) => h.app.inject({ method: 'POST', url: `/api/2.0/mlflow${path}`, payload: json, headers: { 'content-type': 'application/json' } });
+    for (const [path, json, field] of [
+      ['/runs/log-metric', `{"run_id":"${id}","key":"big","value":1e400,"timestamp":1}`, 'value'],
+      ['/runs/log-metric', `{"run_id":"${id}","key":"big","value":-1e400,"timestamp":1}`, 'value'],
+      ['/runs/log-metric', `{"run_id":"${id}","key":"big","value":"1e400","timestamp":1}`, 'value'],
+      ['/runs/log-batch', `{"run_id":"${id}","metrics":[{"key":"ok","value":1,"timestamp":1},{"key":"big","value":1e999,"timestamp":1}]}`, 'metrics[1].value'],
+    ] as const) {
+      const res = await send(path, json);
+      expect(res.statusCode, json).toBe(400);
+      expect(res.json<MlflowError>()).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining(`The value of '${field}' is too large for a double`) });
+    }
+    const run = await h.get<{ run: MlflowRun }>('/runs/get', { run_id: id });
+    expect(run.body.run.data.metrics ?? []).toEqual([]);
+    // Underflow is no error (1e-400 is 0), and the strings still carry the infinities.
+    expect((await send('/runs/log-metric', `{"run_id":"${id}","key":"tiny","value":1e-400,"timestamp":1}`)).statusCode).toBe(200);
+    expect((await send('/runs/log-metric', `{"run_id":"${id}","key":"inf","value":"Infinity","timestamp":1}`)).statusCode).toBe(200);
+  });
+
   test('log-parameter: idempotent, immutable, limited to MLflow sizes', async (h) => {
     const id = (await h.run()).info.run_id;
     expect((await h.post('/runs/log-parameter', { run_id: id, key: 'lr', value: '0.1' })).body).toEqual({});

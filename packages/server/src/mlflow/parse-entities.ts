@@ -1,4 +1,4 @@
-import type { DatasetInput, Metric, Param, Tag, Tags } from '@cairn/core';
+import { keyMap, type DatasetInput, type Metric, type Param, type Tag, type Tags } from '@cairn/core';
 import { MLFLOW_LIMITS, checkKeyLength, checkLength } from './limits.js';
 import type { RequestFields } from './request-fields.js';
 
@@ -24,12 +24,10 @@ export function parseParam(f: RequestFields): Param {
 
 /** Repeated tags as a map; a later duplicate key wins, as MLflow writes tags in request order. */
 export function parseTagMap(list: RequestFields[]): Tags {
-  const tags: Tags = {};
-  for (const f of list) {
+  return keyMap(list.map((f) => {
     const { key, value } = parseTag(f);
-    tags[key] = value;
-  }
-  return tags;
+    return [key, value];
+  }));
 }
 
 /** A Metric message: key, value and timestamp are required, step defaults to 0. */
@@ -44,8 +42,7 @@ export function parseMetric(f: RequestFields): Metric {
 export function parseDatasetInput(f: RequestFields): DatasetInput {
   const d = f.message('dataset');
   if (!d) throw f.missing('dataset');
-  const tags: Tags = {};
-  for (const t of f.messages('tags')) tags[t.requiredString('key')] = t.string('value') ?? '';
+  const tags = keyMap(f.messages('tags').map((t) => [t.requiredString('key'), t.string('value') ?? '']));
   return {
     dataset: {
       name: d.requiredString('name'),

@@ -2,9 +2,18 @@ import { CairnError } from '@cairn/core';
 
 type Source = Record<string, unknown>;
 
+const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
+// A list or object is described, not printed: it may be large, and printing recurses through it.
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `'${clip(value)}'`;
+  if (Array.isArray(value)) return `(a list of ${value.length})`;
+  if (typeof value === 'object' && value !== null) return '(an object)';
+  return String(value);
+}
+
 function bad(field: string, expected: string, value: unknown): CairnError {
-  const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : JSON.stringify(value) ?? String(value);
-  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown} for parameter '${field}': expected ${expected}.`, { details: { field } });
+  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown(value)} for parameter '${field}': expected ${expected}.`, { details: { field } });
 }
 
 export function missing(field: string): CairnError {
@@ -89,13 +98,21 @@ export class RequestFields {
     return v;
   }
 
+  /**
+   * A double. Non-finite values are only the strings "NaN", "Infinity" and "-Infinity"; a number
+   * too large for a double (`1e400`, which JSON.parse reads as Infinity) is refused, as protobuf's
+   * JSON parser refuses it, and as /api/v1 does.
+   */
   requiredDouble(field: string): number {
     const v = this.raw(field);
     if (v === undefined || v === null || v === '') throw missing(this.fieldName(field));
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string') {
-      if (Object.hasOwn(SPECIAL_DOUBLES, v)) return SPECIAL_DOUBLES[v]!;
-      if (DOUBLE.test(v.trim())) return Number(v.trim());
+    if (typeof v === 'string' && Object.hasOwn(SPECIAL_DOUBLES, v)) return SPECIAL_DOUBLES[v]!;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && DOUBLE.test(v.trim()) ? Number(v.trim()) : undefined;
+    if (n !== undefined && Number.isFinite(n)) return n;
+    if (n !== undefined) {
+      throw new CairnError('INVALID_ARGUMENT', `The value of '${this.fieldName(field)}' is too large for a double (it reads as ${n}). Send the string "${n}" for an infinite value.`, {
+        details: { field: this.fieldName(field) },
+      });
     }
     throw bad(this.fieldName(field), 'a number, "NaN", "Infinity" or "-Infinity"', v);
   }

@@ -7,6 +7,7 @@ import { resolveUnderRoot, validateRelativePath } from '../../paths/validate-pat
 import type { ArtifactBody, ArtifactDownload, ArtifactFileInfo, ArtifactStore, GetOptions, PutOptions, PutResult } from '../artifact-store.js';
 import { artifactNotFound, checkMaxBytes, checkRange, INTERNAL_FOLDER, rangeOutside, refuseInternalFolder } from '../artifact-checks.js';
 import { fsFailure, isMissing, syncFolder, writeAtomically } from './local-file-ops.js';
+import { sweepUploadTempFiles } from './upload-temp-files.js';
 
 /** Folder under the root that holds uploads in progress; hidden from listings and reserved as a key. */
 export const LOCAL_TEMP_FOLDER = INTERNAL_FOLDER;
@@ -49,6 +50,14 @@ export class LocalArtifactStore implements ArtifactStore {
 
   constructor(rootDir: string) {
     this.root = resolve(rootDir);
+  }
+
+  /**
+   * Removes what uploads cut off by a dead process left in the temp folder (never a live upload's
+   * file); the platform calls it when it opens the store. Returns how many files were removed.
+   */
+  sweepLeftoverUploads(): Promise<number> {
+    return sweepUploadTempFiles(join(this.root, LOCAL_TEMP_FOLDER));
   }
 
   private locate(key: string, allowEmpty = false): Located {

@@ -1,9 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskFullError } from '../../db/disk-full.js';
 import { CairnError } from '../../errors.js';
 import { bodyChunks } from '../artifact-body.js';
 import type { ArtifactBody } from '../artifact-store.js';
+import { uploadTempName } from './upload-temp-files.js';
 
 function systemCode(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null || !('syscall' in e) || !('code' in e)) return undefined;
@@ -46,7 +48,7 @@ export function fsFailure(e: unknown, path: string): unknown {
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new CairnError('RESOURCE_EXHAUSTED', `The artifact store ran out of space while writing '${path}'.`, cause);
+      return diskFullError(`the artifact store (writing '${path}')`, e);
     default:
       return new CairnError('INTERNAL', `Artifact store I/O failed for '${path}'${at ? ` at ${at}` : ''} (${code}: ${(e as Error).message}). Check the artifact folder (artifact.uri, default .cairn/artifacts) and its file system.`, cause);
   }
@@ -77,7 +79,7 @@ export async function writeAtomically(
   maxBytes: number | undefined,
   commit: (tempFile: string) => Promise<void>,
 ): Promise<{ size: number; sha256: string }> {
-  const tempFile = join(tempDir, `${randomUUID()}.part`);
+  const tempFile = join(tempDir, uploadTempName());
   const hash = createHash('sha256');
   let size = 0;
   let handle: FileHandle | undefined;

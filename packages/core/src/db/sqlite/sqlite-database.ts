@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import { CairnError } from '../../errors.js';
 import { sqlLike } from '../../util/like.js';
+import { withDiskFullErrors } from '../disk-full.js';
 import type { Database } from '../schema.js';
 
 /** How long a writer waits for another process's write lock before giving up. */
@@ -22,9 +23,29 @@ const BUSY_TIMEOUT_MS = 60_000;
 
 // Writers start with BEGIN IMMEDIATE: they take the write lock up front and wait for it (busy timeout),
 // instead of failing with SQLITE_BUSY when a read transaction tries to upgrade after another process wrote.
+// A full disk is reported as such (see disk-full.ts), never as whatever a later statement then hits.
 class ImmediateSqliteDriver extends SqliteDriver {
+  private guarded: DatabaseConnection | undefined;
+
+  constructor(private readonly database: SqliteDatabase & { readonly inTransaction: boolean }) {
+    super({ database });
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    // SQLite has one connection, so one wrapper serves every acquisition.
+    if (this.guarded === undefined) this.guarded = withDiskFullErrors(connection, 'the metadata store (SQLite)');
+    return this.guarded;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  // SQLite ends the transaction itself on some failures (SQLITE_FULL among them); a ROLLBACK then
+  // fails with "cannot rollback - no transaction is active", and that error would replace the real one.
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -43,11 +64,11 @@ class LockingSqliteAdapter extends SqliteAdapter {
 }
 
 class CairnSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SqliteDatabase) {
+  constructor(private readonly database: SqliteDatabase & { readonly inTransaction: boolean }) {
     super({ database });
   }
   override createDriver() {
-    return new ImmediateSqliteDriver({ database: this.database });
+    return new ImmediateSqliteDriver(this.database);
   }
   override createAdapter() {
     return new LockingSqliteAdapter();
@@ -123,9 +144,12 @@ export function sqliteOpenError(e: unknown, path: string): CairnError {
 
 // Kysely prepares every query anew; with short queries that is a third of their cost. Statements are
 // reused by SQL text (bounded), which is safe because Kysely runs one query at a time per connection.
-function withStatementCache(database: BetterSqlite3.Database, max = 1000): SqliteDatabase {
+function withStatementCache(database: BetterSqlite3.Database, max = 1000): SqliteDatabase & { readonly inTransaction: boolean } {
   const cache = new Map<string, SqliteStatement>();
   return {
+    get inTransaction() {
+      return database.inTransaction;
+    },
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
       let stmt = cache.get(sql);

@@ -1,6 +1,7 @@
 import { describe, isKeyword, tokenize, type Token } from '../../tracking/search/lexer.js';
-import { checkFilterLength, checkOrderByCount } from '../../tracking/search/limits.js';
+import { FilterBudget, checkFilterLength, checkOrderByCount } from '../../tracking/search/limits.js';
 import { syntaxError } from '../../tracking/search/syntax-error.js';
+import { invalid } from '../../errors.js';
 
 // The filter language of registry searches: MLflow's (`name LIKE '%churn%'`, `tags.team = 'risk'`,
 // `run_id IN ('…')`) plus AND, OR and parentheses, tokenized by the tracking search lexer so quoting
@@ -50,6 +51,8 @@ const NUMBER_OPS = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN'];
 
 class Cursor {
   private i = 0;
+  /** What the filter holds so far, against SEARCH_LIMITS (the same bounds as tracking searches). */
+  readonly budget = new FilterBudget((at, message) => this.fail(at, message));
   constructor(readonly source: string, private readonly tokens: Token[]) {}
   peek(): Token {
     return this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
@@ -93,13 +96,16 @@ function parseLogical(c: Cursor, target: RegistryTarget, kind: 'and' | 'or'): Re
 function parsePrimary(c: Cursor, target: RegistryTarget): RegistryFilter {
   if (c.peek().type !== '(') return parseComparison(c, target);
   const open = c.next();
+  c.budget.open(open.start);
   const node = parseLogical(c, target, 'or');
+  c.budget.close();
   if (c.peek().type !== ')') throw c.fail(c.peek(), `expected ')' to close the '(' at position ${open.start + 1} but found ${describe(c.peek())}`);
   c.next();
   return node;
 }
 
 function parseComparison(c: Cursor, target: RegistryTarget): RegistryComparison {
+  c.budget.term(c.peek().start);
   const key = c.next();
   let field: RegistryComparison['field'];
   if (key.type === 'word' && /^(tags?)\./i.test(key.text)) {
@@ -144,6 +150,7 @@ function readList(c: Cursor, type: 'string' | 'number'): Array<string | number> 
   for (;;) {
     const item = c.next();
     if (item.type !== (type === 'number' ? 'number' : 'string')) throw c.fail(item, `expected a ${type === 'number' ? 'number' : 'quoted string'} in the list but found ${describe(item)}`);
+    c.budget.listValue(item.start);
     values.push(type === 'number' ? Number(item.text) : item.value);
     const sep = c.next();
     if (sep.type === ')') return values;
@@ -153,7 +160,7 @@ function readList(c: Cursor, type: 'string' | 'number'): Array<string | number> 
 
 /** `name`, `name DESC`, `last_updated_timestamp ASC`: the order terms of a registry search. */
 export function parseRegistryOrder(orderBy: string[] | undefined, target: RegistryTarget): Array<{ column: string; ascending: boolean }> {
-  checkOrderByCount(orderBy);
+  checkOrderByCount(orderBy, (message) => invalid(message, { field: 'order_by' }));
   return (orderBy ?? []).map((term) => {
     checkFilterLength(term, 'order_by clause');
     const m = /^\s*`?([A-Za-z_.]+)`?\s*(?:\s(ASC|DESC))?\s*$/i.exec(term);

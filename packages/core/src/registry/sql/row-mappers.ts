@@ -14,6 +14,7 @@ import type {
   Webhook,
 } from '../entities.js';
 import type { ModelVersionRow, RegisteredModelRow, RegistryEventRow, RegistryGateRow, WebhookRow } from './rows.js';
+import { keyMap } from '../../util/key-map.js';
 
 type Selected<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U : T[K] };
 
@@ -100,7 +101,5 @@ export function toWebhook(row: WebhookRow): Webhook {
 }
 
 export function tagsOf(rows: { key: string; value: string }[]): Tags {
-  const out: Tags = {};
-  for (const r of rows) out[r.key] = r.value;
-  return out;
+  return keyMap(rows.map((r) => [r.key, r.value]));
 }

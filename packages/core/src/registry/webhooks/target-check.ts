@@ -12,41 +12,74 @@ for (const [net, prefix] of [
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fe80::', 10], ['fc00::', 7], ['ff00::', 8], ['2001:db8::', 32], ['100::', 64],
+  ['::', 128], ['::1', 128], ['fe80::', 10], ['fec0::', 10], ['fc00::', 7], ['ff00::', 8], ['2001:db8::', 32], ['3fff::', 20], ['100::', 64],
+  ['2001:10::', 28], ['2001:20::', 28],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
-/** Whether an IP address is private, loopback, link-local or otherwise not a public unicast address. */
+/**
+ * Whether an IP address is private, loopback, link-local or otherwise not a public unicast address.
+ * An IPv6 address that embeds an IPv4 address is judged by the IPv4 address (see {@link embeddedIpv4}).
+ */
 export function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return blocked.check(address, 'ipv4');
   if (family !== 6) return true;
-  const lower = address.toLowerCase();
-  // IPv4 inside IPv6 (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16) is judged as the IPv4 address.
-  const embedded = embeddedIpv4(lower);
-  if (embedded) return blocked.check(embedded, 'ipv4');
-  return blocked.check(lower, 'ipv6');
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return true;
+  const embedded = embeddedIpv4(bytes);
+  if (embedded === 'reserved') return true;
+  if (embedded) return embedded.some((v4) => blocked.check(v4, 'ipv4'));
+  return blocked.check(address.replace(/%.*$/, ''), 'ipv6');
 }
 
-function embeddedIpv4(v6: string): string | null {
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(v6);
-  if (dotted) return dotted[1]!;
-  const groups = expand(v6);
-  if (!groups) return null;
-  const toV4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return toV4(groups[6]!, groups[7]!);
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) return toV4(groups[6]!, groups[7]!);
-  if (groups[0] === 0x2002) return toV4(groups[1]!, groups[2]!);
+const v4At = (b: Uint8Array, i: number, xor = 0) => [b[i]! ^ xor, b[i + 1]! ^ xor, b[i + 2]! ^ xor, b[i + 3]! ^ xor].join('.');
+const zero = (b: Uint8Array, from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
+const startsWith = (b: Uint8Array, prefix: number[]) => prefix.every((x, i) => b[i] === x);
+
+/**
+ * The IPv4 addresses an IPv6 address stands for, where a reserved IPv6 form embeds one:
+ * IPv4-compatible `::a.b.c.d` (::/96), IPv4-mapped `::ffff:a.b.c.d`, IPv4-translated
+ * `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` (64:ff9b::/96), 6to4 `2002:AABB:CCDD::` (2002::/16)
+ * and Teredo `2001:0:SSSS:SSSS:…:CCCC:CCCC` (its server and, bits inverted, its client). The
+ * local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) places the IPv4 address where the operator's
+ * prefix length puts it, so the whole range is 'reserved'. Null when the address embeds none.
+ */
+export function embeddedIpv4(b: Uint8Array): string[] | 'reserved' | null {
+  if (zero(b, 0, 12)) return [v4At(b, 12)];
+  if (zero(b, 0, 10) && b[10] === 0xff && b[11] === 0xff) return [v4At(b, 12)];
+  if (zero(b, 0, 8) && b[8] === 0xff && b[9] === 0xff && zero(b, 10, 12)) return [v4At(b, 12)];
+  if (startsWith(b, [0x00, 0x64, 0xff, 0x9b]) && zero(b, 4, 12)) return [v4At(b, 12)];
+  if (startsWith(b, [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01])) return 'reserved';
+  if (startsWith(b, [0x20, 0x02])) return [v4At(b, 2)];
+  if (startsWith(b, [0x20, 0x01, 0x00, 0x00])) return [v4At(b, 4), v4At(b, 12, 0xff)];
   return null;
 }
 
-function expand(v6: string): number[] | null {
-  const [head, tail] = v6.split('::') as [string, string | undefined];
-  const parse = (s: string) => (s ? s.split(':').map((g) => Number.parseInt(g, 16)) : []);
-  const h = parse(head);
-  const t = tail === undefined ? [] : parse(tail);
-  if (tail === undefined && h.length !== 8) return null;
-  const groups = [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
-  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+/** The 16 bytes of an IPv6 address (`::` shorthand, a dotted IPv4 tail and a zone id allowed), or null. */
+export function ipv6Bytes(address: string): Uint8Array | null {
+  let text = address.replace(/%.*$/, '').toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const parts = dotted.slice(1).map(Number);
+    if (parts.some((p) => p > 255)) return null;
+    text = `${text.slice(0, dotted.index)}${((parts[0]! << 8) | parts[1]!).toString(16)}:${((parts[2]! << 8) | parts[3]!).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...Array<string>(missing).fill('0'), ...tail];
+  const bytes = new Uint8Array(16);
+  for (const [i, g] of all.entries()) {
+    if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
+    const n = Number.parseInt(g, 16);
+    bytes[2 * i] = n >> 8;
+    bytes[2 * i + 1] = n & 255;
+  }
+  return bytes;
 }
 
 /** Parses a webhook URL: http(s) only, no credentials in it. */

@@ -41,6 +41,38 @@ describe('webhook targets', () => {
     for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isNonPublicAddress(a), a).toBe(false);
   });
 
+  it('judges every reserved IPv6 form that embeds an IPv4 address by that address', () => {
+    // Each form, holding loopback, a private, a link-local (cloud metadata) and a public address.
+    const forms: Record<string, (v4: string, hex: string) => string> = {
+      'IPv4-compatible': (v4) => `::${v4}`,
+      'IPv4-compatible, hex': (_, hex) => `::${hex}`,
+      'IPv4-mapped': (v4) => `::ffff:${v4}`,
+      'IPv4-mapped, long': (_, hex) => `0:0:0:0:0:ffff:${hex}`,
+      'IPv4-translated': (v4) => `::ffff:0:${v4}`,
+      'IPv4-translated, hex': (_, hex) => `::ffff:0:${hex}`,
+      'NAT64 well-known': (v4) => `64:ff9b::${v4}`,
+      'NAT64 well-known, hex': (_, hex) => `64:ff9b:0:0:0:0:${hex}`,
+      '6to4': (_, hex) => `2002:${hex}::1`,
+      'Teredo client': (_, hex) => `2001:0:4136:e378:8000:63bf:${hex.split(':').map((g) => (0xffff ^ Number.parseInt(g, 16)).toString(16)).join(':')}`,
+      'Teredo server': (_, hex) => `2001:0:${hex}:8000:63bf:bef7:b7f7`,
+    };
+    const v4s: Array<[string, string, boolean]> = [
+      ['127.0.0.1', '7f00:1', true], ['10.1.2.3', 'a01:203', true], ['169.254.169.254', 'a9fe:a9fe', true], ['192.168.0.1', 'c0a8:1', true], ['8.8.8.8', '808:808', false],
+    ];
+    for (const [name, form] of Object.entries(forms)) {
+      for (const [v4, hex, blocked] of v4s) {
+        // (The other half of a Teredo address is public here, so the one under test decides.)
+        const address = form(v4, hex);
+        expect(isNonPublicAddress(address), `${name} ${address}`).toBe(blocked);
+        expect(isNonPublicAddress(new URL(`http://[${address}]/`).hostname.slice(1, -1)), `${name} ${address} as a URL normalizes it`).toBe(blocked);
+      }
+    }
+    // The local-use NAT64 prefix embeds IPv4 where the operator's prefix length says: all of it is refused.
+    for (const a of ['64:ff9b:1::7f00:1', '64:ff9b:1::808:808', '64:ff9b:1:ffff::1']) expect(isNonPublicAddress(a), a).toBe(true);
+    for (const a of ['fec0::1', '3fff::1', '2001:db8::1', 'fe80::1%eth0', 'ff02::1', 'nonsense::', '1:2:3:4:5:6:7:8:9', '::1.2.3.999']) expect(isNonPublicAddress(a), a).toBe(true);
+    for (const a of ['2606:4700::6810:84e5', '2a00:1450:4001:82b::200e']) expect(isNonPublicAddress(a), a).toBe(false);
+  });
+
   it('refuses to connect to a non-public address at delivery time, whatever the URL looks like', async () => {
     const r = await receiver([200]);
     try {
@@ -80,7 +112,10 @@ for (const backend of BACKENDS) {
 
     it('refuses private, loopback and link-local targets unless allowed in config', async (ctx) => {
       if (skip || !strict) return ctx.skip();
-      for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://[::1]/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/x', 'http://[::ffff:7f00:1]/x']) {
+      for (const url of [
+        'http://127.0.0.1:9/x', 'http://localhost/x', 'http://[::1]/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/x', 'http://[::ffff:7f00:1]/x',
+        'http://[::127.0.0.1]/', 'http://[::ffff:0:7f00:1]/', 'http://[64:ff9b:1::7f00:1]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/',
+      ]) {
         await expectCode(strict.platform.registry.webhooks.create({ url }), 'PERMISSION_DENIED');
       }
       for (const url of ['ftp://example.com/x', 'http://user:pw@example.com/x', 'not a url', 'file:///etc/passwd']) {

@@ -31,6 +31,10 @@ const SPACE = /\s+/y;
 
 export function tokenize(source: string, what: 'filter' | 'order_by clause'): Token[] {
   checkFilterLength(source, what);
+  // No stored name, key or value holds a NUL (PostgreSQL text cannot), so a filter with one could
+  // match nothing on SQLite and fail on PostgreSQL; it is refused the same way on both.
+  const nul = source.indexOf('\u0000');
+  if (nul >= 0) throw syntaxError(what, source, nul, 'a NUL character cannot appear here, nor in any stored name, key or value; remove it');
   const tokens: Token[] = [];
   let i = 0;
   const match = (re: RegExp): string | null => {

@@ -1,3 +1,4 @@
+import { invalid } from '../../errors.js';
 import type { OrderTerm, SearchTarget } from './ast.js';
 import { orderAttribute } from './fields.js';
 import { isKeyword } from './lexer.js';
@@ -32,7 +33,7 @@ export type ExperimentTieBreak = 'cairn' | 'mlflow';
  * ```
  */
 export function parseOrderBy(orderBy: string[] | undefined, target: SearchTarget, tieBreak: ExperimentTieBreak = 'cairn'): OrderTerm[] {
-  checkOrderByCount(orderBy);
+  checkOrderByCount(orderBy, (message) => invalid(message, { field: 'order_by' }));
   const terms = (orderBy ?? []).map((clause) => parseClause(clause, target));
   if (target === 'runs') return [...terms, ...RUN_TIE_BREAKERS];
   if (!terms.length) return [...EXPERIMENT_DEFAULT, experimentId(true)];

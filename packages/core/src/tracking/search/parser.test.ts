@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../errors.js';
 import type { FilterNode } from './ast.js';
 import { parseOrderBy } from './order-by.js';
+import { SEARCH_LIMITS } from './limits.js';
 import { parseFilter } from './parser.js';
+import { parseRegistryFilter, parseRegistryOrder } from '../../registry/search/registry-filter.js';
 
 const cmp = (entity: string, key: string, op: string, value: unknown, valueType = typeof value === 'number' ? 'number' : Array.isArray(value) ? 'list' : 'string') =>
   ({ kind: 'comparison', entity, key, op, value, valueType }) as FilterNode;
@@ -138,6 +140,8 @@ describe('parseFilter', () => {
     ['metrics.a <> 1', 12, "expected a value after '<'"],
     ['metrics.a ~ 1', 11, "unexpected character '~'"],
     ['😀 metrics.a > 1', 1, "unexpected character '😀'"],
+    ["tags.x = 'a\u0000b'", 12, 'a NUL character cannot appear here'],
+    ['tags.`\u0000` = 1', 7, 'a NUL character cannot appear here'],
     ["params.`😀` = 'a' and metrics.a > x", 34, "expected a value after '>' but found 'x'"],
   ])('rejects %s at position %i', (text, position, message) => {
     const e = errorOf(() => parseFilter(text, 'runs'));
@@ -161,6 +165,35 @@ describe('parseFilter', () => {
     expect(errorOf(() => parseFilter('metrics.acc > 1', 'experiments')).message).toContain("unknown entity 'metrics' in 'metrics.acc'; keys start with tags. or attributes.");
     expect(errorOf(() => parseFilter("run_name = 'x'", 'experiments')).message).toContain("unknown attribute 'run_name'; valid attributes are name, creation_time, last_update_time");
     expect(errorOf(() => parseFilter("name = 'x'", 'runs')).message).toContain("unknown attribute 'name'");
+  });
+});
+
+describe('search limits', () => {
+  const { maxTerms, maxNesting, maxListValues, maxOrderBy } = SEARCH_LIMITS;
+  const ors = (n: number) => Array.from({ length: n }, (_, i) => `tags.t${i} = 'x'`).join(' OR ');
+  const nested = (depth: number) => `${'('.repeat(depth)}tags.t = 'x'${')'.repeat(depth)}`;
+  const list = (n: number) => `tags.t IN (${Array.from({ length: n }, (_, i) => `'${i}'`).join(', ')})`;
+  const parsers = { runs: (f: string) => parseFilter(f, 'runs'), experiments: (f: string) => parseFilter(f, 'experiments'), models: (f: string) => parseRegistryFilter(f, 'models') };
+
+  it.each(Object.entries(parsers))('takes filters at the limits and refuses one more, naming the limit (%s)', (_, parse) => {
+    expect(parse(ors(maxTerms))).toMatchObject({ kind: 'or' });
+    expect(parse(nested(maxNesting))).toMatchObject({ kind: 'comparison' });
+    expect(parse(list(maxListValues))).toMatchObject({ kind: 'comparison' });
+    expect(errorOf(() => parse(ors(maxTerms + 1))).message).toMatch(new RegExp(`at position \\d+: the filter holds more than ${maxTerms} comparisons, the limit`));
+    expect(errorOf(() => parse(nested(maxNesting + 1))).message).toContain(`at position ${maxNesting + 1}: parentheses nest more than ${maxNesting} levels deep, the limit`);
+    expect(errorOf(() => parse(list(maxListValues + 1))).message).toContain(`more than ${maxListValues} values in all, the limit`);
+  });
+
+  it.each(Object.entries(parsers))('refuses 100,000 nested parentheses and 50,000 ORs without overflowing the stack (%s)', (_, parse) => {
+    expect(errorOf(() => parse(nested(100_000))).code).toBe('INVALID_ARGUMENT');
+    expect(errorOf(() => parse(ors(50_000))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('limits order_by clauses', () => {
+    expect(parseOrderBy(Array(maxOrderBy).fill('params.a'), 'runs')).toHaveLength(maxOrderBy + 2);
+    expect(errorOf(() => parseOrderBy(Array(maxOrderBy + 1).fill('params.a'), 'runs')).message).toBe(`order_by has ${maxOrderBy + 1} clauses; the limit is ${maxOrderBy}. Order by fewer keys.`);
+    expect(parseRegistryOrder(Array(maxOrderBy).fill('name'), 'models')).toHaveLength(maxOrderBy);
+    expect(errorOf(() => parseRegistryOrder(Array(maxOrderBy + 1).fill('name'), 'models')).code).toBe('INVALID_ARGUMENT');
   });
 });
 

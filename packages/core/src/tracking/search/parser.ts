@@ -49,8 +49,10 @@ function parseLogical(cursor: TokenCursor, kind: LogicalNode['kind'], operand: (
 function parsePrimary(cursor: TokenCursor): FilterNode {
   const open = cursor.peek();
   if (open.type !== '(') return parseComparison(cursor);
+  cursor.budget.open(open.start);
   cursor.next();
   const node = parseDisjunction(cursor);
+  cursor.budget.close();
   if (cursor.peek().type !== ')') {
     const position = [...cursor.source.slice(0, open.start)].length + 1;
     throw cursor.unexpected(`AND, OR or ')' to close the '(' at position ${position}`);
@@ -60,6 +62,7 @@ function parsePrimary(cursor: TokenCursor): FilterNode {
 }
 
 function parseComparison(cursor: TokenCursor): Comparison {
+  cursor.budget.term(cursor.peek().start);
   const key = cursor.readKey();
   const spec = fieldOf(cursor, key);
   const opToken = cursor.peek();
@@ -133,6 +136,7 @@ function readList(cursor: TokenCursor, op: string): string[] {
   for (;;) {
     const item: Token = cursor.peek();
     if (item.type !== 'string') throw cursor.unexpected(`a quoted string in the ${op} list`);
+    cursor.budget.listValue(item.start);
     cursor.next();
     values.push(item.value);
     const sep = cursor.next();

@@ -2,6 +2,7 @@ import type { CairnError } from '../../errors.js';
 import type { Entity, SearchTarget } from './ast.js';
 import { ENTITIES_BY_TARGET, entityFromPrefix } from './fields.js';
 import { describe, tokenize, type Token } from './lexer.js';
+import { FilterBudget } from './limits.js';
 import { syntaxError } from './syntax-error.js';
 
 const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'LIKE', 'ILIKE']);
@@ -19,6 +20,8 @@ export interface KeyRef {
 export class TokenCursor {
   private readonly tokens: Token[];
   private index = 0;
+  /** What the filter holds so far, against SEARCH_LIMITS. */
+  readonly budget = new FilterBudget((at, message) => this.fail(at, message));
 
   constructor(
     readonly source: string,

@@ -10,6 +10,7 @@ import {
   type RunStatus,
   type Tags,
 } from '../entities.js';
+import { keyMap } from '../../util/key-map.js';
 
 type Selected<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U : T[K] };
 
@@ -59,7 +60,7 @@ export function toMetricRow(runId: string, m: Metric): MetricRow {
 }
 
 export function toDatasetInput(input: Pick<RunInputRow, 'context' | 'tags'>, ds: DatasetRow): DatasetInput {
-  const tags: Tags = input.tags ? (JSON.parse(input.tags) as Tags) : {};
+  const tags = keyMap(input.tags ? Object.entries(JSON.parse(input.tags) as Tags) : []);
   if (input.context !== null) tags[CONTEXT_TAG] = input.context;
   return {
     dataset: { name: ds.name, digest: ds.digest, sourceType: ds.source_type, source: ds.source, schema: ds.schema, profile: ds.profile },
@@ -68,7 +69,5 @@ export function toDatasetInput(input: Pick<RunInputRow, 'context' | 'tags'>, ds:
 }
 
 export function tagsOf(rows: { key: string; value: string }[]): Tags {
-  const out: Tags = {};
-  for (const r of rows) out[r.key] = r.value;
-  return out;
+  return keyMap(rows.map((r) => [r.key, r.value]));
 }
