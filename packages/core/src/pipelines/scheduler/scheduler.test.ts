@@ -52,7 +52,8 @@ describe('schedulers', () => {
     const runs = await t.platform.pipelines.queries.listRuns({ pipelineName: 'basic' });
     expect(new Set(runs.map((r) => r.runId))).toEqual(new Set(fired.map((f) => f.runId)));
     await Promise.all(runs.map((r) => t.platform.pipelines.queries.waitForEnd(r.runId, 20_000).catch(() => second.pipelines.queries.waitForEnd(r.runId, 20_000))));
-    expect((await t.platform.pipelines.queries.listRuns({ pipelineName: 'basic' })).every((r) => r.status === 'COMPLETED')).toBe(true);
+    const ended = await t.platform.pipelines.queries.listRuns({ pipelineName: "basic" });
+    expect(ended.filter((r) => r.status !== "COMPLETED").map((r) => r.statusReason)).toEqual([]);
   });
 
   it('records a tick whose pipeline cannot be loaded, with the error', async () => {
