@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { CairnConfig } from '../../config/config.js';
 import { randomRunId, type RunService } from '../../tracking/run-service.js';
 import type { ArtifactRecord, StepError } from '../entities.js';
@@ -23,7 +22,7 @@ import type { ProcessGuard } from './process-guard.js';
 import { abortText, type StepProcesses } from './process-runner.js';
 import { StepDefinitionError, describeError } from './step-io.js';
 import { StepTracking } from './step-tracking.js';
-import { WorkFolders } from './work-folders.js';
+import type { WorkFolders } from './work-folders.js';
 
 export interface StepRunnerDeps {
   steps: StepRunStore;

@@ -1,3 +1,4 @@
+import { isCairnError } from '../../errors.js';
 import { formatArtifactUri } from '../../paths/index.js';
 import type { DatasetInput } from '../../tracking/entities.js';
 import type { RunService } from '../../tracking/run-service.js';
@@ -94,8 +95,13 @@ export class StepTracking {
    */
   async open(target: StepTrackingTarget, runId: string, create: boolean): Promise<string> {
     if (!create) {
-      await this.runs.update(runId, { status: 'RUNNING' });
-      return runId;
+      try {
+        await this.runs.update(runId, { status: 'RUNNING' });
+        return runId;
+      } catch (e) {
+        // The attempt that recorded the id died before creating the run: create it now.
+        if (!isCairnError(e, 'NOT_FOUND')) throw e;
+      }
     }
     if (!target.experimentId) throw new Error('the pipeline run has no tracking experiment');
     await this.runs.createMany([{
