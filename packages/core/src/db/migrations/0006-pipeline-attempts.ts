@@ -34,9 +34,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('pipeline_runs').addColumn('runner', 'text').execute();
   await db.schema.alterTable('schedule_ticks').addColumn('claim_token', 'text').execute();
   await db.schema.alterTable('schedule_ticks').addColumn('lease_time', 'bigint').execute();
+  // Schedulers look for claims left half-done every poll: only the open ones, whatever the history's size.
+  await db.schema.createIndex('schedule_ticks_open_idx').on('schedule_ticks').column('lease_time').where(sql.ref('run_id'), 'is', null).where(sql.ref('error'), 'is', null).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('schedule_ticks_open_idx').ifExists().execute();
   await db.schema.alterTable('schedule_ticks').dropColumn('lease_time').execute();
   await db.schema.alterTable('schedule_ticks').dropColumn('claim_token').execute();
   await db.schema.alterTable('pipeline_runs').dropColumn('runner').execute();
