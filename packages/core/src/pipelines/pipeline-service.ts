@@ -265,11 +265,11 @@ export class PipelineService {
    * A scheduler firing this database's cron schedules from this process (`cairn scheduler`, or the
    * server with `pipelines.server_scheduler`). Fired runs execute here with the configured executor.
    */
-  createScheduler(options: { pollMs?: number; onError?: (e: unknown) => void } = {}): PipelineScheduler {
+  createScheduler(options: { pollMs?: number; leaseMs?: number; onError?: (e: unknown) => void } = {}): PipelineScheduler {
     return new PipelineScheduler({
       store: this.scheduleStore, now: this.now, pollMs: options.pollMs, onError: options.onError,
       housekeeping: () => this.reapStale(),
-      leaseMs: this.d.config.pipelines.scheduler_lease_seconds * 1000,
+      leaseMs: options.leaseMs ?? this.d.config.pipelines.scheduler_lease_seconds * 1000,
       fire: async (schedule: Schedule, tick: TickClaim) => {
         const pipeline = await loadRecordedPipeline(schedule.source, schedule.pipelineName, this.d.config.projectDir, true);
         const file = isAbsolute(schedule.source.file) ? schedule.source.file : resolve(this.d.config.projectDir, schedule.source.file);
