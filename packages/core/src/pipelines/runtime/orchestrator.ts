@@ -261,12 +261,14 @@ export class Orchestrator {
     if (outcome.retrying && !this.stopping) {
       this.emit(i, 'RETRYING', { error: outcome.error });
       const node = this.input.dag.nodes[i]!;
+      // Backoff counts the attempts of this retry budget (a resume starts a new one).
+      const inBudget = Math.max(1, this.attempts[i]! - (this.rows[i]!.maxAttempts - node.step.retry.maxAttempts));
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         this.ready.push(i);
         this.pump();
         this.maybeFinish();
-      }, backoffMs(node.step.retry, this.attempts[i]!));
+      }, backoffMs(node.step.retry, inBudget));
       this.retryTimers.add(timer);
       return;
     }
