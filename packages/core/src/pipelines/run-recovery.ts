@@ -63,7 +63,10 @@ export class RunRecovery {
   private async closeDead(runId: string, status: PipelineRunStatus, note: string, diedAt: number): Promise<void> {
     const now = this.d.now();
     const stepTracking = await this.d.steps.endUnfinished(runId, null, status, note, now, diedAt);
-    await this.killLeftovers(runId).catch(() => []);
+    // Only what dead processes left: a live worker still running a step of this run stops it itself
+    // (its lease renewal sees the run ended) and records how.
+    const left = (await this.d.attempts.processGroups(runId).catch(() => [])).filter((p) => goneFromThisHost(p.worker));
+    killAbandonedProcesses(left);
     const run = await this.d.runStore.get(runId);
     await endTrackingRuns(this.d.runs, [...stepTracking, run?.trackingRunId ?? null], status === 'CANCELLED' ? 'KILLED' : 'FAILED', diedAt);
   }

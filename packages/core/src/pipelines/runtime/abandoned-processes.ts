@@ -54,8 +54,9 @@ export function killAbandonedProcesses(recorded: RecordedProcess[]): number[] {
 
 /**
  * True when `worker` (`host:pid`) names a process of this host that has exited (or is a zombie).
- * Used only when a person acts on a run (resume, cancel): containers sharing a host name but not a
- * process namespace would make it wrong, so the automatic sweep waits for the heartbeat instead.
+ * Containers sharing a host name but not a process namespace would make it wrong, so a run is ended
+ * on its account only when a person acts on it (resume, cancel); the automatic sweep waits for the
+ * heartbeat, and uses it only to pick which leftovers to kill (checked by their environment anyway).
  */
 export function goneFromThisHost(worker: string | null): boolean {
   if (!worker) return false;
