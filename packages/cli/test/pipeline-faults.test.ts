@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
       // Resume: each unfinished step runs as attempt 2 (ctx.attempt and CAIRN_ATTEMPT say so).
       writeFileSync(join(dir, 'release'), '');
       const resumed = await cli('pipelines', 'resume', runId, '--json');
-      expect(resumed.code).toBe(0);
+      expect({ code: resumed.code, stderr: resumed.stderr }).toEqual({ code: 0, stderr: '' });
       const done = JSON.parse(resumed.stdout) as PipelineRunDetail;
       expect(done.steps.map((s) => [s.stepId, s.status, s.attempt])).toEqual([['isolated', 'COMPLETED', 2], ['command', 'COMPLETED', 2], ['both', 'COMPLETED', 1]]);
       expect(existsSync(join(dir, 'isolated.2.pid')) && existsSync(join(dir, 'command.2.pid'))).toBe(true);
@@ -79,7 +79,9 @@ for (const backend of BACKENDS) {
       expect((await t.platform.runs.get(done.steps[0]!.trackingRunId!)).info.status).toBe('FINISHED');
       // Each attempt keeps its own log lines; `show` lists both attempts.
       expect((await cli('pipelines', 'logs', runId, 'isolated')).stdout).toBe('isolated attempt 1\n[#2] isolated attempt 2\n');
-      expect((await cli('pipelines', 'show', runId)).stdout).toMatch(/Attempts\n.*\nisolated\s+1\s+FAILED\s.*did not finish: no heartbeat .*\nisolated\s+2\s+COMPLETED\s/);
+      const show = await cli('pipelines', 'show', runId);
+      expect(show.stderr).toBe('');
+      expect(show.stdout).toMatch(/Attempts\n.*\nisolated\s+1\s+FAILED\s.*did not finish: no heartbeat .*\nisolated\s+2\s+COMPLETED\s/);
       // The killed attempts' scratch folders are gone too.
       expect(readdirSync(join(t.dir, '.cairn', 'cache', 'pipelines', 'work'))).toEqual([]);
     });
