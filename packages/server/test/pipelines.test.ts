@@ -21,6 +21,9 @@ describeEachBackend('pipelines API', (ctx) => {
     expect(list.body.runs.map((r: { runId: string }) => r.runId)).toEqual([again.run.runId]);
     const detail = await call(app, 'GET', `/api/v1/pipelines/runs/${run.runId}`);
     expect(detail.body.steps.map((s: { stepId: string; status: string }) => `${s.stepId}:${s.status}`)).toEqual(['load:COMPLETED', 'count:COMPLETED']);
+    // Every attempt, with its own outcome, and the process that ran the run.
+    expect(detail.body.attempts.map((a: { stepId: string; attempt: number; status: string }) => `${a.stepId}#${a.attempt}:${a.status}`)).toEqual(['load#1:COMPLETED', 'count#1:COMPLETED']);
+    expect(detail.body.run.runner).toMatch(/^\S+:\d+$/);
     const logs = await call(app, 'GET', `/api/v1/pipelines/runs/${run.runId}/logs?step=load`);
     expect(logs.body.lines.map((l: { text: string }) => l.text)).toEqual(['loading 3']);
     const explain = await call(app, 'GET', `/api/v1/pipelines/runs/${again.run.runId}/steps/count/explain`);

@@ -1,4 +1,4 @@
-import type { CacheExplanation, LineageNode, LogLine, PipelineRun, PipelineRunDetail, PipelineSummary, StepRun } from '@cairn/core';
+import type { CacheExplanation, LineageNode, LogLine, PipelineRun, PipelineRunDetail, PipelineSummary, StepAttempt, StepRun } from '@cairn/core';
 import { fields, formatDuration, formatTime, section, style, table, truncate, truncateWords } from '../format.js';
 
 // Text renderings of pipeline state for `cairn pipelines …` (the --json forms print the entities).
@@ -38,15 +38,35 @@ export function showRunText(detail: PipelineRunDetail, withFields = true): strin
       ['executor', r.executor],
       ['source', r.source ? `${r.source.file}${r.source.exportName ? ` (${r.source.exportName})` : ''}` : '-'],
       ['tracking run', r.trackingRunId ?? '-'],
+      ['runner', r.runner ?? '-'],
       ...(r.resumeCount ? [['resumed', `${r.resumeCount} time(s)`] as [string, string]] : []),
     ])
     : '';
   const steps = table(['STEP', 'STATUS', 'ATTEMPT', 'TIME', 'CACHE', 'NOTE'], detail.steps.map(stepRow));
-  return withFields ? `${head}${section('Steps', steps)}` : `${style.bold(`${r.status}`)} ${r.pipelineName} ${r.runId}${r.statusReason ? `: ${r.statusReason}` : ''}\n${steps}`;
+  const attempts = attemptsText(detail.attempts ?? []);
+  return withFields
+    ? `${head}${section('Steps', steps)}${attempts ? section('Attempts', attempts) : ''}`
+    : `${style.bold(`${r.status}`)} ${r.pipelineName} ${r.runId}${r.statusReason ? `: ${r.statusReason}` : ''}\n${steps}`;
 }
 
+/** Every attempt of the steps that ran more than once (retries, resumes, takeovers), with its own outcome. */
+export function attemptsText(attempts: StepAttempt[]): string {
+  const count = new Map<string, number>();
+  for (const a of attempts) count.set(a.stepRunId, (count.get(a.stepRunId) ?? 0) + 1);
+  const several = attempts.filter((a) => count.get(a.stepRunId)! > 1);
+  if (!several.length) return '';
+  return table(['STEP', 'ATTEMPT', 'STATUS', 'STARTED', 'TIME', 'WORKER', 'NOTE'], several.map((a) => [
+    a.stepId, String(a.attempt), a.status, formatTime(a.startTime), duration(a.startTime, a.endTime), a.worker ?? '-', truncate(a.error?.split('\n')[0] ?? '', 70),
+  ]));
+}
+
+/** Log lines; those of a later attempt are marked with its number (`[step#2]`, or `[#2]` for one step). */
 export function logLines(lines: LogLine[], withStep: boolean): string {
-  return lines.map((l) => `${withStep ? `${style.dim(`[${l.stepId}${l.attempt > 1 ? `#${l.attempt}` : ''}]`)} ` : ''}${l.stream === 'stderr' ? style.warn(l.text) : l.text}\n`).join('');
+  const tag = (l: LogLine) => (withStep ? `[${l.stepId}${l.attempt > 1 ? `#${l.attempt}` : ''}]` : l.attempt > 1 ? `[#${l.attempt}]` : '');
+  return lines.map((l) => {
+    const t = tag(l);
+    return `${t ? `${style.dim(t)} ` : ''}${l.stream === 'stderr' ? style.warn(l.text) : l.text}\n`;
+  }).join('');
 }
 
 export function explainText(e: CacheExplanation): string {

@@ -134,5 +134,11 @@ describe('cairn pipelines (SQLite project)', () => {
     expect((await cli('pipelines', 'schedule', 'pause', 'nightly')).stdout).toBe("Schedule 'nightly' paused.\n");
     expect((await cli('pipelines', 'schedule', 'list')).stdout).toMatch(/^nightly\s+basic\s+0 3 \* \* \*\s+UTC\s+no\s+-\s+-$/m);
     expect((await cli('pipelines', 'schedule', 'remove', 'nightly')).code).toBe(0);
+    // A file inside the project is stored relative to it, as runs store theirs.
+    mkdirSync(join(t.dir, 'pipelines'), { recursive: true });
+    writeFileSync(join(t.dir, 'pipelines', 'basic.mts'), `export { basic } from ${JSON.stringify(BASIC)};\n`);
+    expect((await cli('pipelines', 'schedule', 'add', 'inside', '0 3 * * *', '--file', 'pipelines/basic.mts')).stderr).toBe('');
+    const listed = JSON.parse((await cli('pipelines', 'schedule', 'list', '--json')).stdout) as { schedules: Array<{ name: string; source: { file: string } }> };
+    expect(listed.schedules.find((x) => x.name === 'inside')!.source).toEqual({ file: 'pipelines/basic.mts', exportName: 'basic' });
   });
 });

@@ -50,6 +50,10 @@ export function pipelinesCommand(): Command {
 The graph is checked before anything runs: cycles, missing inputs, kind mismatches and unknown
 params are reported with the step names. Exit code 0 when the run completes, 1 otherwise.
 
+Command steps and isolated steps run in child processes that never outlive this command: if it is
+killed (even with kill -9), they are killed too. The run is then marked FAILED once its heartbeat
+lapses; \`cairn pipelines resume RUN\` continues it.
+
 Examples:
   $ cairn pipelines run pipelines/churn.ts
   $ cairn pipelines run pipelines/churn.ts --param lr=0.1 --param model=xgb
@@ -95,16 +99,34 @@ Examples:
     .argument('<run-id>', 'the pipeline run id')
     .option('--no-cache', 'do not answer the remaining steps from the cache')
     .option('--json', 'print the finished run as JSON')
+    .addHelpText('after', `
+The run keeps its id. Each step that did not finish runs as its next attempt (a step killed at
+attempt 1 runs as attempt 2: ctx.attempt and CAIRN_ATTEMPT say so), with its retries counted
+afresh; \`pipelines show\` lists every attempt and \`pipelines logs\` marks later ones ([#2]).
+Anything a killed attempt left running on this machine is stopped first.
+
+A run whose runner was killed is still RUNNING until its heartbeat lapses
+(pipelines.heartbeat_timeout_seconds). If that runner ran on this machine, resume sees that it
+exited and goes ahead at once; otherwise it says how long to wait.
+
+Examples:
+  $ cairn pipelines resume 3f2a…
+  $ cairn pipelines resume 3f2a… --no-cache --json`)
     .action((runId: string, opts: { cache?: boolean; json?: boolean }, self: Command) => resumeRun(self, runId, opts));
 
   cmd.command('cancel').description('Cancel a running pipeline run: running steps stop and the run ends CANCELLED.')
     .argument('<run-id>', 'the pipeline run id')
     .option('--no-wait', 'return at once instead of waiting for the run to end')
     .option('--json', 'print JSON')
+    .addHelpText('after', `
+The process running the run sees the request within a heartbeat (workers within a lease renewal)
+and stops the running steps. If that process is gone: on this machine the run ends CANCELLED at
+once; on another machine it ends CANCELLED when its heartbeat lapses
+(pipelines.heartbeat_timeout_seconds), and \`cancel\` waits for that (--no-wait returns at once).`)
     .action(async (runId: string, opts: { wait?: boolean; json?: boolean }, self: Command) => {
       await withPipelines(self, async (p) => {
         let run = await p.pipelines.cancel(runId);
-        if (opts.wait !== false && run.status === 'RUNNING') run = await p.pipelines.queries.waitForEnd(runId, 60_000);
+        if (opts.wait !== false && run.status === 'RUNNING') run = await p.pipelines.queries.waitForEnd(runId, (Math.max(50, p.config.pipelines.heartbeat_timeout_seconds) + 10) * 1000);
         out(opts.json ? json({ run }) : `Pipeline run ${runId} is ${run.status}${run.status === 'RUNNING' ? ' (cancel requested)' : ''}.\n`);
       });
     });

@@ -8,7 +8,10 @@ export function workerCommand(): Command {
     .option('--concurrency <n>', 'steps run at once (default: pipelines.worker_concurrency)', positiveInt)
     .addHelpText('after', `
 Run any number of workers, on any machines that have the project's pipeline files and reach the
-same store and Redis. A worker killed mid-step has its step taken over by another one.
+same store and Redis. A worker killed mid-step (even with kill -9) takes its step processes with
+it; the step is taken over by another worker after pipelines.queue_lock_seconds plus the stalled
+check, as the step's next attempt (the killed one is kept in \`cairn pipelines show\`). A worker
+taking over on the same machine first stops anything the dead attempt left running.
 
 Examples:
   $ CAIRN_PIPELINES_EXECUTOR=queue cairn worker

@@ -130,6 +130,8 @@ export const configSchema = z.strictObject({
     worker_concurrency: z.coerce.number().int().min(1).default(4),
     /** `cairn server` fires cron schedules too (besides `cairn scheduler`). */
     server_scheduler: bool.default(false),
+    /** A scheduler that claimed a tick holds it this long (renewed while it starts the run); another takes it over after. */
+    scheduler_lease_seconds: z.coerce.number().positive().default(30),
   }).prefault({}),
 });
 

@@ -40,6 +40,8 @@ export interface PipelineRun {
   heartbeatTime: number | null;
   cancelRequested: boolean;
   resumeCount: number;
+  /** `host:pid` of the process running (or that last ran) the run. */
+  runner: string | null;
 }
 
 export interface StepError {
@@ -90,6 +92,28 @@ export interface StepRun {
   worker: string | null;
   upstream: string[];
   bindings: Record<string, Binding>;
+}
+
+export const ATTEMPT_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/**
+ * One attempt of a step run: a retry, a resume or a takeover (a worker picking up the step of one
+ * that died) each start a new one, numbered from 1 across the step run's life.
+ */
+export interface StepAttempt {
+  stepRunId: string;
+  stepId: string;
+  attempt: number;
+  status: AttemptStatus;
+  startTime: number;
+  /** For an attempt whose process died: the last time it was known alive (its runner's heartbeat, its lease). */
+  endTime: number | null;
+  error: string | null;
+  /** `host:pid` of the process that ran it. */
+  worker: string | null;
+  /** Process group of its child process (command and isolated steps). */
+  processGroup: number | null;
 }
 
 export interface ArtifactRecord {
@@ -146,10 +170,12 @@ export interface Schedule {
   lastTickTime: number | null;
 }
 
-/** A pipeline run with all its step runs. */
+/** A pipeline run with all its step runs and every attempt of them. */
 export interface PipelineRunDetail {
   run: PipelineRun;
   steps: StepRun[];
+  /** In step order, then by attempt number. */
+  attempts: StepAttempt[];
 }
 
 /** One node of `cairn pipelines lineage`: a step run and the artifacts it consumed and produced. */

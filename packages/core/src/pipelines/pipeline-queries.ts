@@ -5,6 +5,7 @@ import { PIPELINE_RUN_STATUSES } from './entities.js';
 import type { LineageStore } from './sql/lineage-store.js';
 import type { LogStore } from './sql/log-store.js';
 import type { PipelineRunStore } from './sql/pipeline-run-store.js';
+import type { StepAttemptStore } from './sql/step-attempt-store.js';
 import type { StepRunStore } from './sql/step-run-store.js';
 
 export interface ListPipelineRunsInput {
@@ -31,6 +32,7 @@ export class PipelineQueries {
   constructor(
     private readonly runStore: PipelineRunStore,
     private readonly steps: StepRunStore,
+    private readonly attempts: StepAttemptStore,
     private readonly lineageStore: LineageStore,
     private readonly logStore: LogStore,
     /** Ends runs whose runner died, so reads never show them RUNNING forever. */
@@ -47,7 +49,7 @@ export class PipelineQueries {
 
   async getRun(runId: string): Promise<PipelineRunDetail> {
     const run = await this.getRunInfo(runId);
-    return { run, steps: await this.steps.list(runId) };
+    return { run, steps: await this.steps.list(runId), attempts: await this.attempts.attempts(runId) };
   }
 
   async listRuns(input: ListPipelineRunsInput = {}): Promise<PipelineRun[]> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ArtifactStore } from '../artifacts/index.js';
 import type { CairnConfig } from '../config/config.js';
 import type { Database } from '../db/schema.js';
@@ -13,17 +13,21 @@ import type { Executor, RunningWorker, StepTask } from './executors/executor.js'
 import { ArtifactObjects } from './materializers/artifact-objects.js';
 import { describeParams, resolveParams } from './params.js';
 import { PipelineQueries } from './pipeline-queries.js';
-import { endTrackingRuns, openPipelineTracking } from './pipeline-tracking.js';
+import { openPipelineTracking } from './pipeline-tracking.js';
+import { RunRecovery } from './run-recovery.js';
 import { ScheduleService } from './scheduler/schedule-service.js';
 import { PipelineScheduler } from './scheduler/scheduler.js';
 import { Orchestrator } from './runtime/orchestrator.js';
 import { loadRecordedPipeline, recordedSource } from './runtime/pipeline-loader.js';
-import { StepRunner, token } from './runtime/step-runner.js';
+import { ProcessGuard } from './runtime/process-guard.js';
+import { StepRunner, WORKER_ID, token } from './runtime/step-runner.js';
+import { WorkFolders } from './runtime/work-folders.js';
 import { LineageStore } from './sql/lineage-store.js';
 import { LogStore } from './sql/log-store.js';
 import { PipelineRunStore } from './sql/pipeline-run-store.js';
 import { pipelineDb, type StepRunRow } from './sql/pipeline-tables.js';
-import { ScheduleStore } from './sql/schedule-store.js';
+import { ScheduleStore, type TickClaim } from './sql/schedule-store.js';
+import { StepAttemptStore } from './sql/step-attempt-store.js';
 import { StepRunStore } from './sql/step-run-store.js';
 import type { StepDefinition } from './step-definition.js';
 
@@ -49,6 +53,8 @@ export interface StartRunOptions {
   /** The file the pipeline came from (default: where `pipeline()` was called). */
   sourceFile?: string | null;
   exportName?: string | null;
+  /** The schedule tick that fires this run: the run is recorded on it in the transaction that creates it. */
+  tick?: TickClaim;
 }
 
 export interface RunHandle {
@@ -77,10 +83,14 @@ export class PipelineService {
   private readonly scheduleStore: ScheduleStore;
   private readonly runStore: PipelineRunStore;
   private readonly steps: StepRunStore;
+  private readonly attempts: StepAttemptStore;
   private readonly lineage: LineageStore;
   private readonly logs: LogStore;
   private readonly objects: ArtifactObjects;
   private readonly runner: StepRunner;
+  private readonly guard = new ProcessGuard();
+  private readonly workFolders: WorkFolders;
+  private readonly recovery: RunRecovery;
   private readonly active = new Map<string, ActiveRun>();
   private readonly loaded = new Map<string, Promise<Dag>>();
   private readonly now: () => number;
@@ -91,12 +101,18 @@ export class PipelineService {
     this.now = d.now ?? Date.now;
     this.runStore = new PipelineRunStore(db);
     this.steps = new StepRunStore(db);
+    this.attempts = new StepAttemptStore(db);
     this.lineage = new LineageStore(db);
     this.logs = new LogStore(db);
     this.objects = new ArtifactObjects(d.artifacts, this.cacheDir);
+    this.workFolders = new WorkFolders(join(this.cacheDir, 'work'), this.attempts);
+    this.recovery = new RunRecovery({
+      runStore: this.runStore, steps: this.steps, attempts: this.attempts, runs: d.runs, workFolders: this.workFolders,
+      heartbeatTimeoutSeconds: d.config.pipelines.heartbeat_timeout_seconds, now: this.now,
+    });
     this.scheduleStore = new ScheduleStore(db);
-    this.schedules = new ScheduleService(this.scheduleStore, this.now);
-    this.queries = new PipelineQueries(this.runStore, this.steps, this.lineage, this.logs, () => this.reapThrottled());
+    this.schedules = new ScheduleService(this.scheduleStore, this.now, d.config.projectDir);
+    this.queries = new PipelineQueries(this.runStore, this.steps, this.attempts, this.lineage, this.logs, () => this.reapThrottled());
     this.runner = this.makeRunner(null);
   }
 
@@ -110,8 +126,8 @@ export class PipelineService {
 
   private makeRunner(leaseMs: number | null): StepRunner {
     return new StepRunner({
-      steps: this.steps, lineage: this.lineage, logs: this.logs, runs: this.d.runs, objects: this.objects, config: this.d.config,
-      cacheDir: this.cacheDir, workRoot: join(this.cacheDir, 'work'), leaseMs, now: this.now, resolveStep: (t) => this.resolveStep(t),
+      steps: this.steps, attempts: this.attempts, lineage: this.lineage, logs: this.logs, runs: this.d.runs, objects: this.objects, config: this.d.config,
+      cacheDir: this.cacheDir, workFolders: this.workFolders, guard: this.guard, leaseMs, now: this.now, resolveStep: (t) => this.resolveStep(t),
     });
   }
 
@@ -136,16 +152,24 @@ export class PipelineService {
       claim_token: null, worker: null, lease_time: null,
       upstream: JSON.stringify(node.upstream.map((u) => dag.nodes[u]!.id)), bindings: JSON.stringify(node.bindings),
     }));
-    await this.runStore.create(
-      {
-        run_id: runId, pipeline_name: pipeline.name, status: 'RUNNING', status_reason: null, params: JSON.stringify(params),
-        source_file: source?.file ?? null, export_name: source?.exportName ?? null, executor: this.d.executor.name,
-        experiment_id: tracking ? Number(tracking.experimentId) : null, tracking_run_id: tracking?.runId ?? null, no_cache: options.noCache ? 1 : 0,
-        step_count: dag.nodes.length, created_time: now, end_time: null, heartbeat_time: now, owner_token: owner, cancel_requested: 0, resume_count: 0,
-      },
-      stepRows,
-      { name: pipeline.name, source_file: source?.file ?? null, export_name: source?.exportName ?? null, params: JSON.stringify(describeParams(pipeline.params)), step_count: dag.nodes.length, updated_time: now },
-    );
+    try {
+      await this.runStore.create(
+        {
+          run_id: runId, pipeline_name: pipeline.name, status: 'RUNNING', status_reason: null, params: JSON.stringify(params),
+          source_file: source?.file ?? null, export_name: source?.exportName ?? null, executor: this.d.executor.name,
+          experiment_id: tracking ? Number(tracking.experimentId) : null, tracking_run_id: tracking?.runId ?? null, no_cache: options.noCache ? 1 : 0,
+          step_count: dag.nodes.length, created_time: now, end_time: null, heartbeat_time: now, owner_token: owner, cancel_requested: 0, resume_count: 0,
+          runner: WORKER_ID,
+        },
+        stepRows,
+        { name: pipeline.name, source_file: source?.file ?? null, export_name: source?.exportName ?? null, params: JSON.stringify(describeParams(pipeline.params)), step_count: dag.nodes.length, updated_time: now },
+        options.tick,
+      );
+    } catch (e) {
+      // No run was created (a schedule tick taken over by another scheduler, a database error): nor is its tracking run.
+      if (tracking) await this.d.runs.delete(tracking.runId).catch(() => {});
+      throw e;
+    }
     const run = (await this.runStore.get(runId))!;
     return this.launch(run, dag, await this.steps.list(runId), owner, options);
   }
@@ -159,11 +183,17 @@ export class PipelineService {
    * Re-runs what did not finish in a FAILED or CANCELLED run (a runner killed mid-run is marked
    * FAILED once its heartbeat lapses), reusing the outputs of completed steps.
    */
-  async resume(runId: string, options: Omit<StartRunOptions, 'values' | 'overrides' | 'sourceFile' | 'exportName'> & { pipeline?: Pipeline } = {}): Promise<RunHandle> {
-    const run = await this.queries.getRunInfo(runId);
+  async resume(runId: string, options: Omit<StartRunOptions, 'values' | 'overrides' | 'sourceFile' | 'exportName' | 'tick'> & { pipeline?: Pipeline } = {}): Promise<RunHandle> {
+    let run = await this.queries.getRunInfo(runId);
     if (run.status === 'RUNNING') {
-      const ago = run.heartbeatTime ? Math.round((this.now() - run.heartbeatTime) / 1000) : null;
-      throw new CairnError('FAILED_PRECONDITION', `Pipeline run '${runId}' is still running (last heartbeat ${ago ?? '?'} s ago). Cancel it first, or wait: a dead runner is detected after ${this.d.config.pipelines.heartbeat_timeout_seconds} s.`);
+      // Its runner ran on this machine and has exited: no need to wait for the heartbeat to lapse.
+      if (await this.recovery.endIfRunnerGone(run, 'FAILED', `the process running the pipeline (${run.runner}) exited without ending it (killed or crashed)`)) {
+        run = await this.queries.getRunInfo(runId);
+      } else {
+        const ago = run.heartbeatTime ? Math.round((this.now() - run.heartbeatTime) / 1000) : null;
+        const timeout = this.d.config.pipelines.heartbeat_timeout_seconds;
+        throw new CairnError('FAILED_PRECONDITION', `Pipeline run '${runId}' is still running${run.runner ? ` in ${run.runner}` : ''} (last heartbeat ${ago ?? '?'} s ago). If that process is working, let it finish, or stop it (Ctrl-C there, or \`cairn pipelines cancel ${runId}\`) and resume then. If it died on another machine, the run is marked FAILED ${timeout} s after its last heartbeat (pipelines.heartbeat_timeout_seconds): resume it then.`);
+      }
     }
     if (run.status === 'COMPLETED') throw new CairnError('FAILED_PRECONDITION', `Pipeline run '${runId}' completed; there is nothing to resume. Start a new run instead.`);
     let pipeline = options.pipeline;
@@ -180,13 +210,19 @@ export class PipelineService {
       throw new CairnError('FAILED_PRECONDITION', `Pipeline '${run.pipelineName}' changed since run '${runId}' started (${[added.length ? `new steps: ${added.join(', ')}` : '', removed.length ? `removed steps: ${removed.join(', ')}` : ''].filter(Boolean).join('; ')}); start a new run instead.`);
     }
     const owner = token();
-    if (!(await this.runStore.claimForResume(runId, owner, this.now()))) throw new CairnError('CONFLICT', `Pipeline run '${runId}' was resumed by another process just now.`);
-    await this.steps.resetUnfinished(runId);
+    if (!(await this.runStore.claimForResume(runId, owner, WORKER_ID, this.now()))) throw new CairnError('CONFLICT', `Pipeline run '${runId}' was resumed by another process just now.`);
+    // A step of the dead runner may still be running here (its guard died too): never run a second copy beside it.
+    await this.recovery.killLeftovers(runId).catch(() => []);
+    await this.steps.resetUnfinished(runId, new Map(dag.nodes.map((n) => [n.id, n.step.retry.maxAttempts])));
+    await this.workFolders.sweep().catch(() => 0);
     if (run.trackingRunId) await this.d.runs.update(run.trackingRunId, { status: 'RUNNING' }).catch(() => {});
     return this.launch((await this.runStore.get(runId))!, dag, await this.steps.list(runId), owner, options);
   }
 
-  /** Cancels a run: its runner stops running steps and ends it CANCELLED. A run whose runner is gone is ended here. */
+  /**
+   * Cancels a run: its runner stops running steps and ends it CANCELLED. A run whose runner is gone
+   * is ended here: at once when it ran on this machine, else once its heartbeat lapsed.
+   */
   async cancel(runId: string): Promise<PipelineRun> {
     const run = await this.queries.getRunInfo(runId);
     if (run.status !== 'RUNNING') throw new CairnError('FAILED_PRECONDITION', `Pipeline run '${runId}' is already ${run.status}.`);
@@ -196,21 +232,17 @@ export class PipelineService {
       return run;
     }
     await this.runStore.requestCancel(runId);
-    const cutoff = this.now() - this.d.config.pipelines.heartbeat_timeout_seconds * 1000;
-    if (await this.runStore.endOrphan(runId, 'CANCELLED', 'cancelled by request; no runner was alive', cutoff, this.now())) {
-      await this.endTracking(runId, await this.steps.endUnfinished(runId, null, 'CANCELLED', 'cancelled by request', this.now()), 'KILLED');
-    }
+    if (!(await this.recovery.endIfRunnerGone(run, 'CANCELLED', `cancelled by request; the process running it (${run.runner}) had exited`))) await this.recovery.reapStale();
     return (await this.runStore.get(runId))!;
   }
 
-  /** Marks runs whose runner stopped heartbeating FAILED (with the reason). Returns their ids. */
-  async reapStale(): Promise<string[]> {
-    const timeout = this.d.config.pipelines.heartbeat_timeout_seconds;
-    const now = this.now();
-    const reason = `no heartbeat for more than ${timeout} s: the process running the pipeline stopped (killed or crashed); resume with cairn pipelines resume`;
-    const ids = await this.runStore.reapStale(now - timeout * 1000, now, reason);
-    for (const id of ids) await this.endTracking(id, await this.steps.endUnfinished(id, null, 'FAILED', `did not finish: ${reason}`, now), 'FAILED');
-    return ids;
+  /**
+   * Ends runs whose runner stopped heartbeating (FAILED with the reason, or CANCELLED if a cancel
+   * was asked for), ending their steps, attempts and tracking runs at the last heartbeat and killing
+   * what their attempts left on this machine. Returns their ids.
+   */
+  reapStale(): Promise<string[]> {
+    return this.recovery.reapStale();
   }
 
   /** Starts a queue worker in this process (`cairn worker`). Needs `pipelines.executor: queue`. */
@@ -233,13 +265,15 @@ export class PipelineService {
    * A scheduler firing this database's cron schedules from this process (`cairn scheduler`, or the
    * server with `pipelines.server_scheduler`). Fired runs execute here with the configured executor.
    */
-  createScheduler(options: { pollMs?: number; onError?: (e: unknown) => void } = {}): PipelineScheduler {
+  createScheduler(options: { pollMs?: number; leaseMs?: number; onError?: (e: unknown) => void } = {}): PipelineScheduler {
     return new PipelineScheduler({
       store: this.scheduleStore, now: this.now, pollMs: options.pollMs, onError: options.onError,
       housekeeping: () => this.reapStale(),
-      fire: async (schedule: Schedule) => {
+      leaseMs: options.leaseMs ?? this.d.config.pipelines.scheduler_lease_seconds * 1000,
+      fire: async (schedule: Schedule, tick: TickClaim) => {
         const pipeline = await loadRecordedPipeline(schedule.source, schedule.pipelineName, this.d.config.projectDir, true);
-        const handle = await this.start(pipeline, { values: schedule.params, sourceFile: pipeline.sourceFile, exportName: schedule.source.exportName });
+        const file = isAbsolute(schedule.source.file) ? schedule.source.file : resolve(this.d.config.projectDir, schedule.source.file);
+        const handle = await this.start(pipeline, { values: schedule.params, sourceFile: file, exportName: schedule.source.exportName, tick });
         handle.done.catch((e: unknown) => options.onError?.(e));
         return handle.runId;
       },
@@ -257,6 +291,7 @@ export class PipelineService {
     for (const a of running) a.orchestrator.cancel('cancelled: Cairn is shutting down');
     if (running.length) await Promise.race([Promise.allSettled(running.map((a) => a.done)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.d.executor.close();
+    this.guard.close();
   }
 
   private launch(run: PipelineRun, dag: Dag, steps: StepRun[], owner: string, options: StartRunOptions): RunHandle {
@@ -294,10 +329,6 @@ export class PipelineService {
       if (this.loaded.size > 50) this.loaded.delete(this.loaded.keys().next().value!);
     }
     return p;
-  }
-
-  private async endTracking(runId: string, stepTrackingIds: string[], status: 'FAILED' | 'KILLED'): Promise<void> {
-    await endTrackingRuns(this.d.runs, [...stepTrackingIds, (await this.runStore.get(runId))?.trackingRunId ?? null], status);
   }
 
   private async reapThrottled(): Promise<void> {

@@ -42,7 +42,7 @@ export async function openPipelineTracking(
   return { experimentId: exp.experimentId, runId: run.info.runId };
 }
 
-/** Ends tracking runs (steps' and the pipeline's) when Cairn ends a pipeline run itself. */
-export async function endTrackingRuns(runs: RunService, ids: Array<string | null>, status: 'FAILED' | 'KILLED'): Promise<void> {
-  for (const id of ids) if (id) await runs.update(id, { status }).catch(() => {});
+/** Ends tracking runs (steps' and the pipeline's) when Cairn ends a pipeline run itself; `endTime` when its process died. */
+export async function endTrackingRuns(runs: RunService, ids: Array<string | null>, status: 'FAILED' | 'KILLED', endTime?: number): Promise<void> {
+  for (const id of ids) if (id) await runs.update(id, endTime === undefined ? { status } : { status, endTime }).catch(() => {});
 }

@@ -171,23 +171,27 @@ export function runPipelineContract(backend: Backend, make: () => Promise<TestPl
       const row = await pipelineDb(t.platform.database.db).selectFrom('step_runs').selectAll().where('step_run_id', '=', step.stepRunId).executeTakeFirstOrThrow();
       // The step is COMPLETED: a redelivery of its dispatch cannot claim it again.
       expect(await store.claim(step.stepRunId, row.dispatch_token!, 'late-claim', 'w2', Date.now())).toBeNull();
-      expect(await store.complete(step.stepRunId, row.claim_token!, Date.now(), [], [], null)).toBe(false);
+      expect(await store.complete(step.stepRunId, row.claim_token!, Date.now(), [], [])).toBe(false);
       // A fresh dispatch claimed twice (worker A presumed dead, worker B takes over): only B may finish it.
       await pipelineDb(t.platform.database.db).updateTable('step_runs').set({ status: 'RETRYING' }).where('step_run_id', '=', step.stepRunId).execute();
-      expect(await store.markQueued(step.stepRunId, 'd2', 2, { key: null, parts: null, status: 'off', note: null })).toBe(true);
-      expect(await store.claim(step.stepRunId, 'd2', 'claim-a', 'worker-a', Date.now())).not.toBeNull();
-      expect(await store.claim(step.stepRunId, 'd2', 'claim-b', 'worker-b', Date.now())).not.toBeNull();
-      expect(await store.complete(step.stepRunId, 'claim-a', Date.now(), [], [], null)).toBe(false);
-      expect(await store.complete(step.stepRunId, 'claim-b', Date.now(), [], [], null)).toBe(true);
-      expect(await store.complete(step.stepRunId, 'claim-b', Date.now(), [], [], null)).toBe(false);
+      expect(await store.markQueued(step.stepRunId, 'd2', { key: null, parts: null, status: 'off', note: null })).toBe(2);
+      expect(await store.claim(step.stepRunId, 'd2', 'claim-a', 'worker-a', Date.now())).toMatchObject({ attempt: 2, tookOver: null });
+      // B's claim takes over: A's attempt is closed as abandoned and B runs attempt 3.
+      expect(await store.claim(step.stepRunId, 'd2', 'claim-b', 'worker-b', Date.now())).toMatchObject({ attempt: 3, tookOver: { attempt: 2, worker: 'worker-a' } });
+      expect(await store.complete(step.stepRunId, 'claim-a', Date.now(), [], [])).toBe(false);
+      expect(await store.complete(step.stepRunId, 'claim-b', Date.now(), [], [])).toBe(true);
+      expect(await store.complete(step.stepRunId, 'claim-b', Date.now(), [], [])).toBe(false);
       expect((await store.get(step.stepRunId))!.worker).toBe('worker-b');
+      const attempts = (await t.platform.pipelines.queries.getRun(handle.runId)).attempts.filter((a) => a.stepRunId === step.stepRunId);
+      expect(attempts.map((a) => [a.attempt, a.status, a.worker])).toEqual([[1, 'COMPLETED', expect.any(String)], [2, 'FAILED', 'worker-a'], [3, 'COMPLETED', 'worker-b']]);
+      expect(attempts[1]!.error).toMatch(/^abandoned: worker-a stopped renewing its lease .*attempt 3 took over$/);
     });
 
     it.skipIf(skip)('fires each schedule tick once, however many schedulers race for it', async () => {
       const store = new ScheduleStore(pipelineDb(t.platform.database.db));
       const s = await t.platform.pipelines.schedules.add({ name: `nightly-${backend}`, pipelineName: 'basic', source: { file: 'x.ts', exportName: null }, cron: '0 3 * * *' });
       const tick = Date.UTC(2030, 0, 1, 3);
-      const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimTick(s.scheduleId, tick, Date.now())));
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => store.claimTick(s.scheduleId, tick, Date.now(), `claim-${i}`)));
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect((await t.platform.pipelines.schedules.get(s.name)).lastTickTime).toBe(tick);
     });

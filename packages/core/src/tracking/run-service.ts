@@ -34,6 +34,8 @@ export interface RecordRunInput extends CreateRunInput {
   status?: RunStatus;
   /** Default: now for a terminal status. */
   endTime?: number;
+  /** An id chosen by the caller (`randomRunId()`): a pipeline step records its run's id before creating it. */
+  runId?: string;
 }
 
 export interface UpdateRunInput {
@@ -106,7 +108,7 @@ export class RunService {
     const status = input.status === undefined ? 'RUNNING' : checkStatus(input.status);
     const ended = TERMINAL_STATUSES.includes(status);
     const src = input.source ?? {};
-    const id = randomRunId();
+    const id = input.runId === undefined ? randomRunId() : checkRunId(input.runId);
     return {
       row: {
         run_uuid: id,

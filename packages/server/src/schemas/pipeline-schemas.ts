@@ -23,6 +23,7 @@ export const pipelineRunSchema = z
     heartbeatTime: z.number().nullable(),
     cancelRequested: z.boolean(),
     resumeCount: z.number(),
+    runner: z.string().nullable(),
   })
   .describe('PipelineRun');
 
@@ -65,7 +66,21 @@ export const logsQuery = z.strictObject({
   maxLines: queryInt(1, 100_000).optional(),
 });
 
-export const runDetailBody = z.object({ run: pipelineRunSchema, steps: z.array(stepRunSchema) }).describe('PipelineRunDetail');
+export const stepAttemptSchema = z
+  .object({
+    stepRunId: z.string(),
+    stepId: z.string(),
+    attempt: z.number(),
+    status: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']),
+    startTime: z.number(),
+    endTime: z.number().nullable(),
+    error: z.string().nullable(),
+    worker: z.string().nullable(),
+    processGroup: z.number().nullable(),
+  })
+  .describe('StepAttempt');
+
+export const runDetailBody = z.object({ run: pipelineRunSchema, steps: z.array(stepRunSchema), attempts: z.array(stepAttemptSchema) }).describe('PipelineRunDetail');
 export const runBody = z.object({ run: pipelineRunSchema });
 export const runListBody = z.object({ runs: z.array(pipelineRunSchema) });
 export const pipelineListBody = z.object({ pipelines: z.array(z.unknown()) }).describe('Pipelines that have run, with their last run');

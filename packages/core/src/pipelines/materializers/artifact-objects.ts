@@ -119,15 +119,21 @@ export class ArtifactObjects {
     return join(this.cacheDir, 'objects', digest.slice(0, 2), digest);
   }
 
-  // Another process may have filled the same digest meanwhile; contents are equal, so either copy wins.
+  // Another process may have filled the same digest meanwhile; contents are equal, so the first copy
+  // stays: it may be being read (a step reading its inputs), so a complete copy is never removed.
   private async adoptIntoCache(tmp: string, digest: string): Promise<void> {
     const local = this.localDir(digest);
     if (existsSync(join(local, MANIFEST))) return;
     await mkdir(dirname(local), { recursive: true });
-    await rm(local, { recursive: true, force: true });
-    await rename(tmp, local).catch((e: NodeJS.ErrnoException) => {
+    const taken = (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
-    });
+      return true;
+    };
+    if (!(await rename(tmp, local).then(() => false, taken))) return;
+    if (existsSync(join(local, MANIFEST))) return;
+    // A folder without its manifest is a leftover (copies are renamed in whole): replace it.
+    await rm(local, { recursive: true, force: true });
+    await rename(tmp, local).catch(taken);
   }
 
   private async readText(key: string): Promise<string> {

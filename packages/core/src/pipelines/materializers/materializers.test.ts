@@ -94,4 +94,24 @@ describe('materializers', () => {
     expect(await fresh.exists(saved)).toBe(false);
     await expect(new ArtifactObjects(store, join(dir, 'cache4')).fetch(saved)).rejects.toThrow(/is missing from the artifact store/);
   });
+
+  it('fetches of the same artifact racing into one cache folder never remove a copy another caller is reading', async () => {
+    const m = materializerForValue({ big: 'x'.repeat(200_000) });
+    const saved = await objects.save(m, (d) => m.write({ big: 'x'.repeat(200_000) }, d));
+    // Two processes' worth of callers sharing one project's cache folder.
+    const shared = [new ArtifactObjects(store, join(dir, 'shared')), new ArtifactObjects(store, join(dir, 'shared'))];
+    const problems: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      rmSync(join(dir, 'shared', 'objects'), { recursive: true, force: true });
+      await Promise.all(Array.from({ length: 8 }, async (_, k) => {
+        const local = await shared[k % 2]!.fetch(saved);
+        try {
+          readFileSync(join(local, 'value.json'));
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      }));
+    }
+    expect(problems).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { CairnConfig } from '../../config/config.js';
 import type { StepTask } from '../executors/executor.js';
 import type { ArtifactObjects } from '../materializers/artifact-objects.js';
 import type { StepLogSink } from './log-capture.js';
+import type { StepProcesses } from './process-runner.js';
 
 /** Everything one attempt's code path needs, whichever way the step runs (in-process, child, command). */
 export interface AttemptEnv {
@@ -18,4 +19,8 @@ export interface AttemptEnv {
   trackingRunId: string | null;
   now(): number;
   logMetrics(metrics: Record<string, number>, step?: number): Promise<void>;
+  /** Child processes the attempt starts are marked, guarded and recorded through this. */
+  processes: StepProcesses;
+  /** Called when the step's own code starts (an isolated step's child has loaded): its timeout starts then. */
+  codeStarted(): void;
 }

@@ -31,10 +31,13 @@ export function bindInputs(node: DagNode, params: Record<string, unknown>, outpu
   return { artifacts, values, sources, missing: null };
 }
 
-/** An attempt's state as the metadata store has it (executors poll it to notice lost deliveries). */
-export async function probeAttempt(steps: StepRunStore, lineage: LineageStore, stepRunId: string, attempt: number): Promise<StepProbe> {
+/**
+ * A dispatch's state as the metadata store has it (executors poll it to notice lost deliveries).
+ * A takeover starts a new attempt under the same dispatch, so the dispatch token names it.
+ */
+export async function probeAttempt(steps: StepRunStore, lineage: LineageStore, stepRunId: string, dispatchToken: string): Promise<StepProbe> {
   const s = await steps.attemptState(stepRunId);
-  if (!s || s.attempt !== attempt) return { state: 'finished', outcome: { status: 'CANCELLED' } };
+  if (!s || s.dispatchToken !== dispatchToken) return { state: 'finished', outcome: { status: 'CANCELLED' } };
   if (s.status === 'QUEUED' || s.status === 'PENDING') return { state: 'queued' };
   if (s.status === 'RUNNING') return { state: 'running', leaseTime: s.leaseTime };
   if (s.status === 'COMPLETED' || s.status === 'CACHED') {

@@ -27,6 +27,7 @@ export interface ChildInit {
 }
 
 export type ChildMessage =
+  | { type: 'started' }
   | { type: 'metric'; metrics: Record<string, number>; step?: number }
   | { type: 'done'; outputs: LinkInput[] }
   | { type: 'error'; message: string; stack: string | null; definition: boolean };
@@ -53,13 +54,27 @@ async function run(init: ChildInit): Promise<void> {
     workdir: () => (mkdirSync(init.workdir, { recursive: true }), init.workdir),
     logMetrics: (metrics: Record<string, number>, step?: number) => send({ type: 'metric', metrics, ...(step === undefined ? {} : { step }) }),
     sink: null as never,
+    processes: null as never,
+    codeStarted: () => {},
   };
   const inputs = stepInputs(node.step, init.stepId, await loadInputs(objects, init.task.artifacts, init.task.values));
   const fn = node.step.impl.fn as unknown as (i: Record<string, unknown>, c: unknown) => unknown;
+  await send({ type: 'started' });
   const result = await fn(inputs, stepContext(env, init.stepId, (...args: unknown[]) => console.log(...args)));
   const outputs = await saveOutputs(objects, init.stepId, node.step.outputKinds, result, Date.now);
   await send({ type: 'done', outputs });
 }
+
+// The parent (the runner or worker) died: the IPC channel closed. Nothing may outlive it, so stop
+// this process's group (what the step started too). A step that blocks the event loop never gets
+// here; the parent's process guard kills it instead (process-guard.ts).
+process.once('disconnect', () => {
+  try {
+    process.kill(-process.pid, 'SIGKILL');
+  } finally {
+    process.exit(1);
+  }
+});
 
 process.once('message', (init: ChildInit) => {
   run(init).then(

@@ -19,7 +19,8 @@ export function tsxImportArgs(): string[] {
  * Runs a function step in a child Node process (`isolation: 'process'`): the child loads the
  * pipeline file again, reads the inputs from the artifact store, runs the step and stores its
  * outputs; its stdout/stderr become the step's log and its metrics come back over IPC. Stopping
- * the attempt (timeout, cancel) kills the child's process group.
+ * the attempt (timeout, cancel) kills the child's process group. The child says when the step's
+ * code starts (after loading the pipeline file), which is when the step's timeout starts.
  */
 export async function runInChild(def: StepDefinition, stepId: string, env: AttemptEnv): Promise<LinkInput[]> {
   const t = env.task;
@@ -33,12 +34,14 @@ export async function runInChild(def: StepDefinition, stepId: string, env: Attem
   const memory = def.resources.memoryMb ? [`--max-old-space-size=${Math.floor(def.resources.memoryMb)}`] : [];
   const { child, done } = runProcess([process.execPath, ...tsxImportArgs(), ...memory, ENTRY], {
     cwd: env.projectDir,
-    env: { ...process.env, CAIRN_CHILD_STEP: stepId },
+    env: { ...process.env, CAIRN_CHILD_STEP: stepId, CAIRN_RUN_ID: t.runId, CAIRN_STEP_ID: stepId, CAIRN_STEP_RUN_ID: t.stepRunId, CAIRN_ATTEMPT: String(t.attempt) },
     sink: env.sink,
     signal: env.signal,
+    processes: env.processes,
     ipc: (m) => {
       const msg = m as ChildMessage;
       if (msg.type === 'metric') metricWrites.push(env.logMetrics(msg.metrics, msg.step).catch(() => {}));
+      else if (msg.type === 'started') env.codeStarted();
       else result = msg;
     },
   });

@@ -6,6 +6,8 @@ import { makeTestPlatform, type TestPlatform } from '../../testing/platforms.js'
 import { commandStep } from '../command-step.js';
 import { pipeline } from '../define.js';
 import { exitsNonZero, isolated, isolatedSpin, noSuchProgram, withPython } from '../fixtures/command-pipelines.js';
+import { slowStart } from '../fixtures/slow-load-pipelines.js';
+import { step } from '../define.js';
 
 // Alive and not a zombie (an orphan in a container may wait a while to be reaped).
 function alive(pid: number): boolean {
@@ -89,5 +91,27 @@ describe('command steps and process isolation', () => {
     expect(steps[0]).toMatchObject({ status: 'FAILED' });
     expect(steps[0]!.error!.message).toBe("step 'spin' was stopped: step 'spin' timed out after 700 ms");
     expect(existsSync(join(t.dir, '.cairn', 'cache', 'pipelines', 'work'))).toBe(true);
+  });
+
+  it("starts an isolated step's timeout when its code starts, not while its child loads the pipeline file", async () => {
+    // The child takes 3 s to load the file; the step's code takes none; its timeout is 2 s.
+    const { run, steps } = await t.platform.pipelines.run(slowStart);
+    expect(steps[0]!.error).toBeNull();
+    expect(run.status).toBe('COMPLETED');
+  });
+
+  it('gives a command step a number from another step as text, as it gives a literal', async () => {
+    const count = step({ name: 'count', cache: false }, async () => ({ n: 41, label: 'forty-one' }));
+    const show = commandStep({
+      name: 'show', cache: false, inputs: { n: 'number', label: 'string', lit: 'number' }, outputs: { out: 'string' },
+      command: ['sh', '-c', 'printf "%s|%s|%s|%s" "$1" "$2" "$3" "$CAIRN_INPUT_N" > "$4"', 'sh', '{inputs.n}', '{inputs.label}', '{inputs.lit}', '{outputs.out}'],
+    });
+    const { run } = await t.platform.pipelines.run(pipeline({ name: 'scalar-inputs' }, () => {
+      const c = count({});
+      show({ n: c.n, label: c.label, lit: 7 });
+    }));
+    expect(run.status).toBe('COMPLETED');
+    const out = (await t.platform.pipelines.queries.lineage(run.runId))[1]!.outputs[0]!.artifact;
+    expect(JSON.parse(readFileSync(join(t.dir, 'artifacts', out.uri, 'value.json'), 'utf8'))).toBe('41|forty-one|7|41');
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { envName, expandArgs } from '../command-step.js';
 import type { ValueKind } from '../entities.js';
@@ -14,7 +14,8 @@ import { StepDefinitionError, saveOutput } from './step-io.js';
 const SCALARS: readonly ValueKind[] = ['number', 'string', 'boolean'];
 
 /**
- * Runs a command step: delivers inputs as files (artifacts) or text (scalars), runs the program
+ * Runs a command step: delivers inputs as files (artifacts) or text (number, string and boolean
+ * inputs, whether literals, params or another step's output), runs the program
  * with `{inputs.X}` / `{outputs.X}` expanded and the same values in `CAIRN_INPUT_X` /
  * `CAIRN_OUTPUT_X`, then stores each declared output from the path the program wrote.
  */
@@ -31,7 +32,11 @@ export async function runCommandStep(def: StepDefinition, stepId: string, env: A
   const inputs: Record<string, string> = {};
   for (const [name, kind] of Object.entries(inputKinds)) {
     const rec = env.task.artifacts[name];
-    if (rec) {
+    if (rec && SCALARS.includes(kind) && rec.materializer.startsWith('json@')) {
+      // A number, string or boolean from another step's output arrives as text, as a literal or a param does.
+      const value: unknown = JSON.parse(await readFile(materializerById(rec.materializer, rec.kind).inputPath(await env.objects.fetch(rec)), 'utf8'));
+      inputs[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    } else if (rec) {
       inputs[name] = materializerById(rec.materializer, rec.kind).inputPath(await env.objects.fetch(rec));
     } else {
       const value = env.task.values[name];
@@ -64,7 +69,7 @@ export async function runCommandStep(def: StepDefinition, stepId: string, env: A
   const cwd = impl.cwd ? (isAbsolute(impl.cwd) ? impl.cwd : join(env.projectDir, impl.cwd)) : env.projectDir;
   const argv = expandArgs(impl.argv, { inputs, outputs });
 
-  const { done } = runProcess(argv, { cwd, env: childEnv, sink: env.sink, signal: env.signal });
+  const { done } = runProcess(argv, { cwd, env: childEnv, sink: env.sink, signal: env.signal, processes: env.processes });
   const result = await done;
   if (result.spawnError) {
     const code = result.spawnError.code;

@@ -53,6 +53,8 @@ export class Orchestrator {
   private readonly outputs: Array<Record<string, ArtifactRecord> | null>;
   private readonly waiting: number[];
   private readonly attempts: number[];
+  /** Whether a step has had an attempt in this execution (only its first looks up the cache). */
+  private readonly tried: boolean[];
   private readonly ready: number[] = [];
   private readonly controllers = new Map<number, AbortController>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -79,6 +81,7 @@ export class Orchestrator {
     this.rows = dag.nodes.map((node) => byStep.get(node.id)!);
     this.status = this.rows.map((r) => r.status);
     this.attempts = this.rows.map((r) => r.attempt);
+    this.tried = this.rows.map(() => false);
     this.outputs = this.rows.map(() => null);
     this.waiting = dag.nodes.map((node) => node.upstream.filter((u) => !this.isDone(u)).length);
     this.tracking = new StepTracking(d.runs);
@@ -192,11 +195,13 @@ export class Orchestrator {
       await this.d.steps.endUnfinished(run.runId, [node.id], 'FAILED', missing, this.d.now());
       return this.failed(i, { message: missing, stack: null });
     }
-    const attempt = this.attempts[i]! + 1;
+    // Attempts are numbered across the step run's life: after a resume, the next one follows the killed one.
+    let attempt = this.attempts[i]! + 1;
     const cache = await decideCache(
-      { def: node.step, artifacts, values, disabledBecause: run.noCache ? 'the run was started with --no-cache' : null, lookup: attempt === 1 },
+      { def: node.step, artifacts, values, disabledBecause: run.noCache ? 'the run was started with --no-cache' : null, lookup: !this.tried[i] },
       this.d.steps, this.d.objects, this.d.projectDir,
     );
+    this.tried[i] = true;
     const target = {
       runId: run.runId, stepRunId: row.stepRunId, stepId: node.id, pipelineName: run.pipelineName, values, artifacts, inputSources: sources,
       experimentId: run.experimentId, parentTrackingRunId: run.trackingRunId,
@@ -212,19 +217,19 @@ export class Orchestrator {
       }
     }
     const dispatchToken = token();
-    this.attempts[i] = attempt;
     const direct = this.d.executor.runsHere;
-    if (!direct) await this.d.steps.markQueued(row.stepRunId, dispatchToken, attempt, cache.decision);
+    if (!direct) attempt = (await this.d.steps.markQueued(row.stepRunId, dispatchToken, cache.decision)) ?? attempt;
+    this.attempts[i] = attempt;
     this.emit(i, direct ? 'RUNNING' : 'QUEUED');
     const task: StepTask = {
-      ...target, source: run.source, params: run.params, dispatchToken, attempt, maxAttempts: node.step.retry.maxAttempts, dispatchedAt: this.d.now(),
+      ...target, source: run.source, params: run.params, dispatchToken, attempt, maxAttempts: row.maxAttempts, dispatchedAt: this.d.now(),
       ...(direct ? { direct: { cache: cache.decision } } : {}),
     };
     const controller = new AbortController();
     this.controllers.set(i, controller);
     let outcome: StepOutcome;
     try {
-      outcome = await this.d.executor.submit(task, { signal: controller.signal, handler: this.d.handler, probe: () => probeAttempt(this.d.steps, this.d.lineage, row.stepRunId, attempt) });
+      outcome = await this.d.executor.submit(task, { signal: controller.signal, handler: this.d.handler, probe: () => probeAttempt(this.d.steps, this.d.lineage, row.stepRunId, dispatchToken) });
     } catch (e) {
       const error = { message: `the executor could not run the step: ${(e as Error).message}`, stack: (e as Error).stack ?? null };
       const retrying = attempt < task.maxAttempts && !this.stopping;
@@ -233,8 +238,10 @@ export class Orchestrator {
     } finally {
       this.controllers.delete(i);
     }
+    // A takeover (a worker picking up the step of one that died) started a later attempt: count from it.
+    if (outcome.status !== 'COMPLETED') this.attempts[i] = (await this.d.steps.attemptState(row.stepRunId))?.attempt ?? this.attempts[i]!;
     if (outcome.status === 'STALE') {
-      const probe = await probeAttempt(this.d.steps, this.d.lineage, row.stepRunId, attempt);
+      const probe = await probeAttempt(this.d.steps, this.d.lineage, row.stepRunId, dispatchToken);
       outcome = probe.state === 'finished' ? probe.outcome : { status: 'FAILED', error: { message: 'the attempt was superseded and did not finish', stack: null }, retrying: false };
     }
     await this.settle(i, outcome);
@@ -254,12 +261,14 @@ export class Orchestrator {
     if (outcome.retrying && !this.stopping) {
       this.emit(i, 'RETRYING', { error: outcome.error });
       const node = this.input.dag.nodes[i]!;
+      // Backoff counts the attempts of this retry budget (a resume starts a new one).
+      const inBudget = Math.max(1, this.attempts[i]! - (this.rows[i]!.maxAttempts - node.step.retry.maxAttempts));
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         this.ready.push(i);
         this.pump();
         this.maybeFinish();
-      }, backoffMs(node.step.retry, this.attempts[i]!));
+      }, backoffMs(node.step.retry, inBudget));
       this.retryTimers.add(timer);
       return;
     }

@@ -20,6 +20,20 @@ export interface RunProcessOptions {
   signal: AbortSignal;
   /** Open an IPC channel (for Cairn's own child processes). */
   ipc?: (message: unknown) => void;
+  /** Ties the process's life to this one's and records it (StepRunner's attempt processes). */
+  processes?: StepProcesses;
+}
+
+/** What a step's runner does with the processes an attempt starts. */
+export interface StepProcesses {
+  /** Environment entries that mark the process as this attempt's (merged over `env`). */
+  env: Record<string, string>;
+  /** Called before spawning. */
+  starting(): void;
+  /** Called with the pid (= process group) of the started process. */
+  started(pid: number): void;
+  /** Called once it has exited and its group has been stopped. */
+  ended(pid: number): void;
 }
 
 /** The text of an AbortSignal's reason. */
@@ -31,15 +45,18 @@ export function abortText(signal: AbortSignal): string {
 /**
  * Runs a program from an argv array (never through a shell), streaming its stdout and stderr into
  * the step's log. It gets its own process group, so stopping it (abort: SIGTERM, then SIGKILL after
- * a grace period) also stops what it started.
+ * a grace period) also stops what it started; once it has exited, whatever it left running in its
+ * group is killed too. With `processes`, the group is also killed if this process dies first.
  */
 export function runProcess(argv: string[], options: RunProcessOptions): { child: ChildProcess; done: Promise<ProcessResult> } {
+  options.processes?.starting();
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
-    env: options.env,
+    env: options.processes ? { ...options.env, ...options.processes.env } : options.env,
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  if (child.pid !== undefined) options.processes?.started(child.pid);
   let stoppedBecause: string | null = null;
   let spawnError: NodeJS.ErrnoException | null = null;
   let killTimer: NodeJS.Timeout | null = null;
@@ -67,6 +84,15 @@ export function runProcess(argv: string[], options: RunProcessOptions): { child:
     child.once('close', (code, signal) => {
       if (killTimer) clearTimeout(killTimer);
       options.signal.removeEventListener('abort', stop);
+      // What it started in the background dies with the step (it would outlive it otherwise).
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Nothing left.
+        }
+        options.processes?.ended(child.pid);
+      }
       resolve({ code, signal, spawnError, stoppedBecause });
     });
   });

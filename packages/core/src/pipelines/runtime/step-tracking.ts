@@ -1,3 +1,4 @@
+import { isCairnError } from '../../errors.js';
 import { formatArtifactUri } from '../../paths/index.js';
 import type { DatasetInput } from '../../tracking/entities.js';
 import type { RunService } from '../../tracking/run-service.js';
@@ -87,23 +88,33 @@ export class StepTracking {
 
   constructor(private readonly runs: RunService) {}
 
-  /** Opens (or, for a retry, reopens) the step's tracking run. Null when the pipeline has none. */
-  async open(target: StepTrackingTarget, existing: string | null): Promise<string | null> {
-    if (existing) {
-      await this.runs.update(existing, { status: 'RUNNING' });
-      return existing;
+  /**
+   * Opens the step's tracking run under `runId`: creates it when `create` (the first attempt; the
+   * id was recorded on the step run before, so a sweep can end the run if the attempt's process
+   * dies), else reopens it (a retry, a resume, a takeover).
+   */
+  async open(target: StepTrackingTarget, runId: string, create: boolean): Promise<string> {
+    if (!create) {
+      try {
+        await this.runs.update(runId, { status: 'RUNNING' });
+        return runId;
+      } catch (e) {
+        // The attempt that recorded the id died before creating the run: create it now.
+        if (!isCairnError(e, 'NOT_FOUND')) throw e;
+      }
     }
-    if (!target.experimentId) return null;
-    const run = await this.runs.create({
+    if (!target.experimentId) throw new Error('the pipeline run has no tracking experiment');
+    await this.runs.createMany([{
+      runId,
       experimentId: target.experimentId,
       parentRunId: target.parentTrackingRunId,
       runName: target.stepId,
       params: stepParams(target),
       tags: this.tags(target),
-    });
+    }]);
     const inputs = datasetInputs(target);
-    if (inputs.length) await this.runs.logInputs(run.info.runId, inputs).catch(() => {});
-    return run.info.runId;
+    if (inputs.length) await this.runs.logInputs(runId, inputs).catch(() => {});
+    return runId;
   }
 
   /**

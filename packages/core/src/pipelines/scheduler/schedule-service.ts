@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { CairnError, isCairnError, notFound } from '../../errors.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { PipelineSource, Schedule } from '../entities.js';
 import type { ScheduleStore } from '../sql/schedule-store.js';
 import { checkName } from '../step-definition.js';
 import { checkCron, nextTick } from './cron.js';
+import { recordedSource } from '../runtime/pipeline-loader.js';
 
 export interface AddScheduleInput {
   name: string;
@@ -27,17 +29,22 @@ export interface ScheduleTick {
   error: string | null;
 }
 
-/** Cron schedules stored in the metadata database; `cairn scheduler` (or the server) fires them. */
+/**
+ * Cron schedules stored in the metadata database; `cairn scheduler` (or the server) fires them. A
+ * schedule's pipeline file is stored as pipeline runs store theirs: relative to the project folder
+ * when it is inside it, so the project can move and every machine finds it at the same place.
+ */
 export class ScheduleService {
-  constructor(private readonly store: ScheduleStore, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: ScheduleStore, private readonly now: () => number = Date.now, private readonly projectDir: string = process.cwd()) {}
 
   async add(input: AddScheduleInput): Promise<ScheduleInfo> {
     const name = checkName(input.name, 'Schedule');
     const timezone = input.timezone ?? 'UTC';
     checkCron(input.cron, timezone);
+    const file = isAbsolute(input.source.file) ? recordedSource(input.source.file, null, this.projectDir)!.file : input.source.file;
     try {
       await this.store.create({
-        schedule_id: randomBytes(16).toString('hex'), name, pipeline_name: input.pipelineName, source_file: input.source.file,
+        schedule_id: randomBytes(16).toString('hex'), name, pipeline_name: input.pipelineName, source_file: file,
         export_name: input.source.exportName, cron: input.cron.trim(), timezone, params: JSON.stringify(input.params ?? {}),
         enabled: 1, created_time: this.now(), last_tick_time: null,
       });

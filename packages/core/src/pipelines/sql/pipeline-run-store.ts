@@ -1,5 +1,7 @@
 import type { PipelineRun, PipelineRunStatus, PipelineSummary } from '../entities.js';
+import { CairnError } from '../../errors.js';
 import { changed, type PipelineDb, type PipelineDefinitionRow, type PipelineRunRow, type StepRunRow } from './pipeline-tables.js';
+import { attachRun, type TickClaim } from './schedule-store.js';
 import { toPipelineRun } from './row-mappers.js';
 
 // Rows per INSERT: below both dialects' bound-parameter limits with ~25 columns.
@@ -17,10 +19,15 @@ export interface ListRunsQuery {
 export class PipelineRunStore {
   constructor(private readonly db: PipelineDb) {}
 
-  /** Creates a run, all its step runs and the definition entry in one transaction. */
-  async create(run: PipelineRunRow, steps: StepRunRow[], definition: PipelineDefinitionRow): Promise<void> {
+  /**
+   * Creates a run, all its step runs and the definition entry in one transaction; for a scheduled
+   * run, also records it on the tick that fired it (CONFLICT, and nothing created, when another
+   * scheduler took that tick over).
+   */
+  async create(run: PipelineRunRow, steps: StepRunRow[], definition: PipelineDefinitionRow, tick?: TickClaim): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('pipeline_runs').values(run).execute();
+      if (tick && !(await attachRun(trx, tick, run.run_id))) throw new CairnError('CONFLICT', 'Another scheduler took this schedule tick over; it starts the run.');
       for (let i = 0; i < steps.length; i += BATCH) await trx.insertInto('step_runs').values(steps.slice(i, i + BATCH)).execute();
       const { name: _name, ...rest } = definition;
       await trx.insertInto('pipeline_definitions').values(definition).onConflict((oc) => oc.column('name').doUpdateSet(rest)).execute();
@@ -75,34 +82,47 @@ export class PipelineRunStore {
     await this.db.updateTable('pipeline_runs').set({ cancel_requested: 1 }).where('run_id', '=', runId).where('status', '=', 'RUNNING').execute();
   }
 
-  /** Ends a RUNNING run no owner is looking after (used by cancel when the runner is gone). */
-  async endOrphan(runId: string, status: PipelineRunStatus, reason: string, cutoff: number, now: number): Promise<boolean> {
+  /**
+   * Ends a RUNNING run no owner is looking after: its heartbeat is older than `cutoff` (or, with
+   * `runner`, that process is known to be gone). Ends it at `endTime` (default now).
+   */
+  async endOrphan(runId: string, status: PipelineRunStatus, reason: string, cutoff: number, now: number, options: { runner?: string; endTime?: number } = {}): Promise<boolean> {
     const r = await this.db
       .updateTable('pipeline_runs')
-      .set({ status, status_reason: reason, end_time: now, owner_token: null })
+      .set({ status, status_reason: reason, end_time: options.endTime ?? now, owner_token: null })
       .where('run_id', '=', runId)
       .where('status', '=', 'RUNNING')
-      .where((eb) => eb.or([eb('heartbeat_time', 'is', null), eb('heartbeat_time', '<', cutoff)]))
+      .where((eb) => (options.runner
+        ? eb('runner', '=', options.runner)
+        : eb.or([eb('heartbeat_time', 'is', null), eb('heartbeat_time', '<', cutoff)])))
       .executeTakeFirst();
     return changed(r) === 1;
   }
 
   /** Takes a finished (failed or cancelled) run back for `resume`; only one caller wins. */
-  async claimForResume(runId: string, owner: string, now: number): Promise<boolean> {
+  async claimForResume(runId: string, owner: string, runner: string, now: number): Promise<boolean> {
     const r = await this.db
       .updateTable('pipeline_runs')
-      .set((eb) => ({ status: 'RUNNING', status_reason: null, end_time: null, owner_token: owner, heartbeat_time: now, cancel_requested: 0, resume_count: eb('resume_count', '+', 1) }))
+      .set((eb) => ({ status: 'RUNNING', status_reason: null, end_time: null, owner_token: owner, runner, heartbeat_time: now, cancel_requested: 0, resume_count: eb('resume_count', '+', 1) }))
       .where('run_id', '=', runId)
       .where('status', 'in', ['FAILED', 'CANCELLED'])
       .executeTakeFirst();
     return changed(r) === 1;
   }
 
-  /** Marks RUNNING runs whose heartbeat is older than `cutoff` FAILED. Returns the ids it ended. */
-  async reapStale(cutoff: number, now: number, reason: string): Promise<string[]> {
-    const stale = await this.db.selectFrom('pipeline_runs').select('run_id').where('status', '=', 'RUNNING').where('heartbeat_time', '<', cutoff).execute();
-    const ended: string[] = [];
-    for (const { run_id } of stale) if (await this.endOrphan(run_id, 'FAILED', reason, cutoff, now)) ended.push(run_id);
+  /**
+   * Ends RUNNING runs whose heartbeat is older than `cutoff`: FAILED, or CANCELLED when a cancel
+   * was asked for, each ended at its last heartbeat (when its runner was last known alive).
+   */
+  async reapStale(cutoff: number, now: number, reasons: { failed: string; cancelled: string }): Promise<Array<{ runId: string; status: PipelineRunStatus; reason: string; diedAt: number }>> {
+    const stale = await this.db.selectFrom('pipeline_runs').select(['run_id', 'heartbeat_time', 'cancel_requested']).where('status', '=', 'RUNNING').where('heartbeat_time', '<', cutoff).execute();
+    const ended: Array<{ runId: string; status: PipelineRunStatus; reason: string; diedAt: number }> = [];
+    for (const r of stale) {
+      const status: PipelineRunStatus = r.cancel_requested === 1 ? 'CANCELLED' : 'FAILED';
+      const reason = status === 'CANCELLED' ? reasons.cancelled : reasons.failed;
+      const diedAt = r.heartbeat_time ?? now;
+      if (await this.endOrphan(r.run_id, status, reason, cutoff, now, { endTime: diedAt })) ended.push({ runId: r.run_id, status, reason, diedAt });
+    }
     return ended;
   }
 

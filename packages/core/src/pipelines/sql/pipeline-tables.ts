@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
-// Row shapes of the pipeline tables (migration 0004-pipelines). Only the stores in this folder see
+// Row shapes of the pipeline tables (migrations 0004-pipelines and 0006-pipeline-attempts). Only the stores in this folder see
 // them; times are epoch milliseconds, booleans 0/1, JSON is text.
 
 export interface PipelineRunRow {
@@ -23,6 +23,8 @@ export interface PipelineRunRow {
   owner_token: string | null;
   cancel_requested: number;
   resume_count: number;
+  /** `host:pid` of the process running the run (migration 0006). */
+  runner: string | null;
 }
 
 export interface StepRunRow {
@@ -51,6 +53,17 @@ export interface StepRunRow {
   lease_time: number | null;
   upstream: string;
   bindings: string;
+}
+
+export interface StepAttemptRow {
+  step_run_id: string;
+  attempt: number;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  error_message: string | null;
+  worker: string | null;
+  process_group: number | null;
 }
 
 export interface PipelineArtifactRow {
@@ -109,11 +122,15 @@ export interface ScheduleTickRow {
   run_id: string | null;
   fired_time: number;
   error: string | null;
+  /** The scheduler holding the claim until the tick's run exists, and when it last said so. */
+  claim_token: string | null;
+  lease_time: number | null;
 }
 
 export type PipelineTables = {
   pipeline_runs: PipelineRunRow;
   step_runs: StepRunRow;
+  step_attempts: StepAttemptRow;
   pipeline_artifacts: PipelineArtifactRow;
   artifact_links: ArtifactLinkRow;
   step_logs: StepLogRow;

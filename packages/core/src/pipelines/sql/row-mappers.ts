@@ -1,5 +1,5 @@
-import type { ArtifactRecord, CacheParts, CacheStatus, PipelineRun, PipelineRunStatus, Schedule, StepRun, StepStatus, ValueKind } from '../entities.js';
-import type { PipelineArtifactRow, PipelineRunRow, PipelineScheduleRow, StepRunRow } from './pipeline-tables.js';
+import type { ArtifactRecord, AttemptStatus, CacheParts, CacheStatus, PipelineRun, PipelineRunStatus, Schedule, StepAttempt, StepRun, StepStatus, ValueKind } from '../entities.js';
+import type { PipelineArtifactRow, PipelineRunRow, PipelineScheduleRow, StepAttemptRow, StepRunRow } from './pipeline-tables.js';
 
 const parse = <T>(text: string | null, fallback: T): T => (text == null ? fallback : (JSON.parse(text) as T));
 
@@ -21,6 +21,7 @@ export function toPipelineRun(r: PipelineRunRow): PipelineRun {
     heartbeatTime: r.heartbeat_time,
     cancelRequested: r.cancel_requested === 1,
     resumeCount: r.resume_count,
+    runner: r.runner,
   };
 }
 
@@ -49,6 +50,20 @@ export function toStepRun(r: StepRunRow): StepRun {
     worker: r.worker,
     upstream: parse(r.upstream, []),
     bindings: parse(r.bindings, {}),
+  };
+}
+
+export function toStepAttempt(r: StepAttemptRow & { step_id: string }): StepAttempt {
+  return {
+    stepRunId: r.step_run_id,
+    stepId: r.step_id,
+    attempt: r.attempt,
+    status: r.status as AttemptStatus,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    error: r.error_message,
+    worker: r.worker,
+    processGroup: r.process_group,
   };
 }
 

@@ -83,11 +83,16 @@ describe.skipIf(!available)(`queue executor (BullMQ)${reason}`, () => {
     await victim.kill9();
     const killedAt = Date.now();
     writeFileSync(join(dir, 'release'), '');
-    const { run, steps } = await handle.done;
+    const { run, steps, attempts } = await handle.done;
     expect(Date.now() - killedAt).toBeLessThan(60_000);
     expect(run.status).toBe('COMPLETED');
-    expect(steps[1]).toMatchObject({ status: 'COMPLETED', attempt: 1 });
+    // The takeover is attempt 2; attempt 1 (the dead worker's) is kept, ended at its last lease renewal.
+    expect(steps[1]).toMatchObject({ status: 'COMPLETED', attempt: 2 });
     expect(steps[1]!.worker).not.toBe(gateRun.worker);
+    const gateAttempts = attempts.filter((a) => a.stepId === 'gate');
+    expect(gateAttempts.map((a) => [a.attempt, a.status, a.worker])).toEqual([[1, 'FAILED', gateRun.worker], [2, 'COMPLETED', steps[1]!.worker]]);
+    expect(gateAttempts[0]!.error).toMatch(/^abandoned: .* stopped renewing its lease \(killed or stalled\); attempt 2 took over$/);
+    expect(gateAttempts[0]!.endTime!).toBeLessThanOrEqual(killedAt);
     // The step body ran twice (delivery is at least once), but it completed once: one output link.
     expect(readFileSync(join(dir, 'gate.count'), 'utf8').split('\n').filter(Boolean).map(Number)).toEqual([pid, Number(steps[1]!.worker!.split(':')[1])]);
     const lineage = await t.platform.pipelines.queries.lineage(run.runId);
