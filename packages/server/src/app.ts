@@ -23,7 +23,7 @@ import { runRoutes } from './routes/runs.js';
 import { runViewRoutes } from './routes/run-views.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { zodValidatorCompiler } from './schemas/zod-schema.js';
-import { defaultUiDir, webUiRoutes } from './web-ui/static-ui.js';
+import { defaultUiDir, webUi } from './web-ui/static-ui.js';
 
 /** Largest artifact upload accepted by default: 5 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -73,7 +73,10 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // An empty body is no body: clients often send `Content-Type: application/json` on a bodyless POST or DELETE.
   useJsonBodies(app, { empty: undefined });
-  installErrorHandlers(app);
+  // The web UI at `/`; pages no route matched fall back to it, while unknown API paths keep their JSON 404.
+  const uiDir = options.uiDir === undefined ? defaultUiDir() : options.uiDir;
+  const ui = uiDir === null ? null : webUi(uiDir);
+  installErrorHandlers(app, ui?.fallback);
   refuseWhileClosing(app);
   cancelQueriesOfAbandonedRequests(app, platform);
   requireRoutePolicies(app);
@@ -94,9 +97,7 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   for (const mount of mlflowRouters(platform, { maxUploadBytes })) registerRouter(app, mount.prefix, mount.router);
   for (const mount of mlflowRegistryRouters(platform)) registerRouter(app, mount.prefix, mount.router);
   for (const mount of options.routers ?? []) registerRouter(app, mount.prefix, mount.router);
-  // The web UI at `/`; its catch-all leaves unknown API paths their JSON 404.
-  const uiDir = options.uiDir === undefined ? defaultUiDir() : options.uiDir;
-  if (uiDir !== null) registerRouter(app, '', webUiRoutes(uiDir));
+  if (ui) registerRouter(app, '', ui.routes);
   return app;
 }
 

@@ -44,7 +44,8 @@ describe('error responses', () => {
   let port = 0;
   beforeAll(async () => {
     t = await makeTestPlatform('sqlite', { server: { body_limit_bytes: 4096 } });
-    app = buildApp(t.platform, { logger: false });
+    // Without the web UI, whose index answers unknown GETs outside the API (web-ui.test.ts covers that).
+    app = buildApp(t.platform, { logger: false, uiDir: null });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });

@@ -75,13 +75,13 @@ describe('cairn server, as a person starts it', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('says which port is taken and how to choose another, with exit 1 (not "a bug in Cairn")', async () => {
+  it('says which port is taken and how to choose another, with exit 3, unavailable (not "a bug in Cairn")', async () => {
     const holder = createServer();
     await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
     const port = (holder.address() as { port: number }).port;
     try {
       const res = await runCli(['server', '--port', String(port)], { cwd: dir });
-      expect(res.code).toBe(1);
+      expect(res.code).toBe(3);
       expect(res.stderr).toMatch(new RegExp(`^error: Port ${port} on 127\\.0\\.0\\.1 is already in use by another process`));
       expect(res.stderr).toContain('--port');
       expect(res.stderr).not.toContain('bug in Cairn');

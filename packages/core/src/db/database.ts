@@ -33,7 +33,7 @@ export interface PoolSettings {
 }
 
 // Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005, '0006-pipeline-attempts': m0006 };
+export const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005, '0006-pipeline-attempts': m0006 };
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 // The store URI comes from `store.uri` in cairn.yaml, CAIRN_STORE_URI, or a command's --uri.

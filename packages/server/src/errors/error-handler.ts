@@ -46,7 +46,10 @@ export function sendError(reply: FastifyReply, error: CairnError): FastifyReply 
 }
 
 /** Installs the error and not-found handlers that give every failure the `{error_code, message}` shape. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/** Answers a request no route matched before the JSON 404 (the web UI's pages); `undefined` passes. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
+
+export function installErrorHandlers(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const cairn = toCairnError(error);
     // A server-side failure (INTERNAL, or an UNAVAILABLE with a cause, such as a full disk) is logged
@@ -58,6 +61,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendError(reply, cairn);
   });
   app.setNotFoundHandler((request, reply) => {
+    const served = fallback?.(request, reply);
+    if (served) return served;
     const path = redactUrl(request.url.split('?')[0] ?? '');
     const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     return sendError(reply, new CairnError('NOT_FOUND', `No route ${request.method} ${shown}. The routes are listed in /api/v1/openapi.json.`));

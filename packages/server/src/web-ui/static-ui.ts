@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CairnError } from '@cairn/core';
 import type { CairnRouter } from '../router.js';
 import { setUiSecurityHeaders } from './security-headers.js';
 
@@ -81,41 +80,51 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Cairn</title>
 <p>The Cairn web UI is not built in this checkout. Build it with <code>npm run build -w @cairn/ui</code> (npm install does it), then reload.
 The API is served as usual under <code>/api/v1</code>.</p>`;
 
+/** The built web UI: its routes, and the fallback the server's not-found handler asks first. */
+export interface WebUi {
+  routes: CairnRouter;
+  /**
+   * Answers a GET or HEAD no route matched with a UI file or the index (so a shared link to a page
+   * works on reload); `undefined` for anything else, which keeps its family's JSON 404.
+   */
+  fallback(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined;
+}
+
 /**
  * Serves the built web UI at `/`: hashed assets with a year-long cache, the index with `no-cache`
- * (revalidated by ETag), and the index for any other path outside the API so a shared link to a
- * page works on reload. Unknown API paths keep their JSON 404. Every reply carries the UI's CSP.
- * The routes are public: the UI's code holds no data, and the API behind it checks tokens.
+ * (revalidated by ETag), and the index for any other GET outside the API. The fallback runs from the
+ * not-found handler, not from a catch-all route, so an unknown API path still gets the 404 of its
+ * own family (MLflow's ENDPOINT_NOT_FOUND under the MLflow prefixes, Cairn's NOT_FOUND with a redacted
+ * path elsewhere). Every reply carries the UI's CSP. The routes are public: the UI's code holds no
+ * data, and the API behind it checks tokens.
  */
-export function webUiRoutes(dir: string | null): CairnRouter {
+export function webUi(dir: string | null): WebUi {
   const files = dir ? listFiles(dir) : new Map<string, UiFile>();
   const index = files.get('/index.html');
   const serveIndex = (request: FastifyRequest, reply: FastifyReply) => {
     if (!index) return setUiSecurityHeaders(reply).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(NOT_BUILT);
     return send(request, reply, index);
   };
-  return (app) => {
-    const schema = { hide: true };
-    app.get('/', { config: { policy: 'public' }, schema }, async (request, reply) => serveIndex(request, reply));
-    app.get('/*', { config: { policy: 'public' }, schema }, async (request, reply) => {
-      const path = request.url.split('?')[0] ?? '/';
-      if (API_PREFIXES.some((p) => path.startsWith(p))) {
-        const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
-        throw new CairnError('NOT_FOUND', `No route ${request.method} ${shown}. The routes are listed in /api/v1/openapi.json.`);
-      }
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(path);
-      } catch {
-        decoded = path;
-      }
-      const file = files.get(decoded);
-      if (file) return send(request, reply, file);
-      // A missing hashed asset (an old page after a redeploy) must not get HTML back as script.
-      if (decoded.startsWith('/assets/')) {
-        return setUiSecurityHeaders(reply).code(404).type('text/plain; charset=utf-8').send('Not found. Reload the page to get the current version of the UI.');
-      }
-      return serveIndex(request, reply);
-    });
+  const fallback = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    const path = request.url.split('?')[0] ?? '/';
+    if (API_PREFIXES.some((p) => path.startsWith(p))) return undefined;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      decoded = path;
+    }
+    const file = files.get(decoded);
+    if (file) return send(request, reply, file);
+    // A missing hashed asset (an old page after a redeploy) must not get HTML back as script.
+    if (decoded.startsWith('/assets/')) {
+      return setUiSecurityHeaders(reply).code(404).type('text/plain; charset=utf-8').send('Not found. Reload the page to get the current version of the UI.');
+    }
+    return serveIndex(request, reply);
   };
+  const routes: CairnRouter = (app) => {
+    app.get('/', { config: { policy: 'public' }, schema: { hide: true } }, async (request, reply) => serveIndex(request, reply));
+  };
+  return { routes, fallback };
 }

@@ -8,11 +8,12 @@ import { invalid as invalidArgument, type CairnError } from '../../errors.js';
  */
 export const SEARCH_LIMITS = {
   /**
-   * Characters in one filter or order_by clause (64 KiB), checked before anything is tokenized: room
-   * for an `IN` list of over 1,500 run ids, far below the 20,000-term filters that kept PostgreSQL
-   * busy for minutes.
+   * Characters in one filter or order_by clause (1 MiB), checked before anything is tokenized, so a
+   * body-sized filter (the body limit is 16 MiB) is refused without being read. Room for a filter at
+   * every other limit at once (10,000 IN values are ~80 KB); what a filter may cost the database is
+   * bounded by the term, nesting and value limits below.
    */
-  filterLength: 65_536,
+  filterLength: 1_048_576,
   /** Comparisons in one filter. An OR of about a thousand of them exceeds SQLite's expression depth. */
   maxTerms: 200,
   /** Parentheses nested inside one another in one filter. */
