@@ -134,13 +134,13 @@ export class RunService {
 
   async get(runId: string): Promise<Run> {
     const [run] = await this.store.getMany([checkRunId(runId)]);
-    if (!run) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.');
+    if (!run) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.', { entity: 'run', id: runId });
     return run;
   }
 
   async getInfo(runId: string): Promise<RunInfo> {
     const info = await this.store.getInfo(checkRunId(runId));
-    if (!info) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.');
+    if (!info) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.', { entity: 'run', id: runId });
     return info;
   }
 
@@ -201,8 +201,8 @@ export class RunService {
 
   async deleteTag(runId: string, key: string): Promise<void> {
     const info = await this.getInfo(runId);
-    if (info.lifecycleStage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it first.`);
-    if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`);
+    if (info.lifecycleStage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it first.`, { details: { entity: 'run', id: runId, lifecycleStage: info.lifecycleStage } });
+    if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`, '', { entity: 'run_tag', id: runId, key });
   }
 
   /**

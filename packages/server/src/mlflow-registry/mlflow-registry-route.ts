@@ -4,6 +4,7 @@ import { toMlflowError } from '../mlflow/errors.js';
 import { MLFLOW_LIMITS } from '../mlflow/limits.js';
 import { RequestFields } from '../mlflow/request-fields.js';
 import type { CairnApp } from '../router.js';
+import { bodyTextOf, rememberBodyText } from '../mlflow/body-text.js';
 
 export type RegistryHandler = (fields: RequestFields, request: FastifyRequest) => Promise<object>;
 export type RegistryMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -21,7 +22,7 @@ export function addRegistryRoute(app: CairnApp, method: RegistryMethod, url: str
     handler: async (request) => {
       const body = request.body as Record<string, unknown> | undefined;
       const fromQuery = method === 'GET' || (method === 'DELETE' && (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)));
-      return handler(fromQuery ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(body), request);
+      return handler(fromQuery ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(body, bodyTextOf(request)), request);
     },
   });
 }
@@ -47,6 +48,7 @@ export function useRegistryJson(app: CairnApp): void {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MLFLOW_LIMITS.bodyBytes }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
+    rememberBodyText(request, text);
     parseJson(request, text, (error, value) => {
       if (!error && typeof value === 'string') return parseJson(request, value, done);
       done(error, value);

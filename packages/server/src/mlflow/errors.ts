@@ -54,14 +54,46 @@ function fromFastify(error: { code?: string; statusCode?: number; message: strin
   return null;
 }
 
+type Details = Record<string, unknown>;
+
 /**
- * Maps anything a route throws to MLflow's error body. CairnErrors keep their message; unexpected
- * errors become INTERNAL_ERROR with a generic message (the caller logs the original).
+ * MLflow's own wording for errors about an entity (its SQL stores, MLflow 2.9.2), keyed by Cairn's
+ * code and the `details.entity` the core puts on the error. Clients, scripts and MLflow's tests match
+ * on these texts, so MLflow's routes say it MLflow's way first and Cairn's message follows.
+ */
+const MLFLOW_TEXTS: Partial<Record<ErrorCode, Record<string, (d: Details) => string>>> = {
+  NOT_FOUND: {
+    run: (d) => `Run with id=${String(d.id)} not found`,
+    experiment: (d) => `No Experiment with id=${String(d.id)} exists`,
+    run_tag: (d) => `No tag with name: ${String(d.key)} in run with id ${String(d.id)}`,
+    registered_model: (d) => `Registered Model with name=${String(d.name)} not found`,
+    model_version: (d) => `Model Version (name=${String(d.name)}, version=${String(d.version)}) not found`,
+  },
+  ALREADY_EXISTS: {
+    experiment: (d) => `Experiment(name=${String(d.name)}) already exists`,
+    registered_model: (d) => `Registered Model (name=${String(d.name)}) already exists`,
+  },
+  FAILED_PRECONDITION: {
+    run: (d) => `The run ${String(d.id)} must be in the 'active' state. Current state is ${String(d.lifecycleStage)}`,
+  },
+};
+
+/** The message an MLflow client sees: MLflow's text when there is one, then Cairn's. */
+export function mlflowMessage(error: { code: ErrorCode; message: string; details?: Details }): string {
+  const entity = error.details?.entity;
+  const text = typeof entity === 'string' ? MLFLOW_TEXTS[error.code]?.[entity]?.(error.details!) : undefined;
+  return text ? `${text}. ${error.message}` : error.message;
+}
+
+/**
+ * Maps anything a route throws to MLflow's error body. CairnErrors keep their message, after
+ * MLflow's wording where it has one; unexpected errors become INTERNAL_ERROR with a generic message
+ * (the caller logs the original).
  */
 export function toMlflowError(error: unknown): MlflowErrorReply {
   if (isCairnError(error)) {
     const { errorCode, status } = MLFLOW_ERROR_CODES[error.code];
-    return reply(status, errorCode, error.message);
+    return reply(status, errorCode, mlflowMessage(error));
   }
   if (error instanceof Error) {
     const fastify = fromFastify(error as Error & { code?: string; statusCode?: number });

@@ -7,6 +7,7 @@ import { artifactListRoute, artifactProxyRoutes, type ArtifactProxyOptions } fro
 import { experimentRoutes } from './routes-experiments.js';
 import { loggingRoutes } from './routes-logging.js';
 import { runRoutes } from './routes-runs.js';
+import { rememberBodyText } from './body-text.js';
 
 /** Where MLflow clients (`/api/2.0`) and MLflow's web UI (`/ajax-api/2.0`) look for the API. */
 export const MLFLOW_API_BASES = ['/api/2.0', '/ajax-api/2.0'] as const;
@@ -24,6 +25,7 @@ function useMlflowJson(app: CairnApp): void {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MLFLOW_LIMITS.bodyBytes }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
+    rememberBodyText(request, text);
     parseJson(request, text, (error, value) => {
       if (!error && typeof value === 'string') return parseJson(request, value, done);
       done(error, value);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePolicy } from '../auth/policy.js';
 import { JsonText } from '../json-text.js';
 import type { CairnApp } from '../router.js';
+import { bodyTextOf } from './body-text.js';
 import { endpointNotFound, toMlflowError } from './errors.js';
 import { RequestFields } from './request-fields.js';
 
@@ -19,7 +20,7 @@ export function addMlflowRoute(app: CairnApp, method: 'GET' | 'POST', url: strin
     url,
     config: { policy },
     handler: async (request, reply) => {
-      const message = await handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body), request);
+      const message = await handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body, bodyTextOf(request)), request);
       return message instanceof JsonText ? message.send(reply) : message;
     },
   });

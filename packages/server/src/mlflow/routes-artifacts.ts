@@ -3,6 +3,7 @@ import { CairnError, refuseReservedWrite, validateRelativePath, type Platform } 
 import type { FastifyRequest } from 'fastify';
 import type { CairnApp } from '../router.js';
 import { fileInfoJson, mlflowArtifactUri } from './convert.js';
+import { downloadHeaders } from './download-headers.js';
 import { addMlflowRoute } from './mlflow-route.js';
 
 /** `artifacts/list` of the tracking API: one level of a run's artifacts. Path relative to `/mlflow`. */
@@ -46,11 +47,6 @@ async function writableKey(request: FastifyRequest, platform: Platform, what: st
   return key;
 }
 
-function attachment(key: string): string {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 function tooLarge(max: number): CairnError {
   return new CairnError('RESOURCE_EXHAUSTED', `The upload is larger than this server accepts (${max} bytes). Split the file or raise the server's upload limit.`);
 }
@@ -80,12 +76,7 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
     const key = keyOf(request);
     const { stream, size } = await store.get(key);
     // An attachment browsers must not sniff, so an uploaded HTML file never runs on this origin.
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-length', size)
-      .header('content-disposition', attachment(key))
-      .header('x-content-type-options', 'nosniff')
-      .send(stream);
+    return downloadHeaders(reply, key, size).send(stream);
   });
 
   app.put('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {

@@ -1,4 +1,4 @@
-import { CairnError, type Platform, type RunStatus, type Tags } from '@cairn/core';
+import { CairnError, isCairnError, type Platform, type RunStatus, type Tags } from '@cairn/core';
 import type { CairnApp } from '../router.js';
 import { PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, pageJson, runInfoJson, runJson } from './convert.js';
 import { MLFLOW_LIMITS, checkMaxResults } from './limits.js';
@@ -22,6 +22,15 @@ function runNameOf(runName: string | undefined, tags: Tags): string | undefined 
   return runName ?? fromTag;
 }
 
+async function existingRun(platform: Platform, runId: string): Promise<string | null> {
+  try {
+    return (await platform.runs.getInfo(runId)).runId;
+  } catch (e) {
+    if (isCairnError(e, 'NOT_FOUND') || isCairnError(e, 'INVALID_ARGUMENT')) return null;
+    throw e;
+  }
+}
+
 /** runs/*: create, get, update, delete, restore, search. Paths are relative to `/mlflow`. */
 export function runRoutes(app: CairnApp, platform: Platform): void {
   const runs = platform.runs;
@@ -31,13 +40,16 @@ export function runRoutes(app: CairnApp, platform: Platform): void {
     const tags = parseTagMap(f.messages('tags'));
     const runName = runNameOf(f.string('run_name'), tags);
     if (runName !== undefined) tags[RUN_NAME_TAG] = runName;
+    // MLflow stores `mlflow.parentRunId` as a tag without checking it (the parent may live on another
+    // server): a run on this server makes this one its child; any other id is kept as the tag only.
+    const parentRunId = tags[PARENT_RUN_TAG] ? await existingRun(platform, tags[PARENT_RUN_TAG]) : null;
     const run = await runs.create({
       experimentId,
       runName,
       userId: f.string('user_id') ?? (tags[USER_TAG] || undefined),
       startTime: f.int64('start_time'),
       tags,
-      parentRunId: tags[PARENT_RUN_TAG] || null,
+      parentRunId,
     });
     // MLflow stores the run name as a tag too, so `tags.mlflow.runName` filters find generated names.
     if (runName === undefined) await runs.setTag(run.info.runId, RUN_NAME_TAG, run.info.runName);
