@@ -73,6 +73,21 @@ const MLFLOW_TEXTS: Partial<Record<ErrorCode, Record<string, (d: Details) => str
     experiment: (d) => `Experiment(name=${String(d.name)}) already exists`,
     registered_model: (d) => `Registered Model (name=${String(d.name)}) already exists`,
   },
+  INVALID_ARGUMENT: {
+    model_version_source: (d) => {
+      const head = `Invalid model version source: '${String(d.source)}'.`;
+      switch (d.refusal) {
+        case 'local':
+          return `${head} To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id. Cairn takes no local path as a source, with or without run_id`;
+        case 'file':
+          return `${head} MLflow tracking server doesn't allow using a file URI as a model version source for security reasons. Cairn has no setting that allows it`;
+        case 'relative':
+          return `${head} If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path`;
+        default:
+          return '';
+      }
+    },
+  },
   FAILED_PRECONDITION: {
     run: (d) => `The run ${String(d.id)} must be in the 'active' state. Current state is ${String(d.lifecycleStage)}`,
   },
