@@ -4,6 +4,7 @@ export * from './tracking/entities.js';
 export { ExperimentService, type CreateExperimentInput, type SearchExperimentsInput } from './tracking/experiment-service.js';
 export { RunService, type CreateRunInput, type RecordRunInput, type UpdateRunInput, type LogBatchInput, type SearchRunsInput } from './tracking/run-service.js';
 export { LIMITS } from './tracking/validation.js';
+export { SAMPLING_LIMITS, pointsAtSteps, sampledSteps, stepsToKeep, type StepRange } from './tracking/metric-sampling.js';
 export { reaperIntervalMs, startHeartbeatReaper, type HeartbeatReaper, type ReaperLog } from './tracking/heartbeat-reaper.js';
 export { MIRRORED_TAGS, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, withMirroredTags, type TagMirror } from './tracking/mirrored-tags.js';
 export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';

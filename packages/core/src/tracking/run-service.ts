@@ -5,13 +5,14 @@ import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { CairnError, invalid, notFound } from '../errors.js';
 import { validateRelativePath } from '../paths/index.js';
-import type { DatasetInput, Metric, MetricSeries, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
+import type { DatasetInput, DatasetSummary, Metric, MetricSeries, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
 import { TERMINAL_STATUSES } from './entities.js';
 import type { ExperimentService } from './experiment-service.js';
 import { checkTags } from './experiment-service.js';
 import { seriesToMetrics } from './metric-series.js';
 import { randomRunName } from './run-names.js';
 import { decodePageToken, encodePageToken, searchRunIds } from './search/index.js';
+import { datasetSummaries } from './sql/dataset-summaries.js';
 import { RunStore } from './sql/run-store.js';
 import { LIMITS, checkCount, checkKey, checkMetric, checkSafeInteger, checkStatus, checkText } from './validation.js';
 
@@ -245,6 +246,12 @@ export class RunService {
       };
     });
     await this.store.logInputs(runId, Number(info.experimentId), checked);
+  }
+
+  /** The datasets the runs of these experiments logged as inputs (distinct, at most 1,000). */
+  async datasetSummaries(experimentIds: string[]): Promise<DatasetSummary[]> {
+    const ids = experimentIds.map((id) => (/^\d{1,15}$/.test(id) ? Number(id) : null)).filter((id): id is number => id !== null);
+    return datasetSummaries(this.db, ids);
   }
 
   async search(input: SearchRunsInput): Promise<Page<Run>> {

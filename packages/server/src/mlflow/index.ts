@@ -5,6 +5,8 @@ import { MLFLOW_LIMITS } from './limits.js';
 import { useMlflowErrors } from './mlflow-route.js';
 import { artifactListRoute, artifactProxyRoutes, type ArtifactProxyOptions } from './routes-artifacts.js';
 import { experimentRoutes } from './routes-experiments.js';
+import { historyRoutes } from './routes-history.js';
+import { legacyArtifactRouter } from './routes-legacy-artifacts.js';
 import { loggingRoutes } from './routes-logging.js';
 import { runRoutes } from './routes-runs.js';
 import { rememberBodyText } from './body-text.js';
@@ -40,6 +42,7 @@ function trackingRouter(platform: Platform): CairnRouter {
     experimentRoutes(app, platform);
     runRoutes(app, platform);
     loggingRoutes(app, platform);
+    historyRoutes(app, platform);
     artifactListRoute(app, platform);
   };
 }
@@ -56,10 +59,14 @@ function artifactProxyRouter(platform: Platform, options: MlflowRouteOptions): C
  * under `<base>/mlflow-artifacts`, for both bases of {@link MLFLOW_API_BASES}.
  */
 export function mlflowRouters(platform: Platform, options: MlflowRouteOptions): RouterMount[] {
-  return MLFLOW_API_BASES.flatMap((base) => [
-    { prefix: `${base}/mlflow`, router: trackingRouter(platform) },
-    { prefix: `${base}/mlflow-artifacts`, router: artifactProxyRouter(platform, options) },
-  ]);
+  return [
+    ...MLFLOW_API_BASES.flatMap((base) => [
+      { prefix: `${base}/mlflow`, router: trackingRouter(platform) },
+      { prefix: `${base}/mlflow-artifacts`, router: artifactProxyRouter(platform, options) },
+    ]),
+    // The legacy download routes sit at the root, outside the API bases, as on an MLflow server.
+    { prefix: '', router: legacyArtifactRouter(platform) },
+  ];
 }
 
 /**

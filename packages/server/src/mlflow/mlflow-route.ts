@@ -26,11 +26,8 @@ export function addMlflowRoute(app: CairnApp, method: 'GET' | 'POST', url: strin
   });
 }
 
-/**
- * Makes every error in this plugin's scope, and every unknown path under its prefix, answer in
- * MLflow's `{error_code, message}` shape.
- */
-export function useMlflowErrors(app: CairnApp): void {
+/** Makes every error in this plugin's scope answer in MLflow's `{error_code, message}` shape. */
+export function useMlflowErrorHandler(app: CairnApp): void {
   app.setErrorHandler((error, request, reply: FastifyReply) => {
     const { status, body } = toMlflowError(error);
     if (status >= 500) request.log.error({ err: error }, 'MLflow API request failed');
@@ -40,6 +37,14 @@ export function useMlflowErrors(app: CairnApp): void {
     if (request.raw.complete === false) reply.header('connection', 'close');
     return reply.status(status).send(body);
   });
+}
+
+/**
+ * Makes every error in this plugin's scope, and every unknown path under its prefix, answer in
+ * MLflow's `{error_code, message}` shape.
+ */
+export function useMlflowErrors(app: CairnApp): void {
+  useMlflowErrorHandler(app);
   app.setNotFoundHandler((request, reply) => {
     const { status, body } = endpointNotFound(request.method, request.url);
     return reply.status(status).send(body);

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { CairnError, refuseReservedWrite, validateRelativePath, type Platform } from '@cairn/core';
+import { CairnError, refuseReservedWrite, type Platform } from '@cairn/core';
 import type { FastifyRequest } from 'fastify';
 import type { CairnApp } from '../router.js';
+import { mlflowArtifactPath } from './artifact-path.js';
 import { fileInfoJson, mlflowArtifactUri } from './convert.js';
 import { downloadHeaders } from './download-headers.js';
 import { addMlflowRoute } from './mlflow-route.js';
@@ -10,8 +11,9 @@ import { addMlflowRoute } from './mlflow-route.js';
 export function artifactListRoute(app: CairnApp, platform: Platform): void {
   addMlflowRoute(app, 'GET', '/artifacts/list', 'reader', async (f) => {
     const runId = f.runId();
+    const path = mlflowArtifactPath(f.string('path') ?? '', { allowEmpty: true });
     const info = await platform.runs.getInfo(runId);
-    const files = await platform.runs.listArtifacts(runId, f.string('path') ?? '');
+    const files = await platform.runs.listArtifacts(runId, path);
     const json: Record<string, unknown> = { root_uri: mlflowArtifactUri(info.artifactUri) };
     if (files.length) json.files = files.map((file) => fileInfoJson(file.path, file));
     return json;
@@ -25,7 +27,7 @@ export interface ArtifactProxyOptions {
 
 /** The artifact key a proxy request names: the URL's tail, checked by the one path validator. */
 function keyOf(request: FastifyRequest): string {
-  return validateRelativePath((request.params as Record<string, string>)['*'] ?? '', 'artifact path');
+  return mlflowArtifactPath((request.params as Record<string, string>)['*'] ?? '');
 }
 
 /**
@@ -66,7 +68,7 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
   app.get('/artifacts', { config: { policy: 'reader' } }, async (request) => {
     const query = request.query as Record<string, unknown>;
     const raw = Array.isArray(query.path) ? query.path[0] : query.path;
-    const prefix = validateRelativePath(typeof raw === 'string' ? raw : '', 'path', { allowEmpty: true });
+    const prefix = mlflowArtifactPath(typeof raw === 'string' ? raw : '', { allowEmpty: true });
     const files = await store.list(prefix);
     // The proxy names entries by their base name; clients join them to the folder they listed.
     return files.length ? { files: files.map((file) => fileInfoJson(file.path.slice(file.path.lastIndexOf('/') + 1), file)) } : {};

@@ -1,6 +1,6 @@
 import { CairnError, isCairnError, type Platform, type RunStatus, type Tags } from '@cairn/core';
 import type { CairnApp } from '../router.js';
-import { PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, pageJson, runInfoJson, runJson } from './convert.js';
+import { PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, pageJson, runInfoJson, runJson, runTags } from './convert.js';
 import { MLFLOW_LIMITS, checkMaxResults } from './limits.js';
 import { addMlflowRoute } from './mlflow-route.js';
 import { parseTagMap } from './parse-entities.js';
@@ -20,6 +20,27 @@ function runNameOf(runName: string | undefined, tags: Tags): string | undefined 
     );
   }
   return runName ?? fromTag;
+}
+
+const LOGGED_MODELS_TAG = 'mlflow.log-model.history';
+const MODEL_FIELDS = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'];
+
+/** `model_json` of runs/log-model: the MLmodel as JSON, with MLflow's mandatory fields. */
+function parseModelJson(text: string): Record<string, unknown> {
+  let model: unknown;
+  try {
+    model = JSON.parse(text);
+  } catch {
+    throw new CairnError('INVALID_ARGUMENT', `Malformed model info. \n ${text.slice(0, 1000)} \n is not a valid JSON.`, { details: { field: 'model_json' } });
+  }
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) {
+    throw new CairnError('INVALID_ARGUMENT', "Malformed model info: 'model_json' must be a JSON object.", { details: { field: 'model_json' } });
+  }
+  const missingFields = MODEL_FIELDS.filter((k) => !Object.hasOwn(model as object, k));
+  if (missingFields.length) {
+    throw new CairnError('INVALID_ARGUMENT', `Model json is missing mandatory fields: {${missingFields.map((k) => `'${k}'`).join(', ')}}`, { details: { field: 'model_json' } });
+  }
+  return model as Record<string, unknown>;
 }
 
 async function existingRun(platform: Platform, runId: string): Promise<string | null> {
@@ -54,6 +75,25 @@ export function runRoutes(app: CairnApp, platform: Platform): void {
     // MLflow stores the run name as a tag too, so `tags.mlflow.runName` filters find generated names.
     if (runName === undefined) await runs.setTag(run.info.runId, RUN_NAME_TAG, run.info.runName);
     return { run: runJson(run) };
+  });
+
+  // mlflow.<flavor>.log_model records each logged model in the run's `mlflow.log-model.history` tag.
+  addMlflowRoute(app, 'POST', '/runs/log-model', 'editor', async (f) => {
+    const runId = f.runId();
+    const model = parseModelJson(f.requiredString('model_json'));
+    const info = await runs.get(runId);
+    const previous = runTags(info)[LOGGED_MODELS_TAG];
+    let history: unknown[] = [];
+    if (previous) {
+      try {
+        const parsed = JSON.parse(previous) as unknown;
+        if (Array.isArray(parsed)) history = parsed;
+      } catch {
+        // A hand-set tag that is not a JSON list is replaced, as nothing else could read it either.
+      }
+    }
+    await runs.setTag(runId, LOGGED_MODELS_TAG, JSON.stringify([...history, model]));
+    return {};
   });
 
   addMlflowRoute(app, 'GET', '/runs/get', 'reader', async (f) => ({ run: runJson(await runs.get(f.runId())) }));
