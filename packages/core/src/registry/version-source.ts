@@ -56,11 +56,9 @@ function checkPointerPath(source: string): void {
     if (next === text) break;
     text = next;
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(text)) throw refuse(source, 'it holds control characters or backslashes', 'relative');
-  const afterScheme = text.replace(SCHEME, '');
-  const path = afterScheme.startsWith('//') ? afterScheme.replace(/^\/\/[^/]*/, '') : afterScheme;
-  if (path.split(/[?#]/)[0]!.split('/').some((seg) => seg === '..' || seg === '.')) {
+  // Every segment counts, query and fragment included: a client's URL handling must not make one climb.
+  if (text.replace(SCHEME, '').split(/[/?#]/).some((seg) => seg === '..' || seg === '.')) {
     throw refuse(source, "its path holds '.' or '..' segments; give the absolute location", 'relative');
   }
 }
@@ -78,7 +76,6 @@ async function existingRun(lookups: SourceLookups, id: string): Promise<RunInfo 
 }
 
 function checkRunId(runId: string): string {
-  // eslint-disable-next-line no-control-regex
   if (runId.length > 256 || /[\u0000-\u001f\u007f]/.test(runId)) throw invalid(`Invalid run_id ${JSON.stringify(runId.slice(0, 80))}: at most 256 characters, no control characters.`, { field: 'runId' });
   return runId;
 }
@@ -113,9 +110,9 @@ export async function resolveSource(source: string | null | undefined, runId: st
     return { kind: 'run', source: path ? `runs:/${id}/${path}` : `runs:/${id}`, runId: id, prefix: path ? `${run.artifactUri}/${path}` : run.artifactUri };
   }
   if (/^models:/i.test(source)) {
-    const ref = parseModelRef(source);
-    if (givenRun) await lookups.runInfo(givenRun);
-    return { kind: 'model', source, ref };
+    // The run id is recorded as given: MLflow's copy_model_version passes the source version's,
+    // which may name a run of another tracking server.
+    return { kind: 'model', source, ref: parseModelRef(source) };
   }
   if (isLocalPath(source)) throw refuse(source, 'a local path names files on the server itself', 'local');
   const scheme = SCHEME.exec(source)![1]!;
