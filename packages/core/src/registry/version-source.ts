@@ -117,7 +117,8 @@ export async function resolveSource(source: string | null | undefined, runId: st
   if (isLocalPath(source)) throw refuse(source, 'a local path names files on the server itself', 'local');
   const scheme = SCHEME.exec(source)![1]!;
   if (scheme.toLowerCase() === 'file') throw refuse(source, "the scheme 'file:' names files on the server itself", 'file');
-  const own = /^(cairn|mlflow)-artifacts:/.test(source) && !/^[a-z-]+:\/\//.test(source);
+  // `mlflow-artifacts://host/…` names another server; `mlflow-artifacts:/…` (and `:///…`) this store.
+  const own = /^(cairn|mlflow)-artifacts:/.test(source) && !/^[a-z-]+:\/\/[^/]/.test(source);
   if (!own) {
     // Another store or server (s3:, gs:, https:, mlflow-artifacts://host/…): recorded, never followed.
     checkPointerPath(source);
