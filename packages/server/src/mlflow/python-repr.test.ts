@@ -22,6 +22,6 @@ describe('pythonView', () => {
   });
 
   it('formats floats like repr()', () => {
-    expect([0.1, 1e16, 1.5e-5, 1e-4, 123456789, -0, NaN, Infinity].map(pythonFloat)).toEqual(['0.1', '1e+16', '1.5e-05', '0.0001', '123456789.0', '-0.0', 'nan', 'inf']);
+    expect([0.1, 1e16, 9.999999999999998e15, 1.5e-5, 1e-4, 123456789, -0, NaN, Infinity, 1.5e300].map(pythonFloat)).toEqual(['0.1', '1e+16', '9999999999999998.0', '1.5e-05', '0.0001', '123456789.0', '-0.0', 'nan', 'inf', '1.5e+300']);
   });
 });

@@ -23,12 +23,13 @@ export function pythonFloat(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
   if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const exponent = Math.floor(Math.log10(Math.abs(n)));
+  // The shortest round-trip digits and their exponent, as Python's repr() starts from too.
+  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+  const exponent = Number(exp);
   // Python switches to scientific notation below 1e-4 and from 1e16 on; JavaScript at 1e-7 and 1e21.
   if (exponent < -4 || exponent >= 16) {
-    const [mantissa, exp] = n.toExponential().split('e') as [string, string];
-    const sign = exp.startsWith('-') ? '-' : '+';
-    return `${mantissa}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+    const sign = exponent < 0 ? '-' : '+';
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
   const text = String(n);
   return /[.e]/.test(text) ? text : `${text}.0`;
