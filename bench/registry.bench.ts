@@ -29,7 +29,7 @@ async function seedRegistry(p: Platform): Promise<void> {
         versions.push({
           model_id: id, version: v, creation_time: now + v, last_updated_time: now + v, user_id: 'bench', description: null, source: `runs:/r${i}/model`,
           run_id: null, status: 'READY', status_message: null, current_stage: v === VERSIONS ? 'Production' : 'None', storage_path: `registry/${id}/${v}`,
-          format: 'onnx', unsafe: 0, signature: null, input_example: null, size_bytes: 1000, digest: `sha256:${'0'.repeat(64)}`, file_count: 1, manifest: '[]',
+          format: 'onnx', unsafe: 0, signature: null, input_example: null, size_bytes: 1000, digest: `sha256:${'0'.repeat(64)}`, file_count: 1, manifest: '[]', external_uri: null,
         });
       }
       aliases.push({ model_id: id, alias: 'champion', version: VERSIONS, updated_time: now });

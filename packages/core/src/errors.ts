@@ -40,8 +40,12 @@ export function isCairnError(e: unknown, code?: ErrorCode): e is CairnError {
   return e instanceof CairnError && (code === undefined || e.code === code);
 }
 
-export const notFound = (what: string, hint = ''): CairnError =>
-  new CairnError('NOT_FOUND', `${what} does not exist.${hint ? ` ${hint}` : ''}`);
+/**
+ * `details.entity` (with the entity's id or name) names what was missing, so a surface that must word
+ * the error its own way (MLflow's routes) can, without parsing the message.
+ */
+export const notFound = (what: string, hint = '', details?: Record<string, unknown>): CairnError =>
+  new CairnError('NOT_FOUND', `${what} does not exist.${hint ? ` ${hint}` : ''}`, { details });
 
 export const invalid = (message: string, details?: Record<string, unknown>): CairnError =>
   new CairnError('INVALID_ARGUMENT', message, { details });

@@ -10,6 +10,7 @@ export { downsampleSeries, type DownsampleOptions, type DownsampledSeries, type 
 export { previewArtifact, previewKindOf, PREVIEW_ROWS, PREVIEW_TEXT_BYTES, type ArtifactPreview, type PreviewKind } from './tracking/artifact-preview.js';
 export { keyMap } from './util/key-map.js';
 export { SEARCH_LIMITS } from './tracking/search/limits.js';
+export { SAMPLING_LIMITS, pointsAtSteps, sampledSteps, stepsToKeep, type StepRange } from './tracking/metric-sampling.js';
 export { reaperIntervalMs, startHeartbeatReaper, type HeartbeatReaper, type ReaperLog } from './tracking/heartbeat-reaper.js';
 export { MIRRORED_TAGS, PARENT_RUN_TAG, RUN_NAME_TAG, USER_TAG, withMirroredTags, type TagMirror } from './tracking/mirrored-tags.js';
 export { openMetadataDatabase, type MetadataDatabase, type Dialect } from './db/database.js';

@@ -22,6 +22,7 @@ export function requestedRange(request: FastifyRequest): ByteRange | undefined {
  */
 export async function sendArtifact(
   request: FastifyRequest, reply: FastifyReply, disposition: string, open: (range: ByteRange | undefined) => Promise<ArtifactDownload>,
+  contentType = 'application/octet-stream',
 ): Promise<FastifyReply> {
   const range = requestedRange(request);
   let download: ArtifactDownload;
@@ -32,7 +33,7 @@ export async function sendArtifact(
     return reply.code(416).header('content-range', `bytes */${String(e.details.size ?? '*')}`).send({ error_code: 'INVALID_ARGUMENT', message: e.message });
   }
   reply
-    .header('content-type', 'application/octet-stream')
+    .header('content-type', contentType)
     .header('content-length', download.size)
     .header('accept-ranges', 'bytes')
     .header('content-disposition', disposition)

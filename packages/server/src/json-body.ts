@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 
 /**
@@ -37,6 +37,8 @@ export interface JsonBodyOptions {
   /** Decode a body that is a JSON string holding JSON a second time, as MLflow's server does for old clients. */
   decodeStringBody?: boolean;
   bodyLimit?: number;
+  /** Called with the body's text before it is parsed (the MLflow routes quote values exactly as sent). */
+  onText?: (request: FastifyRequest, text: string) => void;
 }
 
 /**
@@ -48,10 +50,11 @@ export interface JsonBodyOptions {
 export function useJsonBodies(app: FastifyInstance, options: JsonBodyOptions): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   const limit = options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit };
-  app.addContentTypeParser('application/json', { parseAs: 'string', ...limit }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', ...limit }, (request, body, done) => {
     try {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim() === '') return done(null, options.empty);
+      options.onText?.(request, text);
       const value = parseJson(text);
       done(null, options.decodeStringBody && typeof value === 'string' ? parseJson(value) : value);
     } catch (e) {

@@ -20,7 +20,7 @@ export function versionRows(versions: ModelVersion[]): string {
     v.status,
     v.aliases.map((a) => `@${a}`).join(' ') || '-',
     v.format + (v.unsafe ? ' (unsafe)' : ''),
-    v.size === null ? '-' : formatBytes(v.size),
+    v.externalUri ? 'external' : v.size === null ? '-' : formatBytes(v.size),
     v.runId ?? '-',
     formatTime(v.creationTime),
   ]);
@@ -47,6 +47,7 @@ export function showVersion(v: ModelVersion): string {
     ['aliases', v.aliases.map((a) => `@${a}`).join(' ') || '-'],
     ['stage', v.stage],
     ['source', v.source],
+    ...(v.externalUri ? ([['external', `files at ${v.externalUri} (Cairn holds none and never fetches them)`]] as Array<[string, string]>) : []),
     ['run', v.runId ?? '-'],
     ['format', v.unsafe ? `${v.format} (unsafe: loading it runs code)` : v.format],
     ['signature', sig],
@@ -87,6 +88,8 @@ export function eventRows(events: AuditEvent[]): string {
 /** The chain from a version down to the code that produced it. */
 export function showLineage(l: Lineage): string {
   const out = [`${style.bold(`${l.model} v${l.version}`)}  ${l.digest ?? ''}`, `└─ source ${l.source}`];
+  if (l.externalUri) out.push(`   (external: files at ${l.externalUri}, not held by Cairn)`);
+  if (l.missingRunId) return `${out.join('\n')}\n   └─ run ${l.missingRunId} (not on this server: registered from another tracking server)\n`;
   if (!l.run) return `${out.join('\n')}\n   (no run recorded: uploaded without --run)\n`;
   out.push(`   └─ run ${l.run.runId} (${l.run.runName}, ${l.run.status}, by ${l.run.userId}) in experiment ${l.run.experimentName ?? l.run.experimentId}`);
   for (const d of l.datasets) out.push(`      ├─ data ${d.name}@${d.digest}${d.context ? ` (${d.context})` : ''} from ${d.sourceType} ${describeSource(d.source, 90)}`);

@@ -88,8 +88,13 @@ export interface ModelVersion {
   /** `sha256:<hex>` over the sorted file list with each file's sha256; null until READY. */
   digest: string | null;
   fileCount: number | null;
-  /** Where the files live, relative to the artifact root. */
+  /** Where the files live, relative to the artifact root (empty for an external version). */
   storagePath: string;
+  /**
+   * Set for an external version: where its files are (`s3://…`, `runs:/<id>/…` of a run on another
+   * server…). Cairn records the pointer and never fetches, opens or follows it; clients do.
+   */
+  externalUri: string | null;
 }
 
 /** Who did something: a token name over HTTP, the OS user in-process. `role` decides overrides. */
@@ -191,6 +196,10 @@ export interface Lineage {
   source: string;
   digest: string | null;
   run: { runId: string; runName: string; experimentId: string; experimentName: string | null; status: string; startTime: number; userId: string } | null;
+  /** The run the version names when that run is not on this server (registered from another tracking server): a dangling link. */
+  missingRunId: string | null;
+  /** Set for an external version: where its files are; Cairn holds none. */
+  externalUri: string | null;
   code: { gitCommit: string | null; gitDirty: boolean | null; entryPoint: string | null } | null;
   datasets: Array<{ name: string; digest: string; sourceType: string; source: string; context: string | null }>;
   pipelineRun: { runId: string; pipeline: string; step: string | null; status: string } | null;

@@ -30,6 +30,8 @@ export class LineageService {
       version,
       source: row.source,
       digest: row.digest,
+      missingRunId: row.run_id && !run ? row.run_id : null,
+      externalUri: row.external_uri ?? null,
       run: run && {
         runId: run.info.runId,
         runName: run.info.runName,

@@ -108,11 +108,11 @@ export class RegistryContext {
 }
 
 export function modelNotFound(name: string): CairnError {
-  return notFound(`Registered model '${String(name).slice(0, 256)}'`, 'List models with `cairn models list`.');
+  return notFound(`Registered model '${String(name).slice(0, 256)}'`, 'List models with `cairn models list`.', { entity: 'registered_model', name });
 }
 
 export function versionNotFound(name: string, version: number | string): CairnError {
-  return notFound(`Version ${version} of model '${name}'`, `List its versions with \`cairn models versions ${name}\`.`);
+  return notFound(`Version ${version} of model '${name}'`, `List its versions with \`cairn models versions ${name}\`.`, { entity: 'model_version', name, version });
 }
 
 /** In-process callers open the store directly, which is an admin's access (as `cairn tokens`). */

@@ -1,7 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../platform.js';
 import type { TestPlatform } from '../testing/platforms.js';
-import { expectCode, HOSTILE_SOURCES, seedModelRun, sleep } from './testing/registry-fixtures.js';
+import { EXTERNAL_SOURCES, expectCode, HOSTILE_SOURCES, seedModelRun, sleep } from './testing/registry-fixtures.js';
 
 const EDITOR = { actor: { name: 'ci-bot', role: 'editor' as const } };
 const ADMIN = { actor: { name: 'ops', role: 'admin' as const } };
@@ -168,12 +170,41 @@ export function runRegistryGovernanceContract(name: string, make: () => Promise<
         const e = await expectCode(p.registry.versions.create({ name: 'safe', source }), 'INVALID_ARGUMENT');
         expect(e.message, source).not.toMatch(/root:x:0:0/);
       }
-      // An artifact URI outside the given run's folder, and one belonging to no run.
-      const other = await seedModelRun(p);
-      await expectCode(p.registry.versions.create({ name: 'safe', source: `mlflow-artifacts:/${other.artifactUri}/model`, runId: run.runId }), 'INVALID_ARGUMENT');
-      await expectCode(p.registry.versions.create({ name: 'safe', source: `mlflow-artifacts:/${run.experimentId}/model` }), 'INVALID_ARGUMENT');
       expect((await p.registry.versions.search({ filter: "name = 'safe'" })).items).toEqual([]);
       expect((await p.registry.getModel('safe')).latestVersions).toEqual([]);
+      // An artifact URI outside the given run's folder, and one belonging to no run: pointers, not copies.
+      const other = await seedModelRun(p);
+      for (const source of [`mlflow-artifacts:/${other.artifactUri}/model`, `mlflow-artifacts:/${run.experimentId}/model`]) {
+        expect(await p.registry.versions.create({ name: 'safe', source, runId: run.runId }), source).toMatchObject({ externalUri: source, fileCount: null, digest: null });
+      }
+    });
+
+    it('records external sources as pointers and never fetches them (no SSRF, no file read)', async (ctx) => {
+      if (skip) return ctx.skip();
+      // A loopback server standing in for any host a source could name: it must see no request.
+      const hits: string[] = [];
+      const server = createServer((req, res) => {
+        hits.push(req.url ?? '');
+        res.end('model');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await p.registry.createModel({ name: 'pointers' });
+        const sources = [...EXTERNAL_SOURCES, `http://127.0.0.1:${port}/model`];
+        for (const [i, source] of sources.entries()) {
+          const v = await p.registry.versions.create({ name: 'pointers', source, runId: 'run_of_another_server' });
+          expect(v, source).toMatchObject({ version: i + 1, status: 'READY', source, externalUri: source, runId: 'run_of_another_server', size: null, digest: null });
+          expect(await p.registry.versions.files('pointers', v.version)).toEqual([]);
+          await expectCode(p.registry.versions.openFile('pointers', v.version, 'MLmodel'), 'FAILED_PRECONDITION');
+          expect(await p.registry.lineage.of(`models:/pointers/${v.version}`)).toMatchObject({ run: null, missingRunId: 'run_of_another_server', externalUri: source });
+        }
+        const copy = await p.registry.versions.create({ name: 'pointers', source: `models:/pointers/${sources.length}` });
+        expect(copy.externalUri).toBe(`http://127.0.0.1:${port}/model`);
+        expect(hits).toEqual([]);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
     });
   });
 }

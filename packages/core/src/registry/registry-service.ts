@@ -83,7 +83,7 @@ export class RegistryService {
         await s.record({ action: 'model.created', modelId: row.model_id, modelName: name, after: { name, description, tags } });
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new CairnError('ALREADY_EXISTS', `A registered model named '${name}' already exists. Pick another name or add a version to it.`, { cause: e });
+      if (isUniqueViolation(e)) throw new CairnError('ALREADY_EXISTS', `A registered model named '${name}' already exists. Pick another name or add a version to it.`, { cause: e, details: { entity: 'registered_model', name } });
       throw e;
     }
     return this.getModel(name);
@@ -105,7 +105,7 @@ export class RegistryService {
         await s.record({ action: 'model.renamed', modelId: row.model_id, modelName: to, before: { name: row.name }, after: { name: to } });
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new CairnError('ALREADY_EXISTS', `A registered model named '${to}' already exists.`, { cause: e });
+      if (isUniqueViolation(e)) throw new CairnError('ALREADY_EXISTS', `A registered model named '${to}' already exists.`, { cause: e, details: { entity: 'registered_model', name: to } });
       throw e;
     }
     return this.getModel(to);

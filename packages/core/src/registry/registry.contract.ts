@@ -77,11 +77,16 @@ export function runRegistryContract(name: string, make: () => Promise<TestPlatfo
       expect(await p.registry.versions.create({ name: 'fraud', source: 'models:/fraud@single' })).toMatchObject({ version: 5, fileCount: 1, digest: v3.digest });
       await expectCode(p.registry.versions.create({ name: 'fraud', source: `runs:/${run.runId}/nothing-here` }), 'INVALID_ARGUMENT');
       await expectCode(p.registry.versions.create({ name: 'nope', source: `runs:/${run.runId}/model` }), 'NOT_FOUND');
-      await expectCode(p.registry.versions.create({ name: 'fraud', source: 'runs:/ffffffffffffffffffffffffffffffff/model' }), 'NOT_FOUND');
+      // A run that is not on this server: an external version, a pointer Cairn records and never follows.
+      expect(await p.registry.versions.create({ name: 'fraud', source: 'runs:/ffffffffffffffffffffffffffffffff/model' })).toMatchObject({
+        version: 6, status: 'READY', externalUri: 'runs:/ffffffffffffffffffffffffffffffff/model', runId: 'ffffffffffffffffffffffffffffffff', fileCount: null,
+      });
+      await expectCode(p.registry.versions.create({ name: 'fraud', source: '/etc/passwd' }), 'INVALID_ARGUMENT');
+      await expectCode(p.registry.versions.create({ name: 'fraud', source: 'file:///etc/passwd' }), 'INVALID_ARGUMENT');
       await expectCode(p.registry.versions.create({ name: 'fraud', source: `runs:/${run.runId}/model`, signature: { inputs: [{ type: 'complex' }] } as never }), 'INVALID_ARGUMENT');
       await expectCode(p.registry.versions.create({ name: 'fraud', source: 'models:/fraud@nothing' }), 'NOT_FOUND');
-      // A failed check consumed no number: the next version is 6.
-      expect((await p.registry.versions.create({ name: 'fraud', source: `runs:/${run.runId}/model` })).version).toBe(6);
+      // A failed check consumed no number: the next version is 7.
+      expect((await p.registry.versions.create({ name: 'fraud', source: `runs:/${run.runId}/model` })).version).toBe(7);
     });
 
     it('uploads a model folder, verifies served bytes, and reads versions by number', async (ctx) => {

@@ -56,7 +56,7 @@ export function parseVersion(model: string, version: unknown): number {
   const text = typeof version === 'number' ? String(version) : version;
   if (typeof text !== 'string' || !/^\d{1,9}$/.test(text) || Number(text) < 1) {
     const shown = String(version).slice(0, 40);
-    throw notFound(`Version '${shown}' of model '${model}'`, 'Versions are whole numbers from 1; list them with `cairn models versions NAME`.');
+    throw notFound(`Version '${shown}' of model '${model}'`, 'Versions are whole numbers from 1; list them with `cairn models versions NAME`.', { entity: 'model_version', name: model, version: shown });
   }
   return Number(text);
 }

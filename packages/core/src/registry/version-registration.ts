@@ -46,30 +46,37 @@ export async function registerVersion(ctx: RegistryContext, input: CreateVersion
   const format = input.format ? checkFormat(input.format) : null;
 
   let files: Array<{ path: string; key: string }> = [];
-  let runId = source.kind === 'upload' || source.kind === 'run' ? source.runId : null;
+  let runId = source.kind === 'model' ? null : source.runId;
+  let externalUri = source.kind === 'external' ? source.source : null;
   if (source.kind === 'run') {
     files = await sourceFiles(ctx.artifacts, source.prefix);
     if (!files.length) throw invalid(`The source '${source.source}' holds no files. Log the model's files to the run first.`, { field: 'source' });
   } else if (source.kind === 'model') {
     const from = await fromVersion(ctx, source.ref, source.source);
-    files = toManifest(from).map((f) => ({ path: f.path, key: `${from.storage_path}/${f.path}` }));
+    // A copy of an external version points where the original does; there are no files to copy.
+    externalUri = from.external_uri;
+    files = externalUri === null ? toManifest(from).map((f) => ({ path: f.path, key: `${from.storage_path}/${f.path}` })) : [];
     runId = input.runId ?? from.run_id;
   }
+  const external = externalUri !== null;
 
   const created = await ctx.tx(options, async (s) => {
     const model = await lockModel(s, name);
     const version = await s.models.nextVersion(model.model_id, s.now);
     const row: ModelVersionRow = {
       model_id: model.model_id, version, creation_time: s.now, last_updated_time: s.now, user_id: s.actor.name, description,
-      source: source.source, run_id: runId, status: 'PENDING_REGISTRATION', status_message: null, current_stage: 'None',
+      source: source.source, run_id: runId, status: external ? 'READY' : 'PENDING_REGISTRATION', status_message: null, current_stage: 'None',
       storage_path: storagePathOf(model.model_id, version), format: format ?? 'other', unsafe: format ? (isUnsafeFormat(format) ? 1 : 0) : 1,
       signature: signature ? JSON.stringify(signature) : null, input_example: inputExample, size_bytes: null, digest: null, file_count: null, manifest: null,
+      external_uri: externalUri,
     };
     await s.versions.insert(row, tags);
-    await s.record({ action: 'version.pending', modelId: model.model_id, modelName: model.name, version, after: { source: source.source, runId } });
+    // An external version is complete at once: Cairn records the pointer and holds no files.
+    if (external) await s.record({ action: 'version.created', modelId: model.model_id, modelName: model.name, version, after: { source: source.source, runId, status: 'READY', external: externalUri } });
+    else await s.record({ action: 'version.pending', modelId: model.model_id, modelName: model.name, version, after: { source: source.source, runId } });
     return row;
   });
-  if (source.kind === 'upload') return { name, version: created.version };
+  if (source.kind === 'upload' || external) return { name, version: created.version };
   try {
     const manifest = await copyFiles(ctx.artifacts, files, created.storage_path);
     await complete(ctx, name, created, manifest, format, signature, options);

@@ -64,7 +64,7 @@ export class VersionService {
 
   async update(name: string, version: string | number, input: { description?: string | null }, options: WriteOptions = {}): Promise<ModelVersion> {
     const description = checkDescription(input.description);
-    await this.write(name, version, options, async (s, row, model) => {
+    await this.write(name, version, { ...options, touchModel: false }, async (s, row, model) => {
       await s.versions.update({ modelId: row.model_id, version: row.version }, { description }, s.now);
       await s.record({ action: 'version.updated', modelId: row.model_id, modelName: model, version: row.version, before: { description: row.description }, after: { description } });
     });
@@ -107,7 +107,7 @@ export class VersionService {
   async setTag(name: string, version: string | number, key: string, value: string, options: WriteOptions = {}): Promise<void> {
     const k = checkKey(key, 'key');
     const v = checkText(value, 'value', LIMITS.tagValueLength);
-    await this.write(name, version, options, async (s, row, model) => {
+    await this.write(name, version, { ...options, touchModel: false }, async (s, row, model) => {
       const at = { modelId: row.model_id, version: row.version };
       const before = await s.versions.tag(at, k);
       await s.versions.setTag(at, k, v);
@@ -118,7 +118,7 @@ export class VersionService {
 
   async deleteTag(name: string, version: string | number, key: string, options: WriteOptions = {}): Promise<void> {
     const k = checkKey(key, 'key');
-    await this.write(name, version, options, async (s, row, model) => {
+    await this.write(name, version, { ...options, touchModel: false }, async (s, row, model) => {
       const at = { modelId: row.model_id, version: row.version };
       const before = await s.versions.tag(at, k);
       if (before === undefined || !(await s.versions.deleteTag(at, k))) throw notFound(`Tag '${k}' on version ${row.version} of '${model}'`);
@@ -139,6 +139,9 @@ export class VersionService {
   async openFile(name: string, version: string | number, path: string): Promise<{ stream: Readable; size: number; sha256: string }> {
     const { row } = await this.row(name, version);
     const rel = validateRelativePath(path, 'path');
+    if (row.external_uri !== null) {
+      throw new CairnError('FAILED_PRECONDITION', `Version ${row.version} of '${name}' is external: Cairn recorded where its files are (${row.external_uri}) but holds none; fetch them from there.`);
+    }
     const file = toManifest(row).find((f) => f.path === rel);
     if (!file) throw notFound(`File '${rel}' in version ${row.version} of '${name}'`, `List its files with \`cairn models show ${name}/${row.version}\`.`);
     const { stream } = await this.ctx.artifacts.get(`${row.storage_path}/${rel}`);
@@ -155,14 +158,24 @@ export class VersionService {
     return { row };
   }
 
-  private async write(name: string, version: string | number, options: WriteOptions, fn: (s: TxScope, row: ModelVersionRow, model: string) => Promise<void>): Promise<void> {
+  /**
+   * One write to a version in a transaction. The registered model's last_updated time moves with the
+   * writes that change what the model holds (a stage, a deletion), not with a version's description
+   * or tags (as MLflow keeps it: `touchModel: false`).
+   */
+  private async write(
+    name: string,
+    version: string | number,
+    options: WriteOptions & { touchModel?: boolean },
+    fn: (s: TxScope, row: ModelVersionRow, model: string) => Promise<void>,
+  ): Promise<void> {
     await this.ctx.tx(options, async (s) => {
       const model = await lockModel(s, name);
       const v = parseVersion(model.name, version);
       const row = await s.versions.row(model.model_id, v);
       if (!row) throw versionNotFound(model.name, v);
       await fn(s, row, model.name);
-      await s.models.touch(model.model_id, s.now);
+      if (options.touchModel !== false) await s.models.touch(model.model_id, s.now);
     });
   }
 }

@@ -89,6 +89,14 @@ export interface DatasetInput {
   tags: Tags;
 }
 
+/** One dataset runs of an experiment used, with the context it was used in (training, validation…). */
+export interface DatasetSummary {
+  experimentId: string;
+  name: string;
+  digest: string;
+  context: string | null;
+}
+
 export interface RunData {
   params: Record<string, string>;
   tags: Tags;

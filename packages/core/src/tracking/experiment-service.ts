@@ -45,7 +45,7 @@ export class ExperimentService {
 
   async get(id: string): Promise<Experiment> {
     const exp = await this.store.get(String(id));
-    if (!exp) throw notFound(`Experiment with id '${id}'`, 'List experiments with `cairn experiments list`.');
+    if (!exp) throw notFound(`Experiment with id '${id}'`, 'List experiments with `cairn experiments list`.', { entity: 'experiment', id });
     return exp;
   }
 
@@ -105,7 +105,7 @@ export class ExperimentService {
 
   /** The experiment must exist and be active to take new runs. */
   async requireActive(id: string): Promise<Experiment> {
-    if (toId(String(id)) === null) throw notFound(`Experiment with id '${id}'`);
+    if (toId(String(id)) === null) throw notFound(`Experiment with id '${id}'`, '', { entity: 'experiment', id });
     const exp = await this.get(id);
     if (exp.lifecycleStage !== 'active') {
       throw new CairnError('FAILED_PRECONDITION', `Experiment '${exp.name}' is deleted; restore it with \`cairn experiments restore ${id}\` first.`);

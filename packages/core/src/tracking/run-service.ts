@@ -5,13 +5,14 @@ import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { CairnError, invalid, notFound } from '../errors.js';
 import { validateRelativePath } from '../paths/index.js';
-import type { DatasetInput, Metric, MetricSeries, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
+import type { DatasetInput, DatasetSummary, Metric, MetricSeries, Page, Param, Run, RunInfo, RunSource, RunStatus, Tag, Tags, ViewType } from './entities.js';
 import { TERMINAL_STATUSES } from './entities.js';
 import type { ExperimentService } from './experiment-service.js';
 import { checkTags } from './experiment-service.js';
 import { seriesToMetrics } from './metric-series.js';
 import { randomRunName } from './run-names.js';
 import { decodePageToken, encodePageToken, searchRunIds } from './search/index.js';
+import { datasetSummaries } from './sql/dataset-summaries.js';
 import { RunStore } from './sql/run-store.js';
 import { LIMITS, checkCount, checkKey, checkMetric, checkSafeInteger, checkStatus, checkText } from './validation.js';
 
@@ -136,13 +137,13 @@ export class RunService {
 
   async get(runId: string): Promise<Run> {
     const [run] = await this.store.getMany([checkRunId(runId)]);
-    if (!run) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.');
+    if (!run) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.', { entity: 'run', id: runId });
     return run;
   }
 
   async getInfo(runId: string): Promise<RunInfo> {
     const info = await this.store.getInfo(checkRunId(runId));
-    if (!info) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.');
+    if (!info) throw notFound(`Run '${runId}'`, 'Find run ids with `cairn runs list --experiment NAME`.', { entity: 'run', id: runId });
     return info;
   }
 
@@ -203,8 +204,8 @@ export class RunService {
 
   async deleteTag(runId: string, key: string): Promise<void> {
     const info = await this.getInfo(runId);
-    if (info.lifecycleStage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it first.`);
-    if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`);
+    if (info.lifecycleStage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it first.`, { details: { entity: 'run', id: runId, lifecycleStage: info.lifecycleStage } });
+    if (!(await this.store.deleteTag(runId, checkKey(key, 'key')))) throw notFound(`Tag '${key}' on run '${runId}'`, '', { entity: 'run_tag', id: runId, key });
   }
 
   /**
@@ -247,6 +248,12 @@ export class RunService {
       };
     });
     await this.store.logInputs(runId, Number(info.experimentId), checked);
+  }
+
+  /** The datasets the runs of these experiments logged as inputs (distinct, at most 1,000). */
+  async datasetSummaries(experimentIds: string[]): Promise<DatasetSummary[]> {
+    const ids = experimentIds.map((id) => (/^\d{1,15}$/.test(id) ? Number(id) : null)).filter((id): id is number => id !== null);
+    return datasetSummaries(this.db, ids);
   }
 
   async search(input: SearchRunsInput): Promise<Page<Run>> {

@@ -25,6 +25,8 @@ export function modelVersionJson(v: ModelVersion): Json {
   if (v.description) json.description = v.description;
   if (v.runId) json.run_id = v.runId;
   if (v.statusMessage) json.status_message = v.statusMessage;
+  // MLflow's ModelVersion has no field for it, so an external version says so where people look.
+  else if (v.externalUri) json.status_message = EXTERNAL_NOTE;
   withList(json, 'tags', keyValues(v.tags));
   return withList(json, 'aliases', v.aliases);
 }
@@ -37,7 +39,12 @@ export function registeredModelJson(m: RegisteredModel): Json {
   return withList(json, 'aliases', m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })));
 }
 
-/** Where MLflow clients download a version's files: the artifact proxy, under the version's own copy. */
+export const EXTERNAL_NOTE = 'External version: Cairn records where its files are (the download URI) but holds none and never fetches them.';
+
+/**
+ * Where MLflow clients download a version's files: the artifact proxy, under the version's own copy;
+ * for an external version, the pointer it was registered with, which the client follows itself.
+ */
 export function downloadUri(v: ModelVersion): string {
-  return mlflowArtifactUri(v.storagePath);
+  return v.externalUri ?? mlflowArtifactUri(v.storagePath);
 }

@@ -3,6 +3,7 @@ import type { RoutePolicy } from '../auth/policy.js';
 import { toMlflowError } from '../mlflow/errors.js';
 import { RequestFields } from '../mlflow/request-fields.js';
 import type { CairnApp } from '../router.js';
+import { bodyTextOf } from '../mlflow/body-text.js';
 
 export type RegistryHandler = (fields: RequestFields, request: FastifyRequest) => Promise<object>;
 export type RegistryMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -20,7 +21,7 @@ export function addRegistryRoute(app: CairnApp, method: RegistryMethod, url: str
     handler: async (request) => {
       const body = request.body as Record<string, unknown> | undefined;
       const fromQuery = method === 'GET' || (method === 'DELETE' && (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)));
-      return handler(fromQuery ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(body), request);
+      return handler(fromQuery ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(body, bodyTextOf(request)), request);
     },
   });
 }

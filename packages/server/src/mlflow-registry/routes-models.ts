@@ -78,9 +78,16 @@ export function registeredModelRoutes(app: CairnApp, platform: Platform): void {
   }));
 }
 
-/** `version` is a string in MLflow's protos; numbers are accepted too. */
+/** `version` is a string in MLflow's protos; numbers are accepted too. Anything else gets MLflow's message. */
 export function versionOf(f: RequestFields): string {
-  const v = f.int64('version');
-  if (v === undefined) throw new CairnError('INVALID_ARGUMENT', "Missing value for required parameter 'version'.", { details: { field: 'version' } });
-  return String(v);
+  const raw = f.rawValue('version');
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (v === undefined || v === null || v === '') throw f.missing('version');
+  const text = String(v).trim();
+  if (!/^-?\d{1,15}$/.test(text)) {
+    throw new CairnError('INVALID_ARGUMENT', `Model version must be an integer, got '${String(v).slice(0, 100)}'. Versions are whole numbers from 1.`, {
+      details: { field: 'version' },
+    });
+  }
+  return String(Number(text));
 }

@@ -5,6 +5,8 @@ import { downloadUri, modelVersionJson } from './convert.js';
 import { addRegistryRoute } from './mlflow-registry-route.js';
 import { tagsOf, versionOf } from './routes-models.js';
 
+const MLFLOW_VERSION_ORDER = ['last_updated_timestamp DESC'];
+
 /** MLflow's model-version RPCs, including the deprecated stage transition and the download URI. */
 export function modelVersionRoutes(app: CairnApp, platform: Platform): void {
   const registry = platform.registry;
@@ -40,7 +42,14 @@ export function modelVersionRoutes(app: CairnApp, platform: Platform): void {
   });
 
   addRegistryRoute(app, 'GET', '/model-versions/search', 'reader', async (f) => {
-    const page = await registry.versions.search({ filter: f.string('filter'), orderBy: f.stringList('order_by'), maxResults: f.int64('max_results'), pageToken: f.string('page_token') });
+    // MLflow's default order (its SQL store): last updated first, then name and version; /api/v1 keeps Cairn's.
+    const orderBy = f.stringList('order_by');
+    const page = await registry.versions.search({
+      filter: f.string('filter'),
+      orderBy: orderBy.length ? orderBy : MLFLOW_VERSION_ORDER,
+      maxResults: f.int64('max_results'),
+      pageToken: f.string('page_token'),
+    });
     const json: Record<string, unknown> = {};
     if (page.items.length) json.model_versions = page.items.map(modelVersionJson);
     if (page.nextPageToken) json.next_page_token = page.nextPageToken;

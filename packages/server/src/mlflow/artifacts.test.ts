@@ -25,7 +25,7 @@ describeMlflow('MLflow artifact API and proxy', (test) => {
     expect(down.statusCode).toBe(200);
     expect(down.rawPayload.equals(bytes)).toBe(true);
     expect(down.headers['content-type']).toBe('application/octet-stream');
-    expect(down.headers['content-disposition']).toBe("attachment; filename*=UTF-8''weights.bin");
+    expect(down.headers['content-disposition']).toBe('attachment; filename="weights.bin"; filename*=UTF-8\'\'weights.bin');
     expect(down.headers['x-content-type-options']).toBe('nosniff');
     expect(Number(down.headers['content-length'])).toBe(bytes.length);
 
@@ -69,7 +69,8 @@ describeMlflow('MLflow artifact API and proxy', (test) => {
     });
     const csv = await h.app.inject({ method: 'GET', url: `${ARTIFACTS}/${root}/a%20b/${encodeURIComponent('données.csv')}` });
     expect(csv.body).toBe('x,y\n');
-    expect(csv.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encodeURIComponent('données.csv')}`);
+    // Both forms: the plain one (non-ASCII replaced) for clients that read only `filename=`.
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="donn_es.csv"; filename*=UTF-8''${encodeURIComponent('données.csv')}`);
 
     const dir = await h.app.inject({ method: 'GET', url: `${ARTIFACTS}/${root}/a%20b` });
     expect(dir.statusCode).toBe(404);

@@ -61,8 +61,10 @@ describeMlflow('MLflow routes: unknown endpoints and request bodies', (test) => 
       ['GET', '/api/2.0/mlflow/registered-models/list'],
       ['POST', '/api/2.0/mlflow/model-versions/search'],
       ['POST', '/api/2.0/mlflow/logged-models'],
-      ['POST', '/api/2.0/mlflow/runs/log-model'],
-      ['GET', '/api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=x&metric_key=m'],
+      // Unsupported on purpose (docs/mlflow.md): MLflow's prompt lab, AI gateway and UI upload.
+      ['POST', '/ajax-api/2.0/mlflow/runs/create-promptlab-run'],
+      ['POST', '/ajax-api/2.0/mlflow/gateway-proxy'],
+      ['POST', '/ajax-api/2.0/mlflow/upload-artifact?run_uuid=x&path=a.txt'],
       ['GET', '/api/2.0/mlflow/runs/create'],
       ['POST', '/api/2.0/mlflow/runs/get'],
       ['POST', '/api/2.0/mlflow-artifacts/mpu/create'],
@@ -108,7 +110,7 @@ describeMlflow('MLflow route table', (test) => {
     expect(routes.filter((r) => r.method !== 'HEAD')).toHaveLength(MLFLOW_ROUTE_KEYS.length * 2);
     for (const route of routes) {
       // get-latest-versions is a read that MLflow's client sends as a POST (the model registry).
-      const read = ['GET', 'HEAD'].includes(route.method) || route.url.endsWith('/search') || route.url.endsWith('/get-latest-versions');
+      const read = ['GET', 'HEAD'].includes(route.method) || route.url.endsWith('/search') || route.url.endsWith('/search-datasets') || route.url.endsWith('/get-latest-versions');
       expect(route.policy, `${route.method} ${route.url}`).toBe(read ? 'reader' : 'editor');
     }
   });

@@ -55,14 +55,61 @@ function fromFastify(error: { code?: string; statusCode?: number; message: strin
   return null;
 }
 
+type Details = Record<string, unknown>;
+
 /**
- * Maps anything a route throws to MLflow's error body. CairnErrors keep their message; unexpected
- * errors become INTERNAL_ERROR with a generic message (the caller logs the original).
+ * MLflow's own wording for errors about an entity (its SQL stores, MLflow 2.9.2), keyed by Cairn's
+ * code and the `details.entity` the core puts on the error. Clients, scripts and MLflow's tests match
+ * on these texts, so MLflow's routes say it MLflow's way first and Cairn's message follows.
+ */
+const MLFLOW_TEXTS: Partial<Record<ErrorCode, Record<string, (d: Details) => string>>> = {
+  NOT_FOUND: {
+    run: (d) => `Run with id=${String(d.id)} not found`,
+    experiment: (d) => `No Experiment with id=${String(d.id)} exists`,
+    run_tag: (d) => `No tag with name: ${String(d.key)} in run with id ${String(d.id)}`,
+    registered_model: (d) => `Registered Model with name=${String(d.name)} not found`,
+    model_version: (d) => `Model Version (name=${String(d.name)}, version=${String(d.version)}) not found`,
+  },
+  ALREADY_EXISTS: {
+    experiment: (d) => `Experiment(name=${String(d.name)}) already exists`,
+    registered_model: (d) => `Registered Model (name=${String(d.name)}) already exists`,
+  },
+  INVALID_ARGUMENT: {
+    model_version_source: (d) => {
+      const head = `Invalid model version source: '${String(d.source)}'.`;
+      switch (d.refusal) {
+        case 'local':
+          return `${head} To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id. Cairn takes no local path as a source, with or without run_id`;
+        case 'file':
+          return `${head} MLflow tracking server doesn't allow using a file URI as a model version source for security reasons. Cairn has no setting that allows it`;
+        case 'relative':
+          return `${head} If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path`;
+        default:
+          return '';
+      }
+    },
+  },
+  FAILED_PRECONDITION: {
+    run: (d) => `The run ${String(d.id)} must be in the 'active' state. Current state is ${String(d.lifecycleStage)}`,
+  },
+};
+
+/** The message an MLflow client sees: MLflow's text when there is one, then Cairn's. */
+export function mlflowMessage(error: { code: ErrorCode; message: string; details?: Details }): string {
+  const entity = error.details?.entity;
+  const text = typeof entity === 'string' ? MLFLOW_TEXTS[error.code]?.[entity]?.(error.details!) : undefined;
+  return text ? `${text}. ${error.message}` : error.message;
+}
+
+/**
+ * Maps anything a route throws to MLflow's error body. CairnErrors keep their message, after
+ * MLflow's wording where it has one; unexpected errors become INTERNAL_ERROR with a generic message
+ * (the caller logs the original).
  */
 export function toMlflowError(error: unknown): MlflowErrorReply {
   if (isCairnError(error)) {
     const { errorCode, status } = MLFLOW_ERROR_CODES[error.code];
-    return reply(status, errorCode, error.message);
+    return reply(status, errorCode, mlflowMessage(error));
   }
   if (error instanceof Error) {
     const fastify = fromFastify(error as Error & { code?: string; statusCode?: number });

@@ -6,8 +6,11 @@ import { MLFLOW_LIMITS } from './limits.js';
 import { useMlflowErrors } from './mlflow-route.js';
 import { artifactListRoute, artifactProxyRoutes, type ArtifactProxyOptions } from './routes-artifacts.js';
 import { experimentRoutes } from './routes-experiments.js';
+import { historyRoutes } from './routes-history.js';
+import { legacyArtifactRouter } from './routes-legacy-artifacts.js';
 import { loggingRoutes } from './routes-logging.js';
 import { runRoutes } from './routes-runs.js';
+import { rememberBodyText } from './body-text.js';
 
 /** Where MLflow clients (`/api/2.0`) and MLflow's web UI (`/ajax-api/2.0`) look for the API. */
 export const MLFLOW_API_BASES = ['/api/2.0', '/ajax-api/2.0'] as const;
@@ -25,7 +28,7 @@ export function isMlflowPath(url: string): boolean {
  * body that is a JSON string holding JSON (sent by old clients) is decoded twice.
  */
 export function useMlflowJson(app: CairnApp): void {
-  useJsonBodies(app, { empty: {}, decodeStringBody: true, bodyLimit: MLFLOW_LIMITS.bodyBytes });
+  useJsonBodies(app, { empty: {}, decodeStringBody: true, bodyLimit: MLFLOW_LIMITS.bodyBytes, onText: rememberBodyText });
 }
 
 function trackingRouter(platform: Platform): CairnRouter {
@@ -35,6 +38,7 @@ function trackingRouter(platform: Platform): CairnRouter {
     experimentRoutes(app, platform);
     runRoutes(app, platform);
     loggingRoutes(app, platform);
+    historyRoutes(app, platform);
     artifactListRoute(app, platform);
   };
 }
@@ -51,10 +55,14 @@ function artifactProxyRouter(platform: Platform, options: MlflowRouteOptions): C
  * under `<base>/mlflow-artifacts`, for both bases of {@link MLFLOW_API_BASES}.
  */
 export function mlflowRouters(platform: Platform, options: MlflowRouteOptions): RouterMount[] {
-  return MLFLOW_API_BASES.flatMap((base) => [
-    { prefix: `${base}/mlflow`, router: trackingRouter(platform) },
-    { prefix: `${base}/mlflow-artifacts`, router: artifactProxyRouter(platform, options) },
-  ]);
+  return [
+    ...MLFLOW_API_BASES.flatMap((base) => [
+      { prefix: `${base}/mlflow`, router: trackingRouter(platform) },
+      { prefix: `${base}/mlflow-artifacts`, router: artifactProxyRouter(platform, options) },
+    ]),
+    // The legacy download routes sit at the root, outside the API bases, as on an MLflow server.
+    { prefix: '', router: legacyArtifactRouter(platform) },
+  ];
 }
 
 /**

@@ -53,7 +53,12 @@ export function checkBatchCounts(metrics: number, params: number, tags: number):
 export function checkMaxResults(value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new CairnError('INVALID_ARGUMENT', `'max_results' must be an integer from 1 to ${max}, got ${value}.`, { details: { field: 'max_results' } });
+    // MLflow's handler wording (its schema check on max_results), then the range Cairn accepts.
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `Invalid value ${value} for parameter 'max_results' supplied. Hint: Value was of type 'int'. See the API docs for more information about request parameters. 'max_results' must be an integer from 1 to ${max}.`,
+      { details: { field: 'max_results' } },
+    );
   }
   return value;
 }

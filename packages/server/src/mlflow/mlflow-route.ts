@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePolicy } from '../auth/policy.js';
 import { JsonText } from '../json-text.js';
 import type { CairnApp } from '../router.js';
+import { bodyTextOf } from './body-text.js';
 import { endpointNotFound, toMlflowError } from './errors.js';
 import { RequestFields } from './request-fields.js';
 
@@ -19,17 +20,14 @@ export function addMlflowRoute(app: CairnApp, method: 'GET' | 'POST', url: strin
     url,
     config: { policy },
     handler: async (request, reply) => {
-      const message = await handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body), request);
+      const message = await handler(method === 'GET' ? RequestFields.fromQuery(request.query) : RequestFields.fromBody(request.body, bodyTextOf(request)), request);
       return message instanceof JsonText ? message.send(reply) : message;
     },
   });
 }
 
-/**
- * Makes every error in this plugin's scope, and every unknown path under its prefix, answer in
- * MLflow's `{error_code, message}` shape.
- */
-export function useMlflowErrors(app: CairnApp): void {
+/** Makes every error in this plugin's scope answer in MLflow's `{error_code, message}` shape. */
+export function useMlflowErrorHandler(app: CairnApp): void {
   app.setErrorHandler((error, request, reply: FastifyReply) => {
     const { status, body } = toMlflowError(error);
     if (status >= 500) request.log.error({ err: error }, 'MLflow API request failed');
@@ -39,6 +37,14 @@ export function useMlflowErrors(app: CairnApp): void {
     if (request.raw.complete === false) reply.header('connection', 'close');
     return reply.status(status).send(body);
   });
+}
+
+/**
+ * Makes every error in this plugin's scope, and every unknown path under its prefix, answer in
+ * MLflow's `{error_code, message}` shape.
+ */
+export function useMlflowErrors(app: CairnApp): void {
+  useMlflowErrorHandler(app);
   app.setNotFoundHandler((request, reply) => {
     const { status, body } = endpointNotFound(request.method, request.url);
     return reply.status(status).send(body);

@@ -1,23 +1,33 @@
 import { CairnError } from '@cairn/core';
+import { pythonView } from './python-repr.js';
 
 type Source = Record<string, unknown>;
+type Path = readonly (string | number)[];
 
-const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
-
-// A list or object is described, not printed: it may be large, and printing recurses through it.
-function shown(value: unknown): string {
-  if (typeof value === 'string') return `'${clip(value)}'`;
-  if (Array.isArray(value)) return `(a list of ${value.length})`;
-  if (typeof value === 'object' && value !== null) return '(an object)';
-  return String(value);
+/** The whole request, shared by every field reader of it: its parsed body and, for JSON, its text. */
+interface RequestRoot {
+  body: unknown;
+  text?: string;
 }
 
-function bad(field: string, expected: string, value: unknown): CairnError {
-  return new CairnError('INVALID_ARGUMENT', `Invalid value ${shown(value)} for parameter '${field}': expected ${expected}.`, { details: { field } });
+const API_DOCS = 'See the API docs for more information about request parameters.';
+
+/**
+ * MLflow's message for a value of the wrong type (`mlflow/server/handlers.py`), with the value printed
+ * as Python prints it, then what Cairn expected.
+ */
+function bad(field: string, expected: string, value: unknown, root?: RequestRoot, path?: Path): CairnError {
+  const view = pythonView(value, path ?? [], path ? root?.text : undefined);
+  const shown = view.text.length > 1000 ? `${view.text.slice(0, 1000)}…` : view.text;
+  return new CairnError(
+    'INVALID_ARGUMENT',
+    `Invalid value ${shown} for parameter '${field}' supplied. Hint: Value was of type '${view.type}'. ${API_DOCS} Expected ${expected}.`,
+    { details: { field } },
+  );
 }
 
 export function missing(field: string): CairnError {
-  return new CairnError('INVALID_ARGUMENT', `Missing value for required parameter '${field}'.`, { details: { field } });
+  return new CairnError('INVALID_ARGUMENT', `Missing value for required parameter '${field}'. ${API_DOCS}`, { details: { field } });
 }
 
 const INT64 = /^-?\d{1,19}$/;
@@ -35,23 +45,37 @@ export class RequestFields {
   /**
    * `prefix` goes before field names (`dataset.`); for an element of a list it names the list and
    * `index` the element (`metrics`, 3: `metrics[3].key`), so the name is only built for an error
-   * message. A log-batch request holds a thousand elements.
+   * message. A log-batch request holds a thousand elements. `path` locates this message in the
+   * request, so an error can print the value exactly as the client sent it.
    */
   constructor(
     private readonly source: Source,
     private readonly prefix = '',
     private readonly fromQueryString = false,
     private readonly index?: number,
+    private readonly root?: RequestRoot,
+    private readonly path: Path = [],
   ) {}
 
-  static fromBody(body: unknown): RequestFields {
+  /** A POST's message; `text` is the JSON body as sent (for error messages that quote a value). */
+  static fromBody(body: unknown, text?: string): RequestFields {
     if (body === undefined || body === null || body === '') return new RequestFields({});
     if (typeof body !== 'object' || Array.isArray(body)) throw new CairnError('INVALID_ARGUMENT', 'The request body must be a JSON object.');
-    return new RequestFields(body as Source);
+    return new RequestFields(body as Source, '', false, undefined, { body, text });
   }
 
   static fromQuery(query: unknown): RequestFields {
     return new RequestFields((query ?? {}) as Source, '', true);
+  }
+
+  /** The raw value of a field as sent (undefined when absent), for checks the typed readers do not make. */
+  rawValue(field: string): unknown {
+    return this.source[field];
+  }
+
+  /** An error for a field whose value is wrong as a whole, printed as MLflow prints it. */
+  invalid(field: string, expected: string): CairnError {
+    return bad(this.fieldName(field), expected, this.source[field], this.root, [...this.path, field]);
   }
 
   /** The field's full name in the request, for messages (`metrics[3].key`). */
@@ -72,9 +96,9 @@ export class RequestFields {
   string(field: string): string | undefined {
     const v = this.raw(field);
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw bad(this.fieldName(field), 'a string', v);
+    if (typeof v !== 'string') throw this.invalid(field, 'a string');
     // No stored name, key or id holds a NUL (PostgreSQL text cannot), so it never reaches a query.
-    if (v.includes('\u0000')) throw bad(this.fieldName(field), 'a string without NUL characters', v);
+    if (v.includes('\u0000')) throw this.invalid(field, 'a string without NUL characters');
     return v === '' ? undefined : v;
   }
 
@@ -88,7 +112,7 @@ export class RequestFields {
     const v = this.raw(field);
     if (v === undefined || v === null || v === '') return undefined;
     const n = typeof v === 'number' ? v : typeof v === 'string' && INT64.test(v.trim()) ? Number(v.trim()) : Number.NaN;
-    if (!Number.isSafeInteger(n)) throw bad(this.fieldName(field), 'a whole number (int64)', v);
+    if (!Number.isSafeInteger(n)) throw this.invalid(field, 'a whole number (int64)');
     return n;
   }
 
@@ -114,7 +138,7 @@ export class RequestFields {
         details: { field: this.fieldName(field) },
       });
     }
-    throw bad(this.fieldName(field), 'a number, "NaN", "Infinity" or "-Infinity"', v);
+    throw this.invalid(field, 'a number, "NaN", "Infinity" or "-Infinity"');
   }
 
   /** An enum given by name or by its proto number. */
@@ -125,7 +149,7 @@ export class RequestFields {
     if (typeof v === 'string' && (names as string[]).includes(v)) return v as T;
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
     if (Object.hasOwn(values, n)) return values[n];
-    throw bad(this.fieldName(field), `one of ${names.join(', ')}`, v);
+    throw this.invalid(field, `one of ${names.join(', ')}`);
   }
 
   /** A repeated string field: a JSON array, or a repeated (or single) query key. */
@@ -133,9 +157,9 @@ export class RequestFields {
     const v = this.source[field];
     if (v === undefined || v === null) return [];
     const list = Array.isArray(v) ? v : this.fromQueryString && typeof v === 'string' ? [v] : null;
-    if (!list) throw bad(this.fieldName(field), 'a list of strings', v);
+    if (!list) throw this.invalid(field, 'a list of strings');
     list.forEach((item, i) => {
-      if (typeof item !== 'string') throw bad(`${this.fieldName(field)}[${i}]`, 'a string', item);
+      if (typeof item !== 'string') throw bad(`${this.fieldName(field)}[${i}]`, 'a string', item, this.root, [...this.path, field, i]);
     });
     return list as string[];
   }
@@ -144,11 +168,11 @@ export class RequestFields {
   messages(field: string): RequestFields[] {
     const v = this.source[field];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw bad(this.fieldName(field), 'a list', v);
+    if (!Array.isArray(v)) throw this.invalid(field, 'a list');
     const name = this.fieldName(field);
     return v.map((item, i) => {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(`${name}[${i}]`, 'an object', item);
-      return new RequestFields(item as Source, name, false, i);
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(`${name}[${i}]`, 'an object', item, this.root, [...this.path, field, i]);
+      return new RequestFields(item as Source, name, false, i, this.root, [...this.path, field, i]);
     });
   }
 
@@ -156,8 +180,8 @@ export class RequestFields {
   message(field: string): RequestFields | null {
     const v = this.source[field];
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'object' || Array.isArray(v)) throw bad(this.fieldName(field), 'an object', v);
-    return new RequestFields(v as Source, `${this.fieldName(field)}.`);
+    if (typeof v !== 'object' || Array.isArray(v)) throw this.invalid(field, 'an object');
+    return new RequestFields(v as Source, `${this.fieldName(field)}.`, false, undefined, this.root, [...this.path, field]);
   }
 
   /** `run_id`, or the deprecated `run_uuid` that older clients still send. */

@@ -1,17 +1,20 @@
 import type { Readable } from 'node:stream';
-import { CairnError, refuseReservedWrite, validateRelativePath, type Platform } from '@cairn/core';
+import { CairnError, refuseReservedWrite, type Platform } from '@cairn/core';
 import type { FastifyRequest } from 'fastify';
 import { sendArtifact } from '../artifact-download.js';
 import type { CairnApp } from '../router.js';
+import { mlflowArtifactPath } from './artifact-path.js';
 import { fileInfoJson, mlflowArtifactUri } from './convert.js';
+import { contentDisposition, downloadType } from './download-headers.js';
 import { addMlflowRoute } from './mlflow-route.js';
 
 /** `artifacts/list` of the tracking API: one level of a run's artifacts. Path relative to `/mlflow`. */
 export function artifactListRoute(app: CairnApp, platform: Platform): void {
   addMlflowRoute(app, 'GET', '/artifacts/list', 'reader', async (f) => {
     const runId = f.runId();
+    const path = mlflowArtifactPath(f.string('path') ?? '', { allowEmpty: true });
     const info = await platform.runs.getInfo(runId);
-    const files = await platform.runs.listArtifacts(runId, f.string('path') ?? '');
+    const files = await platform.runs.listArtifacts(runId, path);
     const json: Record<string, unknown> = { root_uri: mlflowArtifactUri(info.artifactUri) };
     if (files.length) json.files = files.map((file) => fileInfoJson(file.path, file));
     return json;
@@ -25,7 +28,7 @@ export interface ArtifactProxyOptions {
 
 /** The artifact key a proxy request names: the URL's tail, checked by the one path validator. */
 function keyOf(request: FastifyRequest): string {
-  return validateRelativePath((request.params as Record<string, string>)['*'] ?? '', 'artifact path');
+  return mlflowArtifactPath((request.params as Record<string, string>)['*'] ?? '');
 }
 
 /**
@@ -47,11 +50,6 @@ async function writableKey(request: FastifyRequest, platform: Platform, what: st
   return key;
 }
 
-function attachment(key: string): string {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 function tooLarge(max: number): CairnError {
   return new CairnError('RESOURCE_EXHAUSTED', `The upload is larger than this server accepts (${max} bytes). Split the file or raise the server's upload limit.`);
 }
@@ -71,7 +69,7 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
   app.get('/artifacts', { config: { policy: 'reader' } }, async (request) => {
     const query = request.query as Record<string, unknown>;
     const raw = Array.isArray(query.path) ? query.path[0] : query.path;
-    const prefix = validateRelativePath(typeof raw === 'string' ? raw : '', 'path', { allowEmpty: true });
+    const prefix = mlflowArtifactPath(typeof raw === 'string' ? raw : '', { allowEmpty: true });
     const files = await store.list(prefix);
     // The proxy names entries by their base name; clients join them to the folder they listed.
     return files.length ? { files: files.map((file) => fileInfoJson(file.path.slice(file.path.lastIndexOf('/') + 1), file)) } : {};
@@ -79,7 +77,9 @@ export function artifactProxyRoutes(app: CairnApp, platform: Platform, options: 
 
   app.get('/artifacts/*', { config: { policy: 'reader' } }, async (request, reply) => {
     const key = keyOf(request);
-    return sendArtifact(request, reply, attachment(key), (range) => store.get(key, { range }));
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    // An attachment browsers must not sniff (MLflow's type guess only for inert types), so an uploaded HTML file never runs on this origin.
+    return sendArtifact(request, reply, contentDisposition(name), (range) => store.get(key, { range }), downloadType(name));
   });
 
   app.put('/artifacts/*', { config: { policy: 'editor' } }, async (request) => {

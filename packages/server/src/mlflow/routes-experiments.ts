@@ -1,4 +1,4 @@
-import type { Platform, ViewType } from '@cairn/core';
+import { CairnError, type Platform, type ViewType } from '@cairn/core';
 import type { CairnApp } from '../router.js';
 import { experimentJson, pageJson } from './convert.js';
 import { MLFLOW_LIMITS, checkMaxResults } from './limits.js';
@@ -6,12 +6,27 @@ import { addMlflowRoute } from './mlflow-route.js';
 import { parseTag, parseTagMap } from './parse-entities.js';
 import type { RequestFields } from './request-fields.js';
 
+const SEARCH_DATASETS_MAX_EXPERIMENTS = 20;
+
 /** MLflow's ViewType enum: the name or its proto number. */
 export const VIEW_TYPES: Record<number, ViewType> = { 1: 'ACTIVE_ONLY', 2: 'DELETED_ONLY', 3: 'ALL' };
 
 /** experiments/*: create, get, get-by-name, search, update, delete, restore, tags. Paths are relative to `/mlflow`. */
 export function experimentRoutes(app: CairnApp, platform: Platform): void {
   const experiments = platform.experiments;
+
+  // The datasets runs of these experiments used, for the web UI's dataset filter (MLflow's limits and messages).
+  addMlflowRoute(app, 'POST', '/experiments/search-datasets', 'reader', async (f) => {
+    const ids = f.stringList('experiment_ids');
+    if (!ids.length) throw new CairnError('INVALID_ARGUMENT', 'SearchDatasets request must specify at least one experiment_id.', { details: { field: 'experiment_ids' } });
+    if (ids.length > SEARCH_DATASETS_MAX_EXPERIMENTS) {
+      throw new CairnError('INVALID_ARGUMENT', `SearchDatasets request cannot specify more than ${SEARCH_DATASETS_MAX_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`, {
+        details: { field: 'experiment_ids' },
+      });
+    }
+    const summaries = await platform.runs.datasetSummaries(ids);
+    return { dataset_summaries: summaries.map((s) => ({ experiment_id: s.experimentId, name: s.name, digest: s.digest, context: s.context })) };
+  });
 
   addMlflowRoute(app, 'POST', '/experiments/create', 'editor', async (f) => {
     const experiment = await experiments.create({

@@ -79,9 +79,16 @@ describeMlflow('MLflow runs API', (test) => {
     });
     expect(found.body.runs?.map((r) => r.info.run_id)).toEqual([child.info.run_id]);
 
-    const orphan = await h.post<MlflowError>('/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: 'f'.repeat(32) }] });
-    expect(orphan.status).toBe(404);
-    expect(orphan.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    // A parent that is not on this server (MLflow stores the tag unchecked): accepted, kept as the tag,
+    // so the run shows as the child of a missing parent; Cairn records no parent of its own.
+    const missing = 'f'.repeat(32);
+    const orphan = await h.post<{ run: MlflowRun }>('/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: missing }] });
+    expect(orphan.status).toBe(200);
+    expect(tagMap(orphan.body.run.data.tags)['mlflow.parentRunId']).toBe(missing);
+    expect(tagMap((await h.get<{ run: MlflowRun }>('/runs/get', { run_id: orphan.body.run.info.run_id })).body.run.data.tags)['mlflow.parentRunId']).toBe(missing);
+    expect((await h.platform.runs.getInfo(orphan.body.run.info.run_id)).parentRunId).toBeNull();
+    const children = await h.post<SearchReply>('/runs/search', { experiment_ids: [experimentId], filter: `tags.mlflow.parentRunId = '${missing}'` });
+    expect(children.body.runs?.map((r) => r.info.run_id)).toEqual([orphan.body.run.info.run_id]);
   });
 
   test('runs made through Cairn show their parent and user as MLflow tags', async (h) => {

@@ -84,6 +84,7 @@ export const versionSchema = z.object({
   stage: z.string(), tags: stringMap, aliases: z.array(z.string()), format: z.string(), unsafe: z.boolean(),
   signature: signatureSchema.nullable(), inputExample: z.unknown(), size: z.number().nullable(), digest: z.string().nullable(),
   fileCount: z.number().nullable(), storagePath: z.string(),
+  externalUri: z.string().nullable().describe('Set for an external version: where its files are (Cairn holds none and never fetches them).'),
 }).describe('ModelVersion');
 export const modelSchema = z.object({
   name: z.string(), description: z.string().nullable(), creationTime: z.number(), lastUpdatedTime: z.number(),
@@ -122,6 +123,7 @@ export const lineageBody = z.object({
   lineage: z.object({
     model: z.string(), version: z.number(), source: z.string(), digest: z.string().nullable(),
     run: z.object({ runId: z.string(), runName: z.string(), experimentId: z.string(), experimentName: z.string().nullable(), status: z.string(), startTime: z.number(), userId: z.string() }).nullable(),
+    missingRunId: z.string().nullable(), externalUri: z.string().nullable(),
     code: z.object({ gitCommit: z.string().nullable(), gitDirty: z.boolean().nullable(), entryPoint: z.string().nullable() }).nullable(),
     datasets: z.array(z.object({ name: z.string(), digest: z.string(), sourceType: z.string(), source: z.string(), context: z.string().nullable() })),
     pipelineRun: z.object({ runId: z.string(), pipeline: z.string(), step: z.string().nullable(), status: z.string() }).nullable(),

@@ -33,7 +33,7 @@ export interface WithExtras { tag_list: unknown; alias_list: unknown }
 
 const VERSION_COLUMNS: ReadonlyArray<keyof ModelVersionRow> = [
   'model_id', 'version', 'creation_time', 'last_updated_time', 'user_id', 'description', 'source', 'run_id', 'status', 'status_message',
-  'current_stage', 'storage_path', 'format', 'unsafe', 'signature', 'input_example', 'size_bytes', 'digest', 'file_count', 'manifest',
+  'current_stage', 'storage_path', 'format', 'unsafe', 'signature', 'input_example', 'size_bytes', 'digest', 'file_count', 'manifest', 'external_uri',
 ];
 
 /** `v.model_id, v.version, …`: every column of `model_versions v` by name, for prepared statements (never `v.*`). */

@@ -53,6 +53,7 @@ export function toVersion(name: string, row: ModelVersionRow, tags: Tags, aliase
     digest: row.digest,
     fileCount: row.file_count,
     storagePath: row.storage_path,
+    externalUri: row.external_uri ?? null,
   };
 }
 

@@ -36,6 +36,8 @@ export interface ModelVersionRow {
   digest: string | null;
   file_count: number | null;
   manifest: string | null;
+  /** Set for an external version: the pointer clients follow; Cairn holds no files for it. */
+  external_uri: string | null;
 }
 
 export interface VersionTagRow { model_id: string; version: number; key: string; value: string }

@@ -51,6 +51,18 @@ export async function seedModelRun(p: Platform, metrics: Record<string, number> 
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Sources Cairn does not hold, accepted as external versions: pointers it records and never
+ * fetches, opens or follows (an object store, another server, a run of another tracking server).
+ */
+export const EXTERNAL_SOURCES: readonly string[] = [
+  'http://169.254.169.254/latest/meta-data/',
+  'https://example.com/model.pkl',
+  's3://bucket/model',
+  'mlflow-artifacts://host/etc',
+  'runs:/ffffffffffffffffffffffffffffffff/model',
+];
+
 /** Sources that must be refused when registering a version, whatever the backend. */
 export const HOSTILE_SOURCES: readonly string[] = [
   'file:///etc',
@@ -60,16 +72,14 @@ export const HOSTILE_SOURCES: readonly string[] = [
   '//proc/self/root',
   '//proc/self/root/etc/passwd',
   'http:///#/../../etc/',
-  'http://169.254.169.254/latest/meta-data/',
-  'https://example.com/model.pkl',
-  's3://bucket/model',
+  'https://example.com/models/../../etc/passwd',
+  's3://bucket/%252e%252e/model',
   'file%3A%2F%2F%2Fetc%2Fpasswd',
   '%2Fetc%2Fpasswd',
   '%2e%2e%2f%2e%2e%2fetc',
   'mlflow-artifacts:/../../etc',
   'mlflow-artifacts:/%2e%2e/%2e%2e/etc',
   'mlflow-artifacts:/%252e%252e/%252e%252e/etc',
-  'mlflow-artifacts://host/etc',
   'mlflow-artifacts:///etc',
   'cairn-artifacts:/..%2f..%2fetc',
   'cairn-artifacts:/a\\..\\..\\etc',

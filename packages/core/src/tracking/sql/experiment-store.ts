@@ -106,7 +106,7 @@ export class ExperimentStore {
 
   private async mustUpdate(id: string, set: Partial<{ name: string; lifecycle_stage: string; last_update_time: number }>) {
     const r = await this.db.updateTable('experiments').set(set).where('experiment_id', '=', toId(id) ?? -1).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw notFound(`Experiment '${id}'`);
+    if (Number(r.numUpdatedRows) === 0) throw notFound(`Experiment '${id}'`, '', { entity: 'experiment', id });
   }
 
   private async tags(id: number): Promise<Tags> {
@@ -120,5 +120,5 @@ export function toId(id: string): number | null {
 }
 
 function alreadyExists(name: string, cause: unknown): CairnError {
-  return new CairnError('ALREADY_EXISTS', `An experiment named '${name}' already exists (possibly deleted: restore it or pick another name).`, { cause });
+  return new CairnError('ALREADY_EXISTS', `An experiment named '${name}' already exists (possibly deleted: restore it or pick another name).`, { cause, details: { entity: 'experiment', name } });
 }

@@ -99,7 +99,7 @@ export class RunStore {
 
   async update(runId: string, set: Partial<Pick<RunRow, 'status' | 'end_time' | 'name' | 'status_reason' | 'lifecycle_stage' | 'deleted_time' | 'last_heartbeat'>>): Promise<void> {
     const r = await this.db.updateTable('runs').set(set).where('run_uuid', '=', runId).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw notFound(`Run '${runId}'`);
+    if (Number(r.numUpdatedRows) === 0) throw notFound(`Run '${runId}'`, '', { entity: 'run', id: runId });
   }
 
   /**
@@ -189,8 +189,10 @@ export class RunStore {
 async function assertActive(trx: Transaction<Database>, runId: string): Promise<void> {
   // A template, not a builder chain: this runs for every logged batch.
   const [run] = (await sql<{ lifecycle_stage: string }>`select lifecycle_stage from runs where run_uuid = ${runId}`.execute(trx)).rows;
-  if (!run) throw notFound(`Run '${runId}'`, 'Check the id with `cairn runs list`.');
-  if (run.lifecycle_stage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it before logging to it.`);
+  if (!run) throw notFound(`Run '${runId}'`, 'Check the id with `cairn runs list`.', { entity: 'run', id: runId });
+  if (run.lifecycle_stage !== 'active') throw new CairnError('FAILED_PRECONDITION', `Run '${runId}' is deleted; restore it before logging to it.`, {
+      details: { entity: 'run', id: runId, lifecycleStage: run.lifecycle_stage },
+    });
 }
 
 async function writeParams(trx: Transaction<Database>, runId: string, params: Param[]): Promise<void> {
