@@ -18,6 +18,10 @@ import { FeatureRegistryStore } from './sql/feature-registry-store.js';
 import { FeatureRunsStore } from './sql/feature-runs-store.js';
 import type { FeatureTables } from './sql/rows.js';
 import { coerceValue } from './value-types.js';
+import { profileRows, type FeatureProfile } from './stats/training-profile.js';
+
+/** Training sets up to this many rows get column statistics when built (they are profiled in memory). */
+export const TRAINING_STATISTICS_MAX_ROWS = 2_000_000;
 
 export interface FeatureServiceDeps {
   db: Kysely<FeatureTables>;
@@ -116,6 +120,7 @@ export class FeatureService {
     try {
       set.dataset.runId = input.runId ?? null;
       await this.runsStore.insertDataset(set.dataset);
+      await this.recordStatistics(set);
       if (input.runId) {
         const d = set.dataset;
         await this.deps.runs?.logInputs(input.runId, [{
@@ -132,6 +137,19 @@ export class FeatureService {
       throw e;
     }
     return set;
+  }
+
+  // What the monitor measures drift against: each column's profile, stored with the dataset. Sets
+  // too large to hold in memory keep none (the monitor then says it has no reference).
+  private async recordStatistics(set: TrainingSet): Promise<void> {
+    if (set.dataset.rowCount > TRAINING_STATISTICS_MAX_ROWS) return;
+    const columns = set.job.columns.map((c) => c.name).filter((n) => !n.startsWith('__'));
+    await this.runsStore.setDatasetStatistics(set.dataset.datasetId, profileRows(await set.job.toRows(), columns));
+  }
+
+  /** The statistics recorded for a training set's columns (drift references), or null. */
+  async getTrainingStatistics(datasetId: string): Promise<FeatureProfile[] | null> {
+    return this.runsStore.datasetStatistics(datasetId);
   }
 
   async getOnlineFeatures(input: GetOnlineFeaturesInput): Promise<OnlineFeaturesResult> {

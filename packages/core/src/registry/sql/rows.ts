@@ -36,6 +36,8 @@ export interface ModelVersionRow {
   digest: string | null;
   file_count: number | null;
   manifest: string | null;
+  /** The feature-store training set the version was registered from (migration 0009), if known. */
+  training_dataset_id?: string | null;
 }
 
 export interface VersionTagRow { model_id: string; version: number; key: string; value: string }
