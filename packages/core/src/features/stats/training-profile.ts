@@ -33,7 +33,7 @@ const toNumber = (v: unknown): number | null => (typeof v === 'number' && Number
  * @example
  * ```ts
  * const [age] = profileRows([{ age: 30 }, { age: 40 }], ['age']);
- * age.percentiles![50]; // 35
+ * age.percentiles![50]; // 30 (percentiles are values of the set)
  * ```
  */
 export function profileRows(rows: Array<Record<string, unknown>>, columns: string[]): FeatureProfile[] {
@@ -77,13 +77,11 @@ export function profileRows(rows: Array<Record<string, unknown>>, columns: strin
   });
 }
 
-/** p0…p100 of sorted values, by linear interpolation between closest ranks. */
+/**
+ * p0…p100 of sorted values, each an actual value (the lower of the two closest ranks): a discrete
+ * feature's percentiles stay among its values, so no bin of a drift test holds made-up mass.
+ */
 export function percentiles(sorted: ArrayLike<number>): number[] {
   const n = sorted.length;
-  return Array.from({ length: 101 }, (_, q) => {
-    const pos = (q / 100) * (n - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(n - 1, lo + 1);
-    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-  });
+  return Array.from({ length: 101 }, (_, q) => sorted[Math.floor((q / 100) * (n - 1) + 1e-9)]!);
 }
