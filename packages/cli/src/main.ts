@@ -13,6 +13,7 @@ import { schedulerCommand } from './commands/scheduler.js';
 import { workerCommand } from './commands/worker.js';
 import { reportCommand } from './commands/report.js';
 import { startCommand } from './commands/start.js';
+import { monitorCommand } from './commands/monitor.js';
 
 // A reader that stops early (`cairn --help | head -1`, `cairn runs list --json | head`) closes the
 // pipe; the next write fails with EPIPE. Stop quietly then, as Unix tools do, instead of crashing.
@@ -54,6 +55,7 @@ Examples:
   program.addCommand(schedulerCommand());
   program.addCommand(reportCommand());
   program.addCommand(startCommand());
+  program.addCommand(monitorCommand());
   // addCommand does not pass settings down, so apply them to the whole tree.
   const apply = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(add --help for usage and examples)').configureOutput({ outputError: (str, write) => write(str) });
@@ -68,7 +70,9 @@ export async function main(argv: string[] = process.argv): Promise<number | null
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return program.args[0] === 'server' ? null : EXIT.ok;
+    if (program.args[0] === 'server' || (program.args[0] === 'models' && program.args[1] === 'serve')) return null;
+    // A command may set its own exit code (`cairn monitor run` exits 3 when a threshold is crossed).
+    return typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has printed its message (or the help) already.

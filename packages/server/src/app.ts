@@ -18,6 +18,7 @@ import { runLoggingRoutes } from './routes/run-logging.js';
 import { runRoutes } from './routes/runs.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { zodValidatorCompiler } from './schemas/zod-schema.js';
+import { createMetricsRegistry, installHttpMetrics, metricsRoutes } from './metrics/http-metrics.js';
 
 /** Largest artifact upload accepted by default: 5 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -66,6 +67,9 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   installHostCheck(app, allowedHosts(server.allowed_hosts, server.host));
   if (platform.config.auth === 'enabled') installAuthHook(app, platform.tokens);
   installOpenApi(app);
+  const metrics = createMetricsRegistry({ service: 'cairn-server' });
+  installHttpMetrics(app, metrics);
+  registerRouter(app, '', metricsRoutes(metrics));
 
   registerRouter(app, '', healthRoutes({ heartbeatTimeoutSeconds: platform.config.tracking.heartbeat_timeout_seconds }));
   for (const router of [experimentRoutes(platform), runRoutes(platform), runLoggingRoutes(platform), tokenRoutes(platform)]) {
