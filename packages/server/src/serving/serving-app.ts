@@ -39,10 +39,9 @@ export function buildServingApp(platform: Platform, server: ModelServer, options
   const serving = config.serving;
   const app = Fastify({
     logger: options.logger ?? { level: 'info' },
-    logController: new LogController({ disableRequestLogging: !serving.request_log }),
+    logController: new LogController({ disableRequestLogging: !serving.request_log, requestIdLogLabel: 'requestId' }),
     bodyLimit: serving.body_limit_bytes,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    requestIdLogLabel: 'requestId',
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
