@@ -32,13 +32,13 @@ export function hasEntityKeys(frame: Frame, entityFields: Field[]): boolean {
  * one code path for training and serving. A column the caller sent wins over a looked-up one.
  * The online store being away is UNAVAILABLE naming it.
  */
-export async function lookUpFeatures(features: FeatureService, featureService: string, entityFields: Field[], frame: Frame, onlineStoreUri: string): Promise<LookedUp> {
+export async function lookUpFeatures(features: FeatureService, featureService: string, entityFields: Field[], frame: Frame, onlineStoreUri: string, at?: number | string): Promise<LookedUp> {
   const columns = frame.columns!;
   const keyIndex = entityFields.map((f) => columns.indexOf(f.name));
   const entities = frame.rows.map((r) => Object.fromEntries(entityFields.map((f, k) => [f.name, r[keyIndex[k]!]])));
   let result;
   try {
-    result = await features.getOnlineFeatures({ entities, featureService });
+    result = await features.getOnlineFeatures({ entities, featureService, ...(at === undefined ? {} : { at }) });
   } catch (e) {
     if (isCairnError(e) && e.code !== 'UNAVAILABLE' && e.code !== 'INTERNAL') throw e;
     throw new CairnError('UNAVAILABLE', `The online store (${onlineStoreUri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}) is unavailable, so features of '${featureService}' cannot be looked up: ${(e as Error).message.split('\n')[0]}. Retry when it is back, or send the features in the request.`, { cause: e });

@@ -33,6 +33,8 @@ export interface PredictOptions {
   explain?: boolean;
   /** When the request arrived (performance.now()), for the logged latency. */
   startedAt?: number;
+  /** Look features up as of this time (epoch ms or ISO), as `get-online --at` does: replays and backtests. Default now. */
+  at?: number | string;
 }
 
 export interface PredictResult {
@@ -158,7 +160,7 @@ export class ModelServer {
       let frame = input;
       let looked: Awaited<ReturnType<typeof lookUpFeatures>> | null = null;
       if (info.featureService && hasEntityKeys(frame, info.entityFields)) {
-        looked = await lookUpFeatures(this.platform.features, info.featureService, info.entityFields, frame, this.platform.config.features.online_store.uri);
+        looked = await lookUpFeatures(this.platform.features, info.featureService, info.entityFields, frame, this.platform.config.features.online_store.uri, options.at);
         frame = looked.frame;
       }
       const scored = looked ? { columns: frame.columns, rows: frame.rows.filter((_, i) => !looked!.unknown[i]) } : frame;

@@ -32,8 +32,10 @@ export function servingRoutes(server: ModelServer, monitoring: MonitorService, o
       if (type === 'text/csv') frame = parseCsv(typeof request.body === 'string' ? request.body : '', options.maxRows);
       else if (type === 'application/json') frame = parseScoringJson(request.body, options.maxRows);
       else throw new CairnError('INVALID_ARGUMENT', `Content-Type '${type || '(none)'}' is not accepted: send application/json (MLflow's scoring protocol) or text/csv.`);
-      const explain = truthy((request.query as Record<string, unknown>).explain);
-      const result = await server.predict(frame, { requestId: request.id, explain, startedAt: request.arrivedAt || undefined });
+      const query = request.query as Record<string, unknown>;
+      const explain = truthy(query.explain);
+      const at = typeof query.at === 'string' && query.at !== '' ? (/^\d+$/.test(query.at) ? Number(query.at) : query.at) : undefined;
+      const result = await server.predict(frame, { requestId: request.id, explain, at, startedAt: request.arrivedAt || undefined });
       reply.header('x-cairn-model', result.model).header('x-cairn-model-version', String(result.version));
       const body: Record<string, unknown> = { predictions: result.predictions };
       if (result.statuses) body.statuses = result.statuses;
