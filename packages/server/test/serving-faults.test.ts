@@ -180,7 +180,7 @@ describe('inference log faults', () => {
     expect(files[0]).toMatch(/^monitoring\/inference-log\/model=logged\/version=1\/day=\d{4}-\d{2}-\d{2}\/.+\.parquet$/);
     const rows = await t.platform.inferenceLog.read({ model: 'logged', version: 1, from: 0, to: Date.now() + 1000 });
     expect(rows.count).toBe(10);
-    expect(rows.inputs.get('x')!.slice(0, 2)).toEqual([0, 10]);
+    expect(Array.from(rows.inputs.get('x')!.slice(0, 2))).toEqual([0, 10]);
     expect(rows.inputs.get('region')!.slice(0, 2)).toEqual(['north', null]);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { percentiles } from '../features/stats/training-profile.js';
-import { chiSquare, chiSquarePValue, jensenShannon, ksStatistic, numericPsi, psi, referenceCdf } from './drift.js';
+import { chiSquare, chiSquarePValue, jensenShannon, ksStatistic, numericPsi, psi, referenceCdf, summarizeLive, summaryKs, summaryPsi } from './drift.js';
 import { accuracy, auc, mae, rmse } from './performance.js';
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();
@@ -46,6 +46,17 @@ describe('drift statistics against known values', () => {
     expect(ksStatistic(reference, shifted)).toBeCloseTo(0.383, 1);
     expect(numericPsi(reference, same)).toBeLessThan(0.02);
     expect(numericPsi(reference, shifted)).toBeGreaterThan(0.5);
+  });
+
+  it('the one-pass summary (used on large windows) gives the PSI of the full sort and its KS within sampling error', () => {
+    const reference = percentiles(sorted(normal(20_000, 0, 3)));
+    for (const [mean, seed] of [[0, 5], [0.3, 9], [1.5, 17]] as const) {
+      const live = normal(100_000, mean, seed);
+      const s = summarizeLive(reference, Float64Array.from([...live, Number.NaN]));
+      expect(s.n).toBe(100_000);
+      expect(summaryPsi(reference, s)).toBeCloseTo(numericPsi(reference, sorted(live)), 10);
+      expect(Math.abs(summaryKs(reference, s) - ksStatistic(reference, sorted(live)))).toBeLessThan(0.01);
+    }
   });
 
   it('a discrete feature keeps its masses', () => {

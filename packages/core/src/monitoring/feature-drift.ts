@@ -1,6 +1,6 @@
 import type { CairnConfig } from '../config/config.js';
 import type { FeatureProfile } from '../features/stats/training-profile.js';
-import { chiSquare, jensenShannon, ksStatistic, numericPsi } from './drift.js';
+import { chiSquare, jensenShannon, summarizeLive, summaryKs, summaryPsi } from './drift.js';
 import type { FeatureReport, MonitorAlert } from './entities.js';
 
 export type Thresholds = CairnConfig['monitoring'];
@@ -21,7 +21,7 @@ const toNumber = (v: unknown): number | null => (typeof v === 'number' && Number
  * outside the training range or the view's expectations, unseen categories). Returns the report
  * and the alerts its thresholds raise; drift is judged only with at least `min_rows` values.
  */
-export function featureReport(profile: FeatureProfile, values: unknown[], expectation: FeatureExpectation | null, t: Thresholds): { report: FeatureReport; alerts: MonitorAlert[] } {
+export function featureReport(profile: FeatureProfile, values: ArrayLike<unknown> | Float64Array, expectation: FeatureExpectation | null, t: Thresholds): { report: FeatureReport; alerts: MonitorAlert[] } {
   const rows = values.length;
   let nulls = 0;
   const alerts: MonitorAlert[] = [];
@@ -32,27 +32,27 @@ export function featureReport(profile: FeatureProfile, values: unknown[], expect
   };
   const enough = rows >= t.min_rows;
   if (profile.kind === 'numeric') {
-    const xs: number[] = [];
+    // Values as doubles, NaN for missing (the Parquet log hands numeric columns over this way already).
+    const xs = values instanceof Float64Array ? values : Float64Array.from(values, (v) => toNumber(v) ?? Number.NaN);
     let outside = 0;
-    const lo = Math.min(profile.min ?? -Infinity, expectation?.min ?? Infinity);
-    const hi = Math.max(profile.max ?? Infinity, expectation?.max ?? -Infinity);
+    let present = 0;
     const eMin = expectation?.min ?? null;
     const eMax = expectation?.max ?? null;
-    for (const v of values) {
-      const x = toNumber(v);
-      if (x === null) {
-        nulls++;
-        continue;
-      }
-      xs.push(x);
-      // Outside what training saw (with the view's own bounds when it declares them).
-      if ((eMin !== null && x < eMin) || (eMax !== null && x > eMax) || (eMin === null && x < lo) || (eMax === null && x > hi)) outside++;
+    const lo = eMin ?? profile.min ?? -Infinity;
+    const hi = eMax ?? profile.max ?? Infinity;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      if (x !== x) continue;
+      present++;
+      // Outside what training saw (or the view's own bounds, when it declares them).
+      if (x < lo || x > hi) outside++;
     }
-    report.outOfRangeRate = xs.length ? outside / xs.length : 0;
-    if (profile.percentiles && xs.length && enough) {
-      const sorted = Float64Array.from(xs).sort();
-      report.psi = numericPsi(profile.percentiles, sorted);
-      report.ks = ksStatistic(profile.percentiles, sorted);
+    nulls = rows - present;
+    report.outOfRangeRate = present ? outside / present : 0;
+    if (profile.percentiles && present && enough) {
+      const summary = summarizeLive(profile.percentiles, xs);
+      report.psi = summaryPsi(profile.percentiles, summary);
+      report.ks = summaryKs(profile.percentiles, summary);
       if (report.psi >= t.psi_threshold) alerts.push(alert('drift', profile.feature, 'psi', report.psi, t.psi_threshold, `PSI of '${profile.feature}' is ${fmt(report.psi)} (threshold ${t.psi_threshold})`));
       if (report.ks >= t.ks_threshold) alerts.push(alert('drift', profile.feature, 'ks', report.ks, t.ks_threshold, `KS statistic of '${profile.feature}' is ${fmt(report.ks)} (threshold ${t.ks_threshold})`));
     }
@@ -65,7 +65,8 @@ export function featureReport(profile: FeatureProfile, values: unknown[], expect
     let unseen = 0;
     let disallowed = 0;
     const allowed = expectation?.allowed ? new Set(expectation.allowed.map(String)) : null;
-    for (const v of values) {
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r];
       if (v === null || v === undefined) {
         nulls++;
         continue;

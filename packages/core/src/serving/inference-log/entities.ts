@@ -34,8 +34,8 @@ export interface LoggedRows {
   times: number[];
   versions: number[];
   entities: Array<string | null>;
-  /** Each input column's values, one per row (null where a row did not have it). */
-  inputs: Map<string, unknown[]>;
+  /** Each input column's values, one per row (null where a row did not have it; a numeric Parquet column is a Float64Array with NaN). */
+  inputs: Map<string, unknown[] | Float64Array>;
   outputs: unknown[];
 }
 

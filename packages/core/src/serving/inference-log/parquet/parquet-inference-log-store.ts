@@ -35,14 +35,17 @@ export interface ParquetInferenceLogOptions {
  * with DuckDB (`union_by_name`, so batches with other columns read together).
  */
 export class ParquetInferenceLogStore implements InferenceLogStore {
-  private instance: Promise<DuckDBInstance> | null = null;
+  private readonly instances: Partial<Record<'write' | 'read', Promise<DuckDBInstance>>> = {};
   private seq = 0;
 
   constructor(private readonly artifacts: ArtifactStore, private readonly options: ParquetInferenceLogOptions = {}) {}
 
-  private async connect(): Promise<DuckDBConnection> {
-    this.instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }));
-    const conn = await (await this.instance).connect();
+  // Writes use one DuckDB thread (they run beside requests being served); reads use every core.
+  private async connect(kind: 'write' | 'read'): Promise<DuckDBConnection> {
+    this.instances[kind] ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', ...(kind === 'write' ? { threads: '1' } : {}),
+    }));
+    const conn = await (await this.instances[kind]!).connect();
     await conn.run(`SET TimeZone = 'UTC'`);
     return conn;
   }
@@ -56,7 +59,7 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
       g.push(r);
     }
     const dir = await mkdtemp(join(tmpdir(), 'cairn-inference-log-'));
-    const conn = await this.connect();
+    const conn = await this.connect('write');
     try {
       for (const [prefix, rows] of groups) {
         const file = join(dir, `${this.seq}.parquet`);
@@ -145,26 +148,12 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
       await pipeline(stream, createWriteStream(target));
       files.push(target);
     }
-    const conn = await this.connect();
+    const conn = await this.connect('read');
     try {
-      const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${files.map(quote).join(', ')}], union_by_name = true) WHERE time >= ${Math.floor(q.from)} AND time < ${Math.ceil(q.to)}${q.version !== undefined ? ` AND version = ${q.version}` : ''} ORDER BY time, request_id, row_index`);
-      const names = reader.columnNames();
-      const cols = reader.getColumnsJS();
-      const col = (name: string) => cols[names.indexOf(name)] ?? [];
-      const out = emptyRows();
-      out.count = reader.currentRowCount;
-      out.requestIds = col('request_id') as string[];
-      out.rows = (col('row_index') as number[]).map(Number);
-      out.times = (col('time') as Array<bigint | number>).map(Number);
-      out.versions = (col('version') as number[]).map(Number);
-      out.entities = col('entity') as Array<string | null>;
-      const numericOut = names.includes('output') ? (col('output') as Array<number | null>) : null;
-      const jsonOut = names.includes('output_json') ? (col('output_json') as Array<string | null>) : null;
-      out.outputs = Array.from({ length: out.count }, (_, i) => (numericOut?.[i] ?? (jsonOut?.[i] != null ? JSON.parse(jsonOut[i]!) : null)));
-      names.forEach((n, j) => {
-        if (n.startsWith(INPUT)) out.inputs.set(n.slice(INPUT.length), cols[j]!);
-      });
-      return out;
+      const where = `time >= ${Math.floor(q.from)} AND time < ${Math.ceil(q.to)}${q.version !== undefined ? ` AND version = ${q.version}` : ''}`;
+      const source = `read_parquet([${files.map(quote).join(', ')}], union_by_name = true)`;
+      const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${source} WHERE ${where}`)).getRowObjectsJS()[0]!.n);
+      return await readColumns(conn, `SELECT * FROM ${source} WHERE ${where} ORDER BY time, request_id, row_index`, total);
     } finally {
       conn.closeSync();
       if (temp) await rm(temp, { recursive: true, force: true });
@@ -172,8 +161,59 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
   }
 
   async close(): Promise<void> {
-    const instance = this.instance;
-    this.instance = null;
-    if (instance) (await instance.catch(() => null))?.closeSync();
+    for (const kind of ['write', 'read'] as const) {
+      const instance = this.instances[kind];
+      delete this.instances[kind];
+      if (instance) (await instance.catch(() => null))?.closeSync();
+    }
   }
+}
+
+// Reads a result chunk by chunk straight into columns: DOUBLE columns into a Float64Array (NaN for
+// null), which is what the monitor computes over; 1M rows x 50 features stay a few hundred MB and
+// no per-value objects are made.
+async function readColumns(conn: DuckDBConnection, sql: string, total: number): Promise<LoggedRows> {
+  const result = await conn.run(sql);
+  const names = result.columnNames();
+  const types = result.columnTypes().map((t) => t.toString());
+  const cols: Array<Float64Array | unknown[]> = names.map((_, j) => (types[j] === 'DOUBLE' ? new Float64Array(total) : new Array<unknown>(total)));
+  let at = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const n = chunk.rowCount;
+    for (let j = 0; j < names.length; j++) {
+      const vector = chunk.getColumnVector(j) as unknown as { getItem(i: number): unknown };
+      const col = cols[j]!;
+      if (col instanceof Float64Array) {
+        for (let i = 0; i < n; i++) {
+          const v = vector.getItem(i) as number | null;
+          col[at + i] = v === null ? Number.NaN : v;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = vector.getItem(i);
+          col[at + i] = typeof v === 'bigint' ? Number(v) : v;
+        }
+      }
+    }
+    at += n;
+  }
+  const col = (name: string): Float64Array | unknown[] => cols[names.indexOf(name)] ?? [];
+  const out = emptyRows();
+  out.count = at;
+  out.requestIds = col('request_id') as string[];
+  out.rows = Array.from(col('row_index') as number[]);
+  out.times = Array.from(col('time') as number[]);
+  out.versions = Array.from(col('version') as number[]);
+  out.entities = col('entity') as Array<string | null>;
+  const numericOut = names.includes('output') ? (col('output') as Float64Array) : null;
+  const jsonOut = names.includes('output_json') ? (col('output_json') as Array<string | null>) : null;
+  out.outputs = Array.from({ length: at }, (_, i) => {
+    if (numericOut && numericOut[i] === numericOut[i]) return numericOut[i];
+    const j = jsonOut?.[i];
+    return j != null ? (JSON.parse(j) as unknown) : null;
+  });
+  names.forEach((n, j) => {
+    if (n.startsWith(INPUT)) out.inputs.set(n.slice(INPUT.length), cols[j]!);
+  });
+  return out;
 }

@@ -31,6 +31,7 @@ export class SqlInferenceLogStore implements InferenceLogStore {
     if (q.version !== undefined) query = query.where('version', '=', q.version);
     const rows = await query.orderBy('time').orderBy('request_id').orderBy('row_index').execute();
     const out = emptyRows();
+    const inputs = new Map<string, unknown[]>();
     rows.forEach((r, i) => {
       out.requestIds.push(r.request_id);
       out.rows.push(Number(r.row_index));
@@ -38,14 +39,14 @@ export class SqlInferenceLogStore implements InferenceLogStore {
       out.versions.push(Number(r.version));
       out.entities.push(r.entity);
       out.outputs.push(JSON.parse(r.output));
-      const inputs = JSON.parse(r.inputs) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(inputs)) {
-        let col = out.inputs.get(k);
-        if (!col) out.inputs.set(k, (col = new Array<unknown>(i).fill(null)));
+      for (const [k, v] of Object.entries(JSON.parse(r.inputs) as Record<string, unknown>)) {
+        let col = inputs.get(k);
+        if (!col) inputs.set(k, (col = new Array<unknown>(i).fill(null)));
         col.push(v);
       }
-      for (const col of out.inputs.values()) if (col.length === i) col.push(null);
+      for (const col of inputs.values()) if (col.length === i) col.push(null);
     });
+    out.inputs = inputs;
     out.count = rows.length;
     return out;
   }
