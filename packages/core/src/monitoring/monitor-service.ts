@@ -113,7 +113,9 @@ export class MonitorService {
   private async predictionDrift(report: MonitorReport, version: ModelVersion, rows: LoggedRows, windowMs: number): Promise<void> {
     const t = this.deps.thresholds;
     const numbers = (list: unknown[]) => list.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    const live = numbers(rows.outputs);
+    // In the order they were scored (stores return rows unordered).
+    const order = Array.from({ length: rows.count }, (_, i) => i).sort((a, b) => rows.times[a]! - rows.times[b]!);
+    const live = numbers(order.map((i) => rows.outputs[i]));
     if (live.length < t.min_rows) return;
     const before = await this.deps.log.read({ model: version.name, version: version.version, from: report.window.from - windowMs, to: report.window.from });
     let reference = numbers(before.outputs);

@@ -7,6 +7,7 @@ import type { InferenceLogQuery, InferenceRecord, LoggedRows } from './entities.
  */
 export interface InferenceLogStore {
   append(records: InferenceRecord[]): Promise<void>;
+  /** The rows logged in the window, in no particular order (`times` tells when each was scored). */
   read(query: InferenceLogQuery): Promise<LoggedRows>;
   close(): Promise<void>;
 }

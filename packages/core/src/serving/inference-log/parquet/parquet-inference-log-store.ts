@@ -153,7 +153,9 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
       const where = `time >= ${Math.floor(q.from)} AND time < ${Math.ceil(q.to)}${q.version !== undefined ? ` AND version = ${q.version}` : ''}`;
       const source = `read_parquet([${files.map(quote).join(', ')}], union_by_name = true)`;
       const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${source} WHERE ${where}`)).getRowObjectsJS()[0]!.n);
-      return await readColumns(conn, `SELECT * FROM ${source} WHERE ${where} ORDER BY time, request_id, row_index`, total);
+      // Unordered: sorting every column of a million rows costs more than the monitor's work; it
+      // orders what it needs by `times`.
+      return await readColumns(conn, `SELECT * EXCLUDE (model, latency_ms) FROM ${source} WHERE ${where}`, total);
     } finally {
       conn.closeSync();
       if (temp) await rm(temp, { recursive: true, force: true });
@@ -184,10 +186,7 @@ async function readColumns(conn: DuckDBConnection, sql: string, total: number): 
       const vector = chunk.getColumnVector(j) as unknown as { getItem(i: number): unknown };
       const col = cols[j]!;
       if (col instanceof Float64Array) {
-        for (let i = 0; i < n; i++) {
-          const v = vector.getItem(i) as number | null;
-          col[at + i] = v === null ? Number.NaN : v;
-        }
+        copyDoubles(vector, col, at, n);
       } else {
         for (let i = 0; i < n; i++) {
           const v = vector.getItem(i);
@@ -216,4 +215,29 @@ async function readColumns(conn: DuckDBConnection, sql: string, total: number): 
     if (n.startsWith(INPUT)) out.inputs.set(n.slice(INPUT.length), cols[j]!);
   });
   return out;
+}
+
+// A DOUBLE vector's values copied in bulk. @duckdb/node-api's per-item getItem (with a BigInt
+// validity test per value) costs ~0.15 µs, 7 s for 1M rows x 50 features; the vector keeps its
+// values as a Float64Array and its validity as a bitmask, which are copied here directly. Should a
+// release of the library hold them otherwise, this falls back to getItem.
+function copyDoubles(vector: { getItem(i: number): unknown }, col: Float64Array, at: number, n: number): void {
+  const inner = vector as unknown as { items?: unknown; validity?: { data?: unknown; offset?: unknown } };
+  const items = inner.items;
+  const validity = inner.validity;
+  if (!(items instanceof Float64Array) || items.length < n || !validity || typeof validity.offset !== 'number' || !(validity.data === null || validity.data instanceof BigUint64Array)) {
+    for (let i = 0; i < n; i++) {
+      const v = vector.getItem(i) as number | null;
+      col[at + i] = v === null ? Number.NaN : v;
+    }
+    return;
+  }
+  col.set(items.subarray(0, n), at);
+  if (validity.data === null) return;
+  const bits = new Uint8Array(validity.data.buffer, validity.data.byteOffset, validity.data.byteLength);
+  const offset = validity.offset;
+  for (let i = 0; i < n; i++) {
+    const b = offset + i;
+    if ((bits[b >> 3]! & (1 << (b & 7))) === 0) col[at + i] = Number.NaN;
+  }
 }
