@@ -23,14 +23,21 @@ export interface TrafficSummary {
   versions: string[];
 }
 
-/** The customers labelled on the last label date, and whether each cancelled in the 30 days after it. */
+/**
+ * The customers labelled on the last label date who are still active on 2025-01-01 (the ones a
+ * caller would score), and whether each cancelled in the 30 days after that label date.
+ */
 async function lastLabels(): Promise<Array<{ customer_id: number; churned: boolean }>> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const con = await db.connect();
   try {
-    const file = resolve(PROJECT_DIR, 'data', 'labels.parquet').replaceAll("'", "''");
-    const reader = await con.runAndReadAll(`select customer_id, churned from read_parquet('${file}') where event_timestamp = (select max(event_timestamp) from read_parquet('${file}')) order by customer_id`);
+    const file = (name: string) => `read_parquet('${resolve(PROJECT_DIR, 'data', name).replaceAll("'", "''")}')`;
+    const reader = await con.runAndReadAll(`
+      with latest as (select customer_id, arg_max(status, event_timestamp) as status from ${file('customers.parquet')} where event_timestamp <= '${AS_OF}'::timestamptz group by customer_id)
+      select l.customer_id, l.churned from ${file('labels.parquet')} l join latest using (customer_id)
+      where latest.status = 'active' and l.event_timestamp = (select max(event_timestamp) from ${file('labels.parquet')})
+      order by l.customer_id`);
     return reader.getRowObjectsJS().map((r) => ({ customer_id: Number(r.customer_id), churned: Boolean(r.churned) }));
   } finally {
     con.closeSync();
