@@ -96,7 +96,9 @@ describe('churn example: serve, log, monitor, alert', () => {
     expect(run.stdout).toMatch(/^monthly_fee\s+numeric\s+.*DRIFT$/m);
     expect(run.stdout).toMatch(/^logins_7d\s+numeric\s+.*ok$/m);
     expect(run.stdout).toMatch(/drift: PSI of 'monthly_fee'/);
-    expect(run.stdout).toMatch(/Live performance\nAUC 0\.\d+, accuracy 0\.\d+/);
+    // The replay's labels are the data's own outcomes: live AUC near the holdout's (0.858).
+    const auc = Number(/Live performance\nAUC (0\.\d+), accuracy 0\.\d+/.exec(run.stdout)?.[1]);
+    expect(auc).toBeGreaterThan(0.75);
     expect(run.stdout).toMatch(/Recorded as run [0-9a-f]{32} \(experiment monitoring\/churn\)/);
 
     expect(deliveries.length).toBe(1);

@@ -1,12 +1,16 @@
-// Simulated traffic for the served churn model (docs/tutorial.md, "Close the loop"): customers
-// scored by id, their features looked up online as of 2025-01-01; from the second half on, a new
-// price list reaches the callers (every request carries monthly_fee = 29, a price no customer paid in
-// training), which is the drift the monitor should find. Labels (did they cancel?) come back for
-// part of the first half, as they would from the billing system weeks later.
+// Simulated traffic for the served churn model (docs/tutorial.md, "Close the loop"): a replay of
+// 2024-12-01. Each request carries one customer's features as they were known that day (the
+// point-in-time join the model trained on); from the second half on, a new price list reaches the
+// callers: every request says monthly_fee = 29, a price no customer paid in training. That is the
+// drift the monitor should find. A month later the billing system knows who cancelled: labels come
+// back for part of the first half, as `POST /feedback` by request id.
 //   npx tsx src/monitoring/simulate-traffic.ts --url http://127.0.0.1:5051 [--requests 600]
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AS_OF, PROJECT_DIR } from '../lib/project.js';
+import { PROJECT_DIR, withPlatform } from '../lib/project.js';
+import { ALL_FEATURES } from '../model/churn-model.js';
+
+export const REPLAY_DAY = '2024-12-01T00:00:00Z';
 
 export interface TrafficOptions {
   url: string;
@@ -23,39 +27,45 @@ export interface TrafficSummary {
   versions: string[];
 }
 
-/**
- * The customers labelled on the last label date who are still active on 2025-01-01 (the ones a
- * caller would score), and whether each cancelled in the 30 days after that label date.
- */
-async function lastLabels(): Promise<Array<{ customer_id: number; churned: boolean }>> {
+const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
+
+/** The customers labelled on the replay day, their features as known then, and whether each cancelled within 30 days. */
+async function replayRows(): Promise<Array<{ features: Record<string, unknown>; churned: boolean }>> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const con = await db.connect();
+  let labels: Array<{ customer_id: number; churned: boolean }>;
   try {
-    const file = (name: string) => `read_parquet('${resolve(PROJECT_DIR, 'data', name).replaceAll("'", "''")}')`;
-    const reader = await con.runAndReadAll(`
-      with latest as (select customer_id, arg_max(status, event_timestamp) as status from ${file('customers.parquet')} where event_timestamp <= '${AS_OF}'::timestamptz group by customer_id)
-      select l.customer_id, l.churned from ${file('labels.parquet')} l join latest using (customer_id)
-      where latest.status = 'active' and l.event_timestamp = (select max(event_timestamp) from ${file('labels.parquet')})
-      order by l.customer_id`);
-    return reader.getRowObjectsJS().map((r) => ({ customer_id: Number(r.customer_id), churned: Boolean(r.churned) }));
+    const file = resolve(PROJECT_DIR, 'data', 'labels.parquet').replaceAll("'", "''");
+    const reader = await con.runAndReadAll(`select customer_id, churned from read_parquet('${file}') where event_timestamp = '${REPLAY_DAY}'::timestamptz order by customer_id`);
+    labels = reader.getRowObjectsJS().map((r) => ({ customer_id: Number(r.customer_id), churned: Boolean(r.churned) }));
   } finally {
     con.closeSync();
     db.closeSync();
   }
+  return withPlatform(async (p) => {
+    const set = await p.features.getHistoricalFeatures({
+      entities: labels.map((l) => ({ customer_id: l.customer_id, event_timestamp: REPLAY_DAY })), featureService: 'churn_features', filterByCreatedTimestamp: true, name: 'traffic-replay-2024-12-01',
+    });
+    try {
+      const rows = await set.job.toRows();
+      return rows.map((r, i) => ({ features: Object.fromEntries(ALL_FEATURES.map((f) => [f, plain(r[f]) ?? null])), churned: labels[i]!.churned }));
+    } finally {
+      await set.job.close();
+    }
+  });
 }
 
 export async function simulateTraffic(options: TrafficOptions, log: (line: string) => void = () => {}): Promise<TrafficSummary> {
-  const customers = await lastLabels();
+  const customers = await replayRows();
   const summary: TrafficSummary = { requests: 0, failed: 0, drifted: 0, labelled: 0, versions: [] };
   const labels: Array<{ request_id: string; label: number }> = [];
   const half = Math.floor(options.requests / 2);
   for (let i = 0; i < options.requests; i++) {
     const c = customers[(i * 7919) % customers.length]!;
     const drifted = i >= half;
-    const record: Record<string, unknown> = { customer_id: c.customer_id };
-    if (drifted) record.monthly_fee = 29;
-    const res = await fetch(`${options.url}/invocations?at=${encodeURIComponent(AS_OF)}`, {
+    const record = drifted ? { ...c.features, monthly_fee: 29 } : c.features;
+    const res = await fetch(`${options.url}/invocations`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [record] }),
     });
     summary.requests++;

@@ -13,7 +13,7 @@ const NOW = Date.UTC(2025, 0, 10);
 // Training: 40 drivers x 24 hours; conv_rate = (driver * 100 + hour) / 10000, trips = driver * 1000 + hour.
 // Live traffic is drawn from the same grid, then shifted. SQLite keeps the log as Parquet in the
 // artifact store, PostgreSQL in the database: both stores, one suite.
-describeEachPlatform('cairn monitor against the training set', (t, backend) => {
+describeEachPlatform('cairn monitor against the training set', (t) => {
   const deliveries: Array<{ body: string; signature: string | undefined }> = [];
   let receiver: http.Server;
   let secret = '';
