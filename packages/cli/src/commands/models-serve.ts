@@ -53,8 +53,9 @@ Examples:
       const { startModelServer, runClusterPrimary, workerCount } = await import('@cairn/server');
       const n = workerCount(config);
       if (n > 1 && cluster.isPrimary) {
-        await runClusterPrimary(n, (message) => process.stderr.write(`${style.warn(message)}\n`));
-        out(`Serving ${uri} with ${n} workers on http://${config.serving.host}:${config.serving.port} (store ${redactUri(config.store.uri)})\n`);
+        const { port } = await runClusterPrimary(n, (message) => process.stderr.write(`${style.warn(message)}\n`));
+        const host = config.serving.host.includes(':') ? `[${config.serving.host}]` : config.serving.host;
+        out(`Serving ${uri} with ${n} workers on http://${host}:${port} (store ${redactUri(config.store.uri)})\n`);
         return;
       }
       const running = await startModelServer(config, { uri, allowUnsafe: opts.allowUnsafe });

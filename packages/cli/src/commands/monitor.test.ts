@@ -69,3 +69,41 @@ describe('cairn models serve and cairn monitor (errors a user meets first)', () 
     ]);
   });
 });
+
+describe('cairn models serve --workers 2', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await makeTestPlatform('sqlite');
+    await registerJsonModel(t.platform, 'clustered');
+    await t.platform.registry.aliases.set('clustered', 'champion', 1);
+  });
+  afterAll(async () => t?.cleanup());
+
+  it('shares one port between two processes, adds their metrics up, and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CAIRN_BIN } = await import('../testing/cli-process.js');
+    const env: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_'))), CAIRN_STORE_URI: t.storeUri, CAIRN_ARTIFACT_URI: join(t.dir, 'artifacts'), CAIRN_SERVING_INFERENCE_LOG_ENABLED: 'false' };
+    const child = spawn(process.execPath, [CAIRN_BIN, 'models', 'serve', 'clustered@champion', '--port', '0', '--workers', '2'], { cwd: t.dir, env });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        output += d.toString('utf8');
+        const m = /with 2 workers on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (m) resolve(m[1]!);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ dataframe_records: [{ x: 1 }] }) });
+      expect(res.status).toBe(200);
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // Summed over the workers: every /invocations request counted once, whichever process answered it.
+    expect(metrics).toMatch(/cairn_http_requests_total\{[^}]*route="\/invocations"[^}]*status="200"[^}]*\} 40/);
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});

@@ -99,10 +99,11 @@ export function workerCount(config: CairnConfig): number {
  * port), replaces any that dies, aggregates their metrics for whichever worker is scraped, and
  * stops them on SIGINT/SIGTERM. Resolves once every worker listens.
  */
-export async function runClusterPrimary(workers: number, onExit: (message: string) => void): Promise<void> {
+export async function runClusterPrimary(workers: number, onExit: (message: string) => void): Promise<{ port: number }> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   const listening = new Set<number>();
+  let port = 0;
   let ready!: () => void;
   let failed!: (e: Error) => void;
   const allUp = new Promise<void>((resolve, reject) => {
@@ -115,7 +116,8 @@ export async function runClusterPrimary(workers: number, onExit: (message: strin
       if (msg?.type !== METRICS_REQUEST) return;
       aggregator.clusterMetrics().then((text) => worker.send({ type: METRICS_ANSWER, id: msg.id, text }), (e: Error) => worker.send({ type: METRICS_ANSWER, id: msg.id, text: `# metrics failed: ${e.message}\n` }));
     });
-    worker.on('listening', () => {
+    worker.on('listening', (address: { port: number }) => {
+      port = address.port;
       listening.add(worker.id);
       if (listening.size >= workers) ready();
     });
@@ -142,6 +144,7 @@ export async function runClusterPrimary(workers: number, onExit: (message: strin
   process.once('SIGINT', stop).once('SIGTERM', stop);
   await allUp;
   startedOnce = true;
+  return { port };
 }
 
 let nextMetricsId = 0;
@@ -156,8 +159,10 @@ function askPrimaryForMetrics(): Promise<string> {
 }
 
 // prom-client's cluster protocol: the primary's AggregatorRegistry asks every worker for its
-// registry over IPC; registering ours as the global one answers those requests.
+// registry over IPC. A worker answers once an AggregatorRegistry exists in it (that installs
+// prom-client's listener), with the registries set here.
 function answerMetricsRequests(metrics: Registry): void {
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([metrics]);
   process.on('message', (msg: { type?: string; id?: number; text?: string }) => {
     if (msg?.type !== METRICS_ANSWER || msg.id === undefined) return;
