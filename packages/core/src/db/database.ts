@@ -20,7 +20,7 @@ export interface MetadataDatabase {
 }
 
 // Migrations ship inside the code (not read from disk) so a bundled or installed Cairn migrates the same.
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005, '0009-serving-monitoring': m0009 };
+export const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005, '0009-serving-monitoring': m0009 };
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 // The store URI comes from `store.uri` in cairn.yaml, CAIRN_STORE_URI, or a command's --uri.

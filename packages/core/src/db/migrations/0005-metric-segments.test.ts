@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/config.js';
 import { openPlatform } from '../../platform.js';
 import { freshPostgresUri } from '../../testing/postgres.js';
 import { BACKENDS, backendAvailable } from '../../testing/platforms.js';
-import { openMetadataDatabase } from '../database.js';
+import { MIGRATIONS, openMetadataDatabase } from '../database.js';
 import { createPostgresDatabase } from '../postgres/postgres-database.js';
 import { createSqliteDatabase } from '../sqlite/sqlite-database.js';
 import * as m0001 from './0001-initial.js';
@@ -94,14 +94,16 @@ for (const backend of BACKENDS) {
         await p.close();
       }
 
-      // And back down: one row per point again, NaN as the flag.
+      // And back down to 0004 (undoing later migrations first): one row per point again, NaN as the flag.
       const reopened = await openMetadataDatabase(old.uri, dir);
       try {
+        expect(MIGRATIONS['0005-metric-segments']).toBe(m0005);
         const result = await new Migrator({
           db: reopened.db,
-          provider: { getMigrations: async () => ({ ...BEFORE, '0005-metric-segments': m0005 }) },
+          provider: { getMigrations: async () => MIGRATIONS },
+          allowUnorderedMigrations: true,
           ...(backend === 'postgres' ? { migrationTableSchema: new URL(old.uri).searchParams.get('schema')! } : {}),
-        }).migrateDown();
+        }).migrateTo('0004-pipelines');
         expect(result.error).toBeUndefined();
         const db = reopened.db as unknown as Kysely<OldTables>;
         const rows = await db.selectFrom('metrics').selectAll().where('key', '=', 'odd').orderBy('step').orderBy('value').execute();
