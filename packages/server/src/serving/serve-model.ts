@@ -51,6 +51,8 @@ export async function startModelServer(config: CairnConfig, options: ServeModelO
         onLoss: (rows, reason) => log?.error({ lostRows: rows }, `inference log: ${rows} rows lost: ${reason}`),
       })
       : null;
+    // Opens the log's writer now (DuckDB for Parquet), not on the first flush while serving.
+    if (logger) await platform.inferenceLog.append([]);
     server = await ModelServer.open(platform, {
       uri: options.uri, aliasPollMs: s.alias_poll_ms, logger,
       runtime: { allowUnsafe: !!options.allowUnsafe, python: s.python, pythonTimeoutMs: s.python_timeout_seconds * 1000, onnxThreads: s.onnx_threads },
