@@ -18,10 +18,7 @@ import { FeatureRegistryStore } from './sql/feature-registry-store.js';
 import { FeatureRunsStore } from './sql/feature-runs-store.js';
 import type { FeatureTables } from './sql/rows.js';
 import { coerceValue } from './value-types.js';
-import { profileRows, type FeatureProfile } from './stats/training-profile.js';
-
-/** Training sets up to this many rows get column statistics when built (they are profiled in memory). */
-export const TRAINING_STATISTICS_MAX_ROWS = 2_000_000;
+import type { FeatureProfile } from './stats/training-profile.js';
 
 export interface FeatureServiceDeps {
   db: Kysely<FeatureTables>;
@@ -139,12 +136,10 @@ export class FeatureService {
     return set;
   }
 
-  // What the monitor measures drift against: each column's profile, stored with the dataset. Sets
-  // too large to hold in memory keep none (the monitor then says it has no reference).
+  // What the monitor measures drift against: each column's profile, computed by the offline
+  // engine where the rows are (no row is read into JavaScript) and stored with the dataset.
   private async recordStatistics(set: TrainingSet): Promise<void> {
-    if (set.dataset.rowCount > TRAINING_STATISTICS_MAX_ROWS) return;
-    const columns = set.job.columns.map((c) => c.name).filter((n) => !n.startsWith('__'));
-    await this.runsStore.setDatasetStatistics(set.dataset.datasetId, profileRows(await set.job.toRows(), columns));
+    await this.runsStore.setDatasetStatistics(set.dataset.datasetId, await set.job.profile());
   }
 
   /** The statistics recorded for a training set's columns (drift references), or null. */
