@@ -133,6 +133,13 @@ describe('feature lookup through the feature service the model was trained from'
     expect((await call(app, 'GET', '/version')).body.featureService).toBe('ranking');
   });
 
+  it('skips the lookup when the request carries every input itself', async () => {
+    const res = await invoke(app, { dataframe_records: [{ driver_id: 2, bonus: 0, conv_rate: 1, trips: 0, conv_plus_bonus: 1 }] });
+    expect(res.status, res.raw).toBe(200);
+    expect(res.body.predictions).toEqual([1]);
+    expect(res.body.statuses).toBeUndefined();
+  });
+
   it('the same values as `get-online` (one code path)', async () => {
     const online = await t.platform.features.getOnlineFeatures({ entities: [{ driver_id: 3, bonus: 1 }], featureService: 'ranking' });
     const res = await call(app, 'POST', '/invocations?explain=true', JSON.stringify({ dataframe_records: [{ driver_id: 3, bonus: 1 }] }), { 'content-type': 'application/json' });

@@ -159,7 +159,7 @@ export class ModelServer {
       const info = model.info;
       let frame = input;
       let looked: Awaited<ReturnType<typeof lookUpFeatures>> | null = null;
-      if (info.featureService && hasEntityKeys(frame, info.entityFields)) {
+      if (info.featureService && hasEntityKeys(frame, info.entityFields) && !hasEveryInput(frame, info)) {
         looked = await lookUpFeatures(this.platform.features, info.featureService, info.entityFields, frame, this.platform.config.features.online_store.uri, options.at);
         frame = looked.frame;
       }
@@ -218,6 +218,14 @@ export class ModelServer {
     this.current.retire();
     await this.current.close();
   }
+}
+
+// A request that already carries every input the model reads needs no lookup (the caller's values win anyway).
+function hasEveryInput(frame: Frame, info: ServedModelInfo): boolean {
+  const inputs = info.signature?.inputs;
+  if (!inputs?.length || !frame.columns) return false;
+  const sent = new Set(frame.columns);
+  return inputs.every((f, i) => sent.has(f.name ?? `${i}`));
 }
 
 async function loadServed(platform: Platform, target: ModelTarget, options: ModelServerOptions, onRestart: () => void, resolved?: ModelVersion): Promise<ServedModel> {
