@@ -16,7 +16,9 @@ export async function main(argv: string[] = process.argv): Promise<number | null
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return program.args[0] === 'server' ? null : EXIT.ok;
+    if (program.args[0] === 'server' || (program.args[0] === 'models' && program.args[1] === 'serve')) return null;
+    // A command may set its own exit code (`cairn monitor run` exits 4 when a threshold is crossed).
+    return typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has printed its message (or the help) already. Help that was asked for (`--help`,

@@ -12,15 +12,16 @@ import { serverCommand } from './commands/server.js';
 import { startCommand } from './commands/start.js';
 import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
+import { monitorCommand } from './commands/monitor.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
  * Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was
  * wrong, 3 something Cairn needs (the database, Redis, a server) is unavailable right now (a script
- * may retry later), 130 the user interrupted it (Ctrl-C), as shells report a process ended by SIGINT.
+ * may retry later), 4 `cairn monitor run` found a threshold crossed, 130 the user interrupted it (Ctrl-C), as shells report a process ended by SIGINT.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, alert: 4, interrupted: 130 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -56,6 +57,7 @@ Examples:
   program.addCommand(schedulerCommand());
   program.addCommand(reportCommand());
   program.addCommand(startCommand());
+  program.addCommand(monitorCommand());
   // addCommand does not pass settings down, so apply them to the whole tree.
   const apply = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(add --help for usage and examples)').configureOutput({ outputError: (str, write) => write(str) });

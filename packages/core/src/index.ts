@@ -24,3 +24,6 @@ export * from './registry/index.js';
 export * from './features/index.js';
 export * from './reproducibility/index.js';
 export * from './reports/index.js';
+export * from './serving/index.js';
+export * from './monitoring/index.js';
+export { createInferenceLogStore } from './platform.js';

@@ -4,6 +4,7 @@ import type { ArtifactStore } from './artifacts/index.js';
 import { LocalArtifactStore } from './artifacts/index.js';
 import { LazyArtifactStore } from './artifacts/lazy-artifact-store.js';
 import { parseS3Uri } from './artifacts/s3/s3-location.js';
+import { resolveUnderRoot } from './paths/index.js';
 import { TokenService } from './auth/index.js';
 import type { CairnConfig } from './config/config.js';
 import { openMetadataDatabase, redact, sqliteFileOf, type MetadataDatabase } from './db/database.js';
@@ -25,6 +26,10 @@ import { RegistryService } from './registry/registry-service.js';
 import { REGISTRY_CHANNEL } from './registry/sql/change-notice.js';
 import { WebhookSecretBox } from './registry/webhooks/secret-box.js';
 import { loadWebhookSecretKey, type WebhookKeyFallback } from './registry/webhooks/secret-key.js';
+import { MonitorService } from './monitoring/monitor-service.js';
+import type { InferenceLogStore } from './serving/inference-log/inference-log-store.js';
+import { LabelStore } from './serving/inference-log/sql/label-store.js';
+import type { ServingTables } from './serving/inference-log/sql/rows.js';
 
 /** Everything a Cairn process works with, wired from one config. */
 export interface Platform {
@@ -39,6 +44,9 @@ export interface Platform {
   features: FeatureService;
   pipelines: PipelineService;
   registry: RegistryService;
+  /** The inference log `cairn models serve` writes and the monitor reads (`serving.inference_log.store`). */
+  inferenceLog: InferenceLogStore;
+  monitoring: MonitorService;
   close(): Promise<void>;
 }
 
@@ -64,9 +72,15 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments);
   // Best effort: a store another process is migrating, or a read-only one, keeps them as they are for now.
   await registry.webhooks.sealPlainSecrets().catch(() => 0);
+  const servingDb = database.db.withTables<ServingTables>() as unknown as Kysely<ServingTables>;
+  const inferenceLog = await createInferenceLogStore(config, servingDb, artifacts);
+  const monitoring = new MonitorService({
+    db: database.db, registry, features, runs, experiments, log: inferenceLog, labels: new LabelStore(servingDb), thresholds: config.monitoring,
+  });
   return {
-    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry,
+    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry, inferenceLog, monitoring,
     close: async () => {
+      await inferenceLog.close();
       await registry.close();
       await listener?.close();
       await pipelines.close();
@@ -74,6 +88,18 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
       await database.close();
     },
   };
+}
+
+/** The inference log by `serving.inference_log.store`: Parquet in the artifact store, or the metadata database. */
+export async function createInferenceLogStore(config: CairnConfig, db: Kysely<ServingTables>, artifacts: ArtifactStore): Promise<InferenceLogStore> {
+  if (config.serving.inference_log.store === 'database') {
+    const { SqlInferenceLogStore } = await import('./serving/inference-log/sql/sql-inference-log-store.js');
+    return new SqlInferenceLogStore(db);
+  }
+  const { ParquetInferenceLogStore } = await import('./serving/inference-log/parquet/parquet-inference-log-store.js');
+  // A local store's files are read in place by DuckDB; any other store's are copied first.
+  const local = artifacts instanceof LocalArtifactStore ? artifacts : null;
+  return new ParquetInferenceLogStore(artifacts, { localPath: local ? (key) => resolveUnderRoot(local.root, key) : undefined });
 }
 
 /** The feature online store by URI scheme: `sqlite:<path>` or `redis://`. Drivers load on first use. */

@@ -24,6 +24,7 @@ import { runViewRoutes } from './routes/run-views.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { zodValidatorCompiler } from './schemas/zod-schema.js';
 import { defaultUiDir, webUi } from './web-ui/static-ui.js';
+import { createMetricsRegistry, installHttpMetrics, metricsRoutes } from './metrics/http-metrics.js';
 
 /** Largest artifact upload accepted by default: 5 GiB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
@@ -83,6 +84,9 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   installHostCheck(app, allowedHosts(server.allowed_hosts, server.host));
   if (platform.config.auth === 'enabled') installAuthHook(app, platform.tokens);
   installOpenApi(app);
+  const metrics = createMetricsRegistry({ service: 'cairn-server' });
+  installHttpMetrics(app, metrics);
+  registerRouter(app, '', metricsRoutes(metrics));
 
   registerRouter(app, '', healthRoutes({ heartbeatTimeoutSeconds: platform.config.tracking.heartbeat_timeout_seconds }));
   for (const router of [experimentRoutes(platform), runRoutes(platform), runLoggingRoutes(platform), runViewRoutes(platform), tokenRoutes(platform)]) {

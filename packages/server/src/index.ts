@@ -9,3 +9,6 @@ export { encodeMetricValue, decodeMetricValue, metricValueSchema, type WireMetri
 export type { ZodTypeProvider } from './schemas/zod-schema.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { VERSION } from './version.js';
+export { buildServingApp, type BuildServingAppOptions } from './serving/serving-app.js';
+export { startModelServer, runClusterPrimary, workerCount, type ServeModelOptions, type RunningModelServer } from './serving/serve-model.js';
+export { createMetricsRegistry, installHttpMetrics, metricsRoutes } from './metrics/http-metrics.js';

@@ -21,6 +21,7 @@ export interface SampleRequest {
 // makes the route-walking tests fail, so new routes cannot skip the auth and bad-input checks.
 const SAMPLES: Record<string, { query?: string; body?: unknown; headers?: Record<string, string> }> = {
   'GET /health': {},
+  'GET /metrics': {},
   'GET /api/v1/openapi.json': {},
   'POST /api/v1/experiments': { body: { name: 'sample' } },
   'GET /api/v1/experiments': { query: 'maxResults=5' },

@@ -5,6 +5,7 @@ import { CairnError } from '@cairn/core/errors';
 import { keyValue, out, positiveInt, withCairn } from '../cli-context.js';
 import { json, style } from '../format.js';
 import { modelGateCommands } from './models-gates.js';
+import { modelServeCommand } from './models-serve.js';
 import { eventRows, modelRows, showLineage, showModel, showVersion, versionRows } from './models-format.js';
 
 /** `--at`: epoch milliseconds or an ISO 8601 time. */
@@ -148,5 +149,6 @@ Examples:
     });
 
   modelGateCommands(cmd);
+  modelServeCommand(cmd);
   return cmd;
 }

@@ -3,10 +3,10 @@ import { CairnError } from '../errors.js';
 /**
  * Top-level folders of the artifact store that subsystems own: the registry's version files
  * (`registry/<model id>/<version>`) and the pipelines' content-addressed objects
- * (`pipelines/objects/…`). Nothing a client chooses may write there: no experiment location, no
+ * (`pipelines/objects/…`) and serving's inference log (`monitoring/inference-log/…`). Nothing a client chooses may write there: no experiment location, no
  * upload through the MLflow artifact proxy. Each owner writes there through its own service.
  */
-export const RESERVED_ARTIFACT_FOLDERS = ['registry', 'pipelines'] as const;
+export const RESERVED_ARTIFACT_FOLDERS = ['registry', 'pipelines', 'monitoring'] as const;
 
 /**
  * The reserved folder a normalized relative path lies in (or is), or null. Compared without case,

@@ -85,9 +85,11 @@ describe('environment overrides', () => {
   function sample(key: string): [string, unknown] {
     const fallback = key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], defaults);
     if (typeof fallback === 'boolean') return [String(!fallback), !fallback];
+    // Fractions (thresholds, rates) stay within their bounds at half the default.
+    if (typeof fallback === 'number' && (!Number.isInteger(fallback) || key.endsWith('sample_rate'))) return [String(fallback / 2), fallback / 2];
     if (typeof fallback === 'number') return [String(fallback + 1), fallback + 1];
     if (Array.isArray(fallback)) return ['a.example, b.example', ['a.example', 'b.example']];
-    const enums: Record<string, [string, string]> = { auth: ['enabled', 'enabled'], 'pipelines.executor': ['queue', 'queue'], 'server.log_format': ['json', 'json'] };
+    const enums: Record<string, [string, string]> = { auth: ['enabled', 'enabled'], 'pipelines.executor': ['queue', 'queue'], 'server.log_format': ['json', 'json'], 'serving.inference_log.store': ['database', 'database'] };
     if (enums[key]) return enums[key];
     return [`from-env-${key}`, `from-env-${key}`];
   }

@@ -133,6 +133,63 @@ export const configSchema = z.strictObject({
     /** A scheduler that claimed a tick holds it this long (renewed while it starts the run); another takes it over after. */
     scheduler_lease_seconds: z.coerce.number().positive().default(30),
   }).prefault({}),
+  /** `cairn models serve`: the model server (see docs/serving.md). */
+  serving: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(5051),
+    /** Processes answering on the port (Node cluster); 0 uses one per core. */
+    workers: z.coerce.number().int().min(0).max(256).default(1),
+    /** Rows one request may score; more is refused (400) before anything is scored. */
+    max_rows: z.coerce.number().int().positive().default(10_000),
+    body_limit_bytes: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+    /** How often an alias is checked for a move (SQLite; on PostgreSQL notifications come first, this is the fallback). */
+    alias_poll_ms: z.coerce.number().int().min(50).default(2000),
+    /** The interpreter for unsafe formats (with --allow-unsafe): a path or a name on PATH. */
+    python: z.string().min(1).default('python3'),
+    /** A Python request taking longer kills and restarts the worker (the request gets 503). */
+    python_timeout_seconds: z.coerce.number().positive().default(30),
+    /** ONNX Runtime threads per model; 0 for its default. */
+    onnx_threads: z.coerce.number().int().min(0).default(1),
+    request_log: bool.default(false),
+    inference_log: z.strictObject({
+      enabled: bool.default(true),
+      /** `artifacts`: Parquet files in the artifact store (monitoring/inference-log/model=…/version=…/day=…); `database`: the metadata database. */
+      store: z.enum(['artifacts', 'database']).default('artifacts'),
+      /** Fraction of requests logged (1 logs every request). */
+      sample_rate: z.coerce.number().min(0).max(1).default(1),
+      /** Rows written per batch, at most. */
+      batch_rows: z.coerce.number().int().positive().default(10_000),
+      /** A batch is written at least this often. */
+      flush_ms: z.coerce.number().int().positive().default(1000),
+      /** Rows kept waiting at most; past it rows are dropped and counted (cairn_inference_log_lost_rows_total). */
+      max_buffer_rows: z.coerce.number().int().positive().default(200_000),
+    }).prefault({}),
+  }).prefault({}),
+  /** `cairn monitor`: drift, data quality and live performance thresholds (see docs/monitoring.md). */
+  monitoring: z.strictObject({
+    /** Population stability index of a numeric feature (or of the predictions) at or above this is drift. */
+    psi_threshold: z.coerce.number().positive().default(0.2),
+    /** Kolmogorov-Smirnov statistic of a numeric feature at or above this is drift. */
+    ks_threshold: z.coerce.number().positive().max(1).default(0.2),
+    /** Jensen-Shannon distance (base 2) of a categorical feature at or above this is drift. */
+    js_threshold: z.coerce.number().positive().max(1).default(0.1),
+    /** Chi-square test p-value of a categorical feature below this is drift (with enough rows). */
+    chi_square_p_threshold: z.coerce.number().positive().max(1).default(0.001),
+    /** A feature whose null rate rises by more than this over training is a data-quality finding. */
+    null_rate_increase_threshold: z.coerce.number().min(0).max(1).default(0.1),
+    /** Share of values outside the training range or the views' expectations that is a finding. */
+    out_of_range_threshold: z.coerce.number().min(0).max(1).default(0.05),
+    /** Share of categorical values never seen in training that is a finding. */
+    unseen_category_threshold: z.coerce.number().min(0).max(1).default(0.05),
+    /** Live AUC below this alerts (0 turns it off). */
+    min_auc: z.coerce.number().min(0).max(1).default(0),
+    /** Live accuracy below this alerts (0 turns it off). */
+    min_accuracy: z.coerce.number().min(0).max(1).default(0),
+    /** Live RMSE above this alerts (0 turns it off). */
+    max_rmse: z.coerce.number().min(0).default(0),
+    /** Fewer logged rows than this in the window: drift is not judged (too little to say). */
+    min_rows: z.coerce.number().int().min(1).default(100),
+  }).prefault({}),
 });
 
 export type CairnConfig = z.infer<typeof configSchema> & { projectDir: string; configFile: string | null };

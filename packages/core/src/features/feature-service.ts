@@ -18,6 +18,7 @@ import { FeatureRegistryStore } from './sql/feature-registry-store.js';
 import { FeatureRunsStore } from './sql/feature-runs-store.js';
 import type { FeatureTables } from './sql/rows.js';
 import { coerceValue } from './value-types.js';
+import type { FeatureProfile } from './stats/training-profile.js';
 
 export interface FeatureServiceDeps {
   db: Kysely<FeatureTables>;
@@ -116,6 +117,7 @@ export class FeatureService {
     try {
       set.dataset.runId = input.runId ?? null;
       await this.runsStore.insertDataset(set.dataset);
+      await this.recordStatistics(set);
       if (input.runId) {
         const d = set.dataset;
         await this.deps.runs?.logInputs(input.runId, [{
@@ -132,6 +134,17 @@ export class FeatureService {
       throw e;
     }
     return set;
+  }
+
+  // What the monitor measures drift against: each column's profile, computed by the offline
+  // engine where the rows are (no row is read into JavaScript) and stored with the dataset.
+  private async recordStatistics(set: TrainingSet): Promise<void> {
+    await this.runsStore.setDatasetStatistics(set.dataset.datasetId, await set.job.profile());
+  }
+
+  /** The statistics recorded for a training set's columns (drift references), or null. */
+  async getTrainingStatistics(datasetId: string): Promise<FeatureProfile[] | null> {
+    return this.runsStore.datasetStatistics(datasetId);
   }
 
   async getOnlineFeatures(input: GetOnlineFeaturesInput): Promise<OnlineFeaturesResult> {

@@ -11,3 +11,4 @@ export type { FeatureSelectionInput } from './feature-resolution.js';
 export type { OfflineStore, RetrievalJob, EntitySource } from './offline/offline-store.js';
 export type { OnlineStore } from './online/online-store.js';
 export { encodeArrowStream } from './offline/arrow/arrow-ipc-writer.js';
+export { profileRows, percentiles, type FeatureProfile } from './stats/training-profile.js';

@@ -22,9 +22,10 @@ export class LineageService {
     const row = (await this.ctx.versions.row(model.model_id, version))!;
     const run: Run | null = row.run_id ? await this.ctx.runs.get(row.run_id).catch(() => null) : null;
     const experiment = run ? await this.ctx.experiments.get(run.info.experimentId).catch(() => null) : null;
-    const [pipelineRun, featureService] = run
-      ? await Promise.all([pipelineRunOf(this.ctx.db, run.info.runId), featureServiceOf(this.ctx.db, run.info.runId)])
-      : [null, null];
+    const [pipelineRun, featureService] = await Promise.all([
+      run ? pipelineRunOf(this.ctx.db, run.info.runId) : null,
+      featureServiceOf(this.ctx.db, run?.info.runId ?? null, row.training_dataset_id ?? null),
+    ]);
     return {
       model: model.name,
       version,

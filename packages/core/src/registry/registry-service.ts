@@ -199,6 +199,23 @@ export class RegistryService {
     return model.latestVersions.filter((v) => wanted.has(v.stage));
   }
 
+  /**
+   * Records an event about a model that changes nothing in the registry (a monitoring alert), so it
+   * lands in the audit log and reaches the webhooks subscribed to it, signed like any other.
+   *
+   * @example
+   * ```ts
+   * await registry.recordEvent('churn', { action: 'monitoring.alert', version: 3, after: { alerts } });
+   * ```
+   */
+  async recordEvent(name: string, event: { action: string; version?: number | null; after?: unknown; reason?: string | null }, options: WriteOptions = {}): Promise<number> {
+    if (!/^[a-z_]+(\.[a-z_]+)+$/.test(event.action) || event.action.length > 64) throw new CairnError('INVALID_ARGUMENT', `Invalid event action '${String(event.action).slice(0, 64)}': use dotted lowercase words such as 'monitoring.alert'.`);
+    return this.ctx.tx(options, async (s) => {
+      const row = await lockModel(s, name);
+      return s.record({ action: event.action, modelId: row.model_id, modelName: row.name, version: event.version ?? null, after: event.after, reason: event.reason ?? null });
+    });
+  }
+
   /** The resolve cache's state and counters (PostgreSQL), or null when resolves are not cached. */
   resolveCacheStats(): ResolveCacheStats | null {
     return this.ctx.resolveCache?.stats() ?? null;

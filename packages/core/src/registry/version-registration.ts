@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { CairnError, invalid, isCairnError, notFound } from '../errors.js';
 import { checkTags } from '../tracking/experiment-service.js';
 import type { Tags } from '../tracking/entities.js';
@@ -12,6 +13,7 @@ import { toManifest } from './sql/row-mappers.js';
 import type { ModelVersionRow } from './sql/rows.js';
 import { copyFiles, manifestDigest, manifestOf, readMlmodelText, sourceFiles, storagePathOf } from './version-files.js';
 import { resolveSource } from './version-source.js';
+import { latestDatasetOfRun } from './lineage/lineage-sources.js';
 import { checkDescription, checkInputExample, checkModelName, parseVersion } from './validation.js';
 
 export interface CreateVersionInput {
@@ -26,6 +28,8 @@ export interface CreateVersionInput {
   inputExample?: unknown;
   /** Detected from the files when omitted. */
   format?: ModelFormat | null;
+  /** The training set (feature store) the model learned from; by default the newest one its run recorded. */
+  trainingDatasetId?: string | null;
 }
 
 /**
@@ -60,6 +64,7 @@ export async function registerVersion(ctx: RegistryContext, input: CreateVersion
   }
   const external = externalUri !== null;
 
+  const trainingDatasetId = await trainingDatasetOf(ctx, input.trainingDatasetId, runId);
   const created = await ctx.tx(options, async (s) => {
     const model = await lockModel(s, name);
     const version = await s.models.nextVersion(model.model_id, s.now);
@@ -69,6 +74,7 @@ export async function registerVersion(ctx: RegistryContext, input: CreateVersion
       storage_path: storagePathOf(model.model_id, version), format: format ?? 'other', unsafe: format ? (isUnsafeFormat(format) ? 1 : 0) : 1,
       signature: signature ? JSON.stringify(signature) : null, input_example: inputExample, size_bytes: null, digest: null, file_count: null, manifest: null,
       external_uri: externalUri,
+      ...(trainingDatasetId ? { training_dataset_id: trainingDatasetId } : {}),
     };
     await s.versions.insert(row, tags);
     // An external version is complete at once: Cairn records the pointer and holds no files.
@@ -85,6 +91,21 @@ export async function registerVersion(ctx: RegistryContext, input: CreateVersion
     throw e;
   }
   return { name, version: created.version };
+}
+
+// Which training set a version learned from: the one given (it must exist), else the newest one
+// its run recorded. Serving looks features up through its feature service, and the monitor measures
+// drift against its statistics.
+async function trainingDatasetOf(ctx: RegistryContext, given: string | null | undefined, runId: string | null): Promise<string | null> {
+  if (given) {
+    if (typeof given !== 'string' || !(await datasetExists(ctx, given))) throw invalid(`Training dataset '${String(given).slice(0, 64)}' does not exist. List them with \`cairn features datasets\`.`, { field: 'trainingDatasetId' });
+    return given;
+  }
+  return runId ? latestDatasetOfRun(ctx.db, runId) : null;
+}
+
+async function datasetExists(ctx: RegistryContext, id: string): Promise<boolean> {
+  return (await sql<{ n: number }>`select 1 as n from feature_training_datasets where dataset_id = ${id}`.execute(ctx.db).catch(() => ({ rows: [] }))).rows.length > 0;
 }
 
 async function fromVersion(ctx: RegistryContext, ref: ModelRef, source: string): Promise<ModelVersionRow> {

@@ -1,4 +1,5 @@
 import type { FeatureViewSpec, Field, PushSourceSpec } from '../entities.js';
+import type { FeatureProfile } from '../stats/training-profile.js';
 
 /**
  * Entity rows for historical retrieval: rows in memory, a CSV/Parquet file or folder, or a query the
@@ -38,6 +39,8 @@ export interface RetrievalJob {
   /** Order-sensitive digest of the result (recomputed after computed columns are added). */
   resultDigest(): Promise<string>;
   toRows(): Promise<Array<Record<string, unknown>>>;
+  /** Per-column statistics of the result (what the monitor measures drift against), computed where the rows are. */
+  profile(): Promise<FeatureProfile[]>;
   /** The result as an Arrow IPC stream. */
   toArrow(): Promise<Uint8Array>;
   writeParquet(path: string): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { FeatureStatistics, MaterializationRun, TrainingDataset } from '../entities.js';
+import type { FeatureProfile } from '../stats/training-profile.js';
 import type { FeatureMaterializationRunRow, FeatureTables, FeatureTrainingDatasetRow } from './rows.js';
 
 const toRun = (r: FeatureMaterializationRunRow): MaterializationRun => ({
@@ -13,6 +14,9 @@ const toDataset = (r: FeatureTrainingDatasetRow): TrainingDataset => ({
   definitions: JSON.parse(r.definitions) as TrainingDataset['definitions'], features: JSON.parse(r.features) as string[],
   featureService: r.feature_service, entityDigest: r.entity_digest, resultDigest: r.result_digest, rowCount: Number(r.row_count), runId: r.run_id,
 });
+
+// Statistics are large and read on their own (datasetStatistics), never with a listing.
+const DATASET_COLUMNS = ['dataset_id', 'name', 'created_time', 'registry_version', 'definitions', 'features', 'feature_service', 'entity_digest', 'result_digest', 'row_count', 'run_id'] as const;
 
 /** Materialization runs, watermarks and training datasets. Same queries on SQLite and PostgreSQL. */
 export class FeatureRunsStore {
@@ -70,13 +74,23 @@ export class FeatureRunsStore {
     }).execute();
   }
 
+  async setDatasetStatistics(id: string, profiles: FeatureProfile[]): Promise<void> {
+    await this.db.updateTable('feature_training_datasets').set({ statistics: JSON.stringify(profiles) }).where('dataset_id', '=', id).execute();
+  }
+
+  /** The profile of a training set's columns, or null when none was recorded (sets built before it was). */
+  async datasetStatistics(id: string): Promise<FeatureProfile[] | null> {
+    const row = await this.db.selectFrom('feature_training_datasets').select('statistics').where('dataset_id', '=', id).executeTakeFirst();
+    return row?.statistics ? (JSON.parse(row.statistics) as FeatureProfile[]) : null;
+  }
+
   async getDataset(id: string): Promise<TrainingDataset | null> {
-    const row = await this.db.selectFrom('feature_training_datasets').selectAll().where('dataset_id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('feature_training_datasets').select(DATASET_COLUMNS).where('dataset_id', '=', id).executeTakeFirst();
     return row ? toDataset(row) : null;
   }
 
   async listDatasets(service?: string): Promise<TrainingDataset[]> {
-    let q = this.db.selectFrom('feature_training_datasets').selectAll();
+    let q = this.db.selectFrom('feature_training_datasets').select(DATASET_COLUMNS);
     if (service) q = q.where('feature_service', '=', service);
     return (await q.orderBy('created_time', 'desc').execute()).map(toDataset);
   }

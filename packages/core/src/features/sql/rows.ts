@@ -48,6 +48,8 @@ export type FeatureTrainingDatasetRow = {
   result_digest: string;
   row_count: number;
   run_id: string | null;
+  /** FeatureProfile[] as JSON (migration 0009), computed when the set is built. */
+  statistics?: string | null;
 }
 
 export type FeatureTables = {

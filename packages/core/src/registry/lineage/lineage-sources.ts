@@ -31,11 +31,25 @@ export async function pipelineRunOf(db: RegistryDb, runId: string): Promise<Line
   return whole ? { runId: whole.run_id, pipeline: whole.pipeline_name, step: null, status: whole.status } : null;
 }
 
-/** The feature service behind the training dataset the run recorded, if any. */
-export async function featureServiceOf(db: RegistryDb, runId: string): Promise<Lineage['featureService']> {
-  const row = await optional(async () => (await sql<{ name: string; feature_service: string | null; registry_version: number; dataset_id: string }>`
+/** The newest training dataset a run recorded, if any. */
+export async function latestDatasetOfRun(db: RegistryDb, runId: string): Promise<string | null> {
+  const row = await optional(async () => (await sql<{ dataset_id: string }>`
+    select dataset_id from feature_training_datasets where run_id = ${runId} order by created_time desc limit 1`.execute(db)).rows[0]);
+  return row?.dataset_id ?? null;
+}
+
+/**
+ * The feature service behind a version's training set: the one recorded at registration, else the
+ * newest training dataset its run recorded.
+ */
+export async function featureServiceOf(db: RegistryDb, runId: string | null, datasetId: string | null = null): Promise<Lineage['featureService']> {
+  if (!runId && !datasetId) return null;
+  const row = await optional(async () => (await (datasetId
+    ? sql<{ name: string; feature_service: string | null; registry_version: number; dataset_id: string }>`
+    select name, feature_service, registry_version, dataset_id from feature_training_datasets where dataset_id = ${datasetId}`
+    : sql<{ name: string; feature_service: string | null; registry_version: number; dataset_id: string }>`
     select name, feature_service, registry_version, dataset_id from feature_training_datasets
-    where run_id = ${runId} order by created_time desc limit 1`.execute(db)).rows[0]);
+    where run_id = ${runId} order by created_time desc limit 1`).execute(db)).rows[0]);
   if (!row?.feature_service) return null;
   return { name: row.feature_service, trainingDataset: row.name, registryVersion: Number(row.registry_version) };
 }

@@ -38,6 +38,8 @@ export interface ModelVersionRow {
   manifest: string | null;
   /** Set for an external version: the pointer clients follow; Cairn holds no files for it. */
   external_uri: string | null;
+  /** The feature-store training set the version was registered from (migration 0009), if known. */
+  training_dataset_id?: string | null;
 }
 
 export interface VersionTagRow { model_id: string; version: number; key: string; value: string }

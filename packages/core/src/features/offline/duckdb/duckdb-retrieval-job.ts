@@ -6,7 +6,9 @@ import type { Field } from '../../entities.js';
 import { coerceValue, DUCKDB_TYPE } from '../../value-types.js';
 import { encodeArrowStream } from '../arrow/arrow-ipc-writer.js';
 import type { RetrievalJob } from '../offline-store.js';
+import type { FeatureProfile } from '../../stats/training-profile.js';
 import { appendValue } from './duckdb-append.js';
+import { profileTable } from './duckdb-profile.js';
 import { describe, duckError, fromDuck, id, lit, type DescribedColumn } from './duckdb-sql.js';
 
 const BATCH = 50_000;
@@ -39,6 +41,10 @@ export class DuckDBRetrievalJob implements RetrievalJob {
       for (const k of Object.keys(r)) r[k] = fromDuck(r[k]) as never;
       return r as Record<string, unknown>;
     });
+  }
+
+  async profile(): Promise<FeatureProfile[]> {
+    return profileTable(this.conn, this.table, this.columns, this.rowCount);
   }
 
   async toArrow(): Promise<Uint8Array> {

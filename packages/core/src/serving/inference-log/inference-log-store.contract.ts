@@ -1,0 +1,34 @@
+import { expect, it } from 'vitest';
+import type { InferenceRecord } from './entities.js';
+import type { InferenceLogStore } from './inference-log-store.js';
+
+const rec = (i: number, over: Partial<InferenceRecord> = {}): InferenceRecord => ({
+  requestId: `req-${i}`, row: 0, model: 'contract', version: 1, time: 1_700_000_000_000 + i * 1000, entity: i % 2 ? JSON.stringify({ id: i }) : null,
+  inputs: { x: i / 2, n: i, city: i % 3 ? 'lyon' : null }, output: i / 10, latencyMs: 1.5, ...over,
+});
+
+/** The contract every inference log store passes (Parquet in the artifact store, the database). */
+export function inferenceLogStoreContract(store: () => InferenceLogStore): void {
+  it('reads back what was appended, column by column, in the window and version asked', async () => {
+    await store().append(Array.from({ length: 10 }, (_, i) => rec(i)));
+    await store().append([rec(100, { version: 2 }), rec(101, { model: 'other' })]);
+    const rows = await store().read({ model: 'contract', version: 1, from: 1_700_000_000_000 + 2000, to: 1_700_000_000_000 + 8000 });
+    expect(rows.count).toBe(6);
+    const order = Array.from({ length: rows.count }, (_, i) => i).sort((a, b) => rows.times[a]! - rows.times[b]!);
+    expect(order.map((i) => rows.requestIds[i])).toEqual(['req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7']);
+    expect(order.map((i) => Number(rows.inputs.get('x')![i]))).toEqual([1, 1.5, 2, 2.5, 3, 3.5]);
+    expect(order.map((i) => rows.inputs.get('city')![i])).toEqual(['lyon', null, 'lyon', 'lyon', null, 'lyon']);
+    expect(order.map((i) => rows.outputs[i])).toEqual([0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
+    expect(order.map((i) => rows.entities[i])).toEqual([null, '{"id":3}', null, '{"id":5}', null, '{"id":7}']);
+    expect(new Set(rows.versions)).toEqual(new Set([1]));
+    const all = await store().read({ model: 'contract', from: 0, to: 2_000_000_000_000 });
+    expect(all.count).toBe(11);
+  });
+
+  it('keeps outputs that are not numbers, and answers an empty window with no rows', async () => {
+    await store().append([rec(200, { model: 'labels', output: ['a', 0.3] }), rec(201, { model: 'labels', output: 'b' })]);
+    const rows = await store().read({ model: 'labels', from: 0, to: 2_000_000_000_000 });
+    expect(new Set(rows.outputs.map((o) => JSON.stringify(o)))).toEqual(new Set(['["a",0.3]', '"b"']));
+    expect((await store().read({ model: 'nobody', from: 0, to: 1 })).count).toBe(0);
+  });
+}

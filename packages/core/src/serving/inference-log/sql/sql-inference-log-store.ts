@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRows } from '../entities.js';
+import type { InferenceLogStore } from '../inference-log-store.js';
+import type { ServingTables } from './rows.js';
+
+// SQLite binds at most 32,766 variables per statement and PostgreSQL 65,535; nine columns a row.
+const ROWS_PER_INSERT = 1000;
+
+const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x)) ?? 'null';
+
+/** The inference log in the metadata database (`serving.inference_log.store: database`): one row per scored row. */
+export class SqlInferenceLogStore implements InferenceLogStore {
+  constructor(private readonly db: Kysely<ServingTables>) {}
+
+  async append(records: InferenceRecord[]): Promise<void> {
+    if (!records.length) return;
+    // One transaction: a batch is stored whole or not at all.
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        await trx.insertInto('inference_log').values(records.slice(i, i + ROWS_PER_INSERT).map((r) => ({
+          request_id: r.requestId, row_index: r.row, model: r.model, version: r.version, time: Math.floor(r.time),
+          entity: r.entity, inputs: json(r.inputs), output: json(r.output), latency_ms: r.latencyMs,
+        }))).onConflict((oc) => oc.columns(['request_id', 'row_index']).doNothing()).execute();
+      }
+    });
+  }
+
+  async read(q: InferenceLogQuery): Promise<LoggedRows> {
+    let query = this.db.selectFrom('inference_log').select(['request_id', 'row_index', 'version', 'time', 'entity', 'inputs', 'output'])
+      .where('model', '=', q.model).where('time', '>=', q.from).where('time', '<', q.to);
+    if (q.version !== undefined) query = query.where('version', '=', q.version);
+    const rows = await query.orderBy('time').orderBy('request_id').orderBy('row_index').execute();
+    const out = emptyRows();
+    const inputs = new Map<string, unknown[]>();
+    rows.forEach((r, i) => {
+      out.requestIds.push(r.request_id);
+      out.rows.push(Number(r.row_index));
+      out.times.push(Number(r.time));
+      out.versions.push(Number(r.version));
+      out.entities.push(r.entity);
+      out.outputs.push(JSON.parse(r.output));
+      for (const [k, v] of Object.entries(JSON.parse(r.inputs) as Record<string, unknown>)) {
+        let col = inputs.get(k);
+        if (!col) inputs.set(k, (col = new Array<unknown>(i).fill(null)));
+        col.push(v);
+      }
+      for (const col of inputs.values()) if (col.length === i) col.push(null);
+    });
+    out.inputs = inputs;
+    out.count = rows.length;
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
