@@ -27,14 +27,16 @@ export function buildProgram(): Command {
   const program = new Command('cairn')
     .description(`Cairn, an MLOps platform: experiment tracking (runs, params, metrics, artifacts; MLflow clients
 work unchanged), a model registry with promotion gates, a feature store (offline training sets,
-online serving) and a pipeline orchestrator of typed, cached steps, served over HTTP.`)
+online serving), a pipeline orchestrator of typed, cached steps, model serving with monitoring (drift,
+live performance, alerts), and a web UI, served over HTTP.`)
     .version(version, '-V, --version')
     .option('--config <file>', 'config file to use instead of ./cairn.yaml (or one in a parent folder)')
     .option('--uri <uri>', 'a server (http://host:5050) or a store URI (sqlite:…, postgres://…); env CAIRN_TRACKING_URI')
     .option('--token <secret>', 'API token for a server with auth enabled; env CAIRN_TRACKING_TOKEN')
     .addHelpText('after', `
 Without --uri, commands work on the project's own store: cairn.yaml, CAIRN_STORE_URI, or .cairn/cairn.db.
-Exit codes: 0 success, 1 the operation failed, 2 a wrong command line, 130 interrupted (Ctrl-C).
+Exit codes: 0 success, 1 the operation failed, 2 a wrong command line, 3 something needed is unavailable
+(database, Redis, server, port), 4 a monitor alert, 130 interrupted (Ctrl-C).
 Reference: docs/cli.md. Every command has --help with examples.
 
 Examples:
