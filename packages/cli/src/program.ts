@@ -25,10 +25,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, alert: 4, inte
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
-    .description(`Cairn, an MLOps platform: experiment tracking (runs, params, metrics, artifacts; MLflow clients
-work unchanged), a model registry with promotion gates, a feature store (offline training sets,
-online serving), a pipeline orchestrator of typed, cached steps, model serving with monitoring (drift,
-live performance, alerts), and a web UI, served over HTTP.`)
+    .description('Cairn, an MLOps platform: experiment tracking (runs, params, metrics, artifacts; MLflow clients work unchanged), a model registry with promotion gates, a feature store (offline training sets, online serving), a pipeline orchestrator of typed, cached steps, and model serving with monitoring (drift, live performance, alerts); served over HTTP with a web UI.')
     .version(version, '-V, --version')
     .option('--config <file>', 'config file to use instead of ./cairn.yaml (or one in a parent folder)')
     .option('--uri <uri>', 'a server (http://host:5050) or a store URI (sqlite:…, postgres://…); env CAIRN_TRACKING_URI')
