@@ -23,3 +23,5 @@ export * from './registry/index.js';
 export * from './features/index.js';
 export * from './reproducibility/index.js';
 export * from './reports/index.js';
+export { importUserModule, importUserModuleIsolated, type ImportOptions } from './loader/user-modules.js';
+export { ownProcessArgs, RUNNING_FROM_SOURCE } from './loader/own-files.js';

@@ -7,7 +7,6 @@ import * as m0003 from './migrations/0003-features.js';
 import * as m0004 from './migrations/0004-pipelines.js';
 import * as m0005 from './migrations/0005-metric-segments.js';
 import * as m0006 from './migrations/0006-pipeline-attempts.js';
-import { createPostgresDatabase } from './postgres/postgres-database.js';
 import type { Database } from './schema.js';
 import { createSqliteDatabase, sqliteOpenError } from './sqlite/sqlite-database.js';
 
@@ -53,6 +52,8 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd(),
     handle = { db, dialect: 'sqlite', withSignal: (_signal, fn) => fn(), close: () => db.destroy() };
     migrating = { db, schema: null };
   } else if (/^postgres(ql)?:\/\//.test(uri)) {
+    // pg is loaded only for a PostgreSQL store.
+    const { createPostgresDatabase } = await import('./postgres/postgres-database.js');
     const opened = createPostgresDatabase({ uri, ...pool });
     handle = { db: opened.db, dialect: 'postgres', withSignal: (signal, fn) => opened.pool.withSignal(signal, fn), close: () => opened.db.destroy() };
     // Migrations run without the statement timeout: rewriting a large table may take minutes.
