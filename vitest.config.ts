@@ -2,10 +2,10 @@ import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Workspace packages resolve to their TypeScript sources (the "source" export condition), so tests
+  // Workspace packages resolve to their TypeScript sources (the "@cairn/source" export condition), so tests
   // never need a build and never see a stale dist/.
-  resolve: { conditions: ['source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+  resolve: { conditions: ['@cairn/source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['@cairn/source', ...defaultServerConditions] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // Generous: CLI tests spawn real `cairn` processes, which compile TypeScript on start (slow on a

@@ -71,6 +71,8 @@ async function buildPackage(name) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // Functions and classes keep their names (a bundle renames clashing ones: pipeline → pipeline2).
+    keepNames: true,
     // Dependencies are installed next to the package; only Cairn's own code (and INLINE) is bundled.
     external: external.flatMap((d) => [d, `${d}/*`]),
     logLevel: 'warning',

@@ -7,7 +7,7 @@ import { defaultClientConditions, defineConfig } from 'vite';
 export default defineConfig({
   plugins: [react()],
   // @cairn/client and @cairn/core resolve to their TypeScript sources (no build of them needed).
-  resolve: { conditions: ['source', ...defaultClientConditions] },
+  resolve: { conditions: ['@cairn/source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `cairn` command. Installed, it runs the compiled CLI (dist/). In the checkout (src/ is there;
 // the published package holds only bin/ and dist/) it runs the TypeScript sources through tsx, with
-// the "source" export condition so sibling packages resolve to their sources too: no build needed.
+// the "@cairn/source" export condition so sibling packages resolve to their sources too: no build needed.
 import { existsSync } from 'node:fs';
 
 if (existsSync(new URL('../src/main.ts', import.meta.url))) {

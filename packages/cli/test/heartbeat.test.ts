@@ -17,7 +17,7 @@ import { runCli } from '../src/testing/cli-process.js';
 const TIMEOUT_S = 2;
 const REASON = `no heartbeat for more than ${TIMEOUT_S} s: the process logging this run stopped`;
 const CHILD = fileURLToPath(new URL('./fixtures/run-until-killed.ts', import.meta.url));
-// tsx's loader by absolute URL (the child runs in a temp folder) and the "source" export condition.
+// tsx's loader by absolute URL (the child runs in a temp folder) and the "@cairn/source" export condition.
 const TS_NODE_ARGS = ownProcessArgs();
 const env = { CAIRN_TRACKING_HEARTBEAT_TIMEOUT_SECONDS: String(TIMEOUT_S) };
 

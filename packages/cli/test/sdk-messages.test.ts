@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, openToAll, runCli, unprivileged } from '../src/testing/cli-process.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/sdk-run.ts', import.meta.url));
-// tsx's loader by absolute URL (the child runs in a temp folder) and the "source" export condition.
+// tsx's loader by absolute URL (the child runs in a temp folder) and the "@cairn/source" export condition.
 const TS_NODE_ARGS = ownProcessArgs();
 
 interface Result { code: number | null; stdout: string; stderr: string }

@@ -29,9 +29,9 @@ export function ownEntryPoint(relative: string, extension = RUNNING_FROM_SOURCE 
 /**
  * The `node` arguments a child process running one of Cairn's own entry points needs: none when
  * Cairn is built; from the sources, tsx's loader (by absolute URL, so it resolves from any working
- * folder) and the "source" export condition, so that `@cairn/*` imports reach the sources too.
+ * folder) and the "@cairn/source" export condition, so that `@cairn/*` imports reach the sources too.
  */
 export function ownProcessArgs(): string[] {
   if (!RUNNING_FROM_SOURCE) return [];
-  return ['--conditions=source', '--import', pathToFileURL(require.resolve('tsx')).href];
+  return ['--conditions=@cairn/source', '--import', pathToFileURL(require.resolve('tsx')).href];
 }
