@@ -20,7 +20,7 @@ for (let i = 0; i < 200; i++) {
     run.logMetrics({ auc: 0.8 + (i % 100) / 1000 });
   });
 }
-const version = await cairn.models.register({ name: 'churn', path: 'model' });
+const version = await cairn.models.register({ name: 'churn', path: 'model.json' });
 await cairn.models.setAlias('churn', 'champion', version.version);
 await cairn.close();
 `;
