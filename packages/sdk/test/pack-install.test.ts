@@ -8,9 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installArgs, insideCheckout, packTarballs, PUBLISHED, REPO, run, userEnv, type CommandResult } from './packed-install.js';
 
+const TRACE_HOOK = fileURLToPath(new URL('../../cli/test/module-trace.mjs', import.meta.url));
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 const START = README.indexOf('## Use Cairn in your own project');
 const SECTION = README.slice(START, README.indexOf('\n## ', START + 1));
@@ -126,6 +128,20 @@ describe.skipIf(!process.env.CAIRN_PACK_TEST)('README: use Cairn in your own pro
     const list = result('npx cairn runs list --experiment quickstart').stdout;
     expect(list).toMatch(/from-typescript\s+FINISHED/);
     expect(list).toMatch(/from-javascript\s+FINISHED/);
+  });
+
+  it("Cairn's own code runs without tsx: it is loaded only for a user's TypeScript file", async () => {
+    const modules = async (argv: string[]) => {
+      const trace = join(base, `trace-${argv.join('-').replace(/[^a-z]/gi, '')}.txt`);
+      const r = await run(['node', '--import', TRACE_HOOK, ...argv], cwd, userEnv({ MODULE_TRACE_FILE: trace }));
+      expect(r.code, `${argv.join(' ')}\n${r.stderr}`).toBe(0);
+      return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    };
+    const bin = join(cwd, 'node_modules', '.bin', 'cairn');
+    const usesTsx = (urls: string[]) => urls.some((u) => u.includes('/node_modules/tsx/'));
+    expect(usesTsx(await modules(['app.mjs']))).toBe(false);
+    expect(usesTsx(await modules([bin, 'runs', 'list', '--experiment', 'quickstart']))).toBe(false);
+    expect(usesTsx(await modules([bin, 'pipelines', 'run', 'pipelines/squares.ts', '--param', 'n=5']))).toBe(true);
   });
 
   it('`npx cairn pipelines run` runs the TypeScript pipeline', () => {

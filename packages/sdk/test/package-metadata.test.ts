@@ -70,8 +70,8 @@ describe('published packages', () => {
   it('give the `cairn` command from @cairn/sdk (what a project installs) and @cairn/cli (global installs)', () => {
     expect(byName.get('@cairn/sdk')!.pkg.bin).toEqual({ cairn: './bin/cairn.js' });
     expect(byName.get('@cairn/cli')!.pkg.bin).toEqual({ cairn: './bin/cairn.js' });
-    expect(byName.get('@cairn/sdk')!.pkg.files).toContain('bin');
-    expect(byName.get('@cairn/cli')!.pkg.files).toContain('bin');
+    expect(byName.get('@cairn/sdk')!.pkg.files).toContain('bin/cairn.js');
+    expect(byName.get('@cairn/cli')!.pkg.files).toContain('bin/cairn.js');
     expect(readFileSync(join(REPO, 'packages', 'sdk', 'bin', 'cairn.js'), 'utf8')).toContain("import('@cairn/cli/bin')");
   });
 
