@@ -1,6 +1,12 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources (the "@cairn/source" export condition), so tests
+  // never need a build and never see a stale dist/.
+  resolve: { conditions: ['@cairn/source', ...defaultClientConditions] },
+  // Vitest's own server default is Vite's without 'module' (which would pick bundler-only builds).
+  ssr: { resolve: { conditions: ['@cairn/source', ...defaultServerConditions.filter((c) => c !== 'module')] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // Generous: CLI tests spawn real `cairn` processes, which compile TypeScript on start (slow on a

@@ -1,4 +1,5 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableConstructor from 'cli-table3';
 
 // Output helpers shared by the commands: plain aligned tables for people, JSON for scripts.
 
@@ -21,6 +22,8 @@ const BORDERLESS = {
 
 /** An aligned table without borders (like `docker ps`), so it reads well and greps well. */
 export function table(head: string[], rows: string[][]): string {
+  // Loaded on first use (synchronously: it is CommonJS), so commands that print no table skip it.
+  const Table = createRequire(import.meta.url)('cli-table3') as typeof TableConstructor;
   const t = new Table({
     head: head.map((h) => style.bold(h)),
     chars: BORDERLESS,

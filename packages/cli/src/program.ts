@@ -1,5 +1,5 @@
 // The `cairn` command tree, built without running it: main.ts runs it, tests walk it (docs/cli.md).
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { experimentsCommand } from './commands/experiments.js';
 import { featuresCommand } from './commands/features.js';
@@ -14,7 +14,8 @@ import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
 import { monitorCommand } from './commands/monitor.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+// By the package's own name: the built CLI is bundled, so this code's file is not at a fixed place in it.
+const { version } = createRequire(import.meta.url)('@cairn/cli/package.json') as { version: string };
 
 /**
  * Exit codes: 0 success, 1 the operation failed (bad input, not found, …), 2 the command line was

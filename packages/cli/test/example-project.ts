@@ -33,7 +33,9 @@ export interface ShellResult {
 export function commandEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_') && !k.startsWith('GITHUB_')) env[k] = v;
-  return { ...env, PATH: `${join(dir, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1', ...extra };
+  // NODE_OPTIONS: a documented `npx tsx file.ts` importing @cairn/* runs the checkout's sources (the
+  // "@cairn/source" export condition), as the tests do, never a dist/ built before the last edit.
+  return { ...env, PATH: `${join(dir, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1', NODE_OPTIONS: '--conditions=@cairn/source', ...extra };
 }
 
 /** Runs a bash script (`-eo pipefail`, as GitHub Actions does) in `cwd`. */

@@ -7,9 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig } from '@cairn/core';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, ownProcessArgs } from '@cairn/core';
 import { startServer, type RunningServer } from '@cairn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cairn } from '../src/sdk/cairn.js';
@@ -18,8 +17,8 @@ import { runCli } from '../src/testing/cli-process.js';
 const TIMEOUT_S = 2;
 const REASON = `no heartbeat for more than ${TIMEOUT_S} s: the process logging this run stopped`;
 const CHILD = fileURLToPath(new URL('./fixtures/run-until-killed.ts', import.meta.url));
-// tsx's loader by absolute URL: the child runs in a temp folder, where `--import tsx` would not resolve.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// tsx's loader by absolute URL (the child runs in a temp folder) and the "@cairn/source" export condition.
+const TS_NODE_ARGS = ownProcessArgs();
 const env = { CAIRN_TRACKING_HEARTBEAT_TIMEOUT_SECONDS: String(TIMEOUT_S) };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function startDoomed(dir: string, name: string): Promise<{ child: ChildProcess; runId: string }> {
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) childEnv[k] = v;
-  const child = spawn(process.execPath, ['--import', TSX, CHILD, name], { cwd: dir, env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, CHILD, name], { cwd: dir, env: { ...childEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

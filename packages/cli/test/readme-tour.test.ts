@@ -92,7 +92,7 @@ describe.skipIf(!hasJq)('README: a 5-minute tour (skipped without jq, which the 
 
   it('step 1: train.ts from the README runs with tsx and logs FINISHED runs', async () => {
     const code = /```ts\n([\s\S]*?)```/.exec(steps().get(1)!)?.[1];
-    expect(code).toContain("import { Cairn } from '@cairn/cli';");
+    expect(code).toContain("import { Cairn } from '@cairn/sdk';");
     writeFileSync(join(dir, 'train.ts'), code!);
     const commands = shellCommands(steps().get(1)!);
     expect(commands.map((c) => c.command)).toEqual(['npx tsx train.ts', 'npx tsx train.ts']);

@@ -3,21 +3,22 @@
 // and what to change, with no "check the server log" when no server runs.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { ownProcessArgs } from '@cairn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, openToAll, runCli, unprivileged } from '../src/testing/cli-process.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/sdk-run.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// tsx's loader by absolute URL (the child runs in a temp folder) and the "@cairn/source" export condition.
+const TS_NODE_ARGS = ownProcessArgs();
 
 interface Result { code: number | null; stdout: string; stderr: string }
 
 function script(dir: string, args: string[], options: { env?: Record<string, string>; user?: { uid?: number; gid?: number } } = {}): Promise<Result> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', TSX, SCRIPT, ...args], { cwd: dir, env: childEnv({ HOME: dir, ...options.env }), timeout: 120_000, ...options.user }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...TS_NODE_ARGS, SCRIPT, ...args], { cwd: dir, env: childEnv({ HOME: dir, ...options.env }), timeout: 120_000, ...options.user }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });

@@ -27,3 +27,5 @@ export * from './reports/index.js';
 export * from './serving/index.js';
 export * from './monitoring/index.js';
 export { createInferenceLogStore } from './platform.js';
+export { importUserModule, importUserModuleIsolated, type ImportOptions } from './loader/user-modules.js';
+export { ownProcessArgs, RUNNING_FROM_SOURCE } from './loader/own-files.js';

@@ -20,7 +20,7 @@ import { RunViewService } from './tracking/run-view-service.js';
 import type { Executor } from './pipelines/executors/executor.js';
 import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
-import { PostgresListener } from './db/postgres/postgres-listener.js';
+import type { PostgresListener } from './db/postgres/postgres-listener.js';
 import { ResolveCache } from './registry/resolve-cache.js';
 import { RegistryService } from './registry/registry-service.js';
 import { REGISTRY_CHANNEL } from './registry/sql/change-notice.js';
@@ -69,7 +69,9 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
     offline: () => createOfflineStore(config), online: () => createOnlineStore(config), registryRefreshMs: config.features.registry_refresh_ms,
   });
   const pipelines = new PipelineService({ db: database.db, experiments, runs, artifacts, config, executor: await createPipelineExecutor(config) });
-  const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments);
+  // pg is loaded only for a PostgreSQL store (a SQLite CLI command never pays for it).
+  const Listener = database.dialect === 'postgres' ? (await import('./db/postgres/postgres-listener.js')).PostgresListener : null;
+  const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments, Listener);
   // Best effort: a store another process is migrating, or a read-only one, keeps them as they are for now.
   await registry.webhooks.sealPlainSecrets().catch(() => 0);
   const servingDb = database.db.withTables<ServingTables>() as unknown as Kysely<ServingTables>;
@@ -190,11 +192,11 @@ export async function createPipelineExecutor(config: CairnConfig): Promise<Execu
  * resolved aliases are cached, kept fresh by a LISTEN connection opened on the first resolve (the
  * cache is bypassed until it listens, and whenever it is down).
  */
-function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService): { registry: RegistryService; listener: PostgresListener | null } {
+function openRegistry(config: CairnConfig, database: MetadataDatabase, artifacts: ArtifactStore, runs: RunService, experiments: ExperimentService, Listener: typeof PostgresListener | null): { registry: RegistryService; listener: PostgresListener | null } {
   const r = config.registry;
-  const cached = database.dialect === 'postgres' && r.resolve_cache_seconds > 0;
+  const cached = Listener !== null && r.resolve_cache_seconds > 0;
   const resolveCache: ResolveCache | null = cached ? new ResolveCache({ ttlMs: r.resolve_cache_seconds * 1000, maxEntries: 10_000, activate: () => void listener?.start() }) : null;
-  const listener = resolveCache && new PostgresListener({
+  const listener = resolveCache && Listener && new Listener({
     uri: config.store.uri,
     channels: [REGISTRY_CHANNEL],
     handlers: { notification: (_channel, name) => resolveCache.invalidate(name), listening: (up) => (up ? resolveCache.resume() : resolveCache.suspend()) },

@@ -1,4 +1,4 @@
-// Entry point: `node --import tsx packages/server/src/main.ts` serves the project in the current folder.
+// Entry point without the CLI: `node dist/main.js` (or `node --conditions=@cairn/source --import tsx src/main.ts` in the checkout) serves the project in the current folder.
 import { loadConfig } from '@cairn/core';
 import { startServer } from './serve.js';
 

@@ -53,6 +53,13 @@ for (const backend of BACKENDS) {
     it('shows, lists, downloads, and answers history, time travel and lineage', async () => {
       const show = await cli('models', 'show', 'churn@champion');
       expect(show.stdout).toMatch(/^version\s+1$/m);
+      const digest = /^digest\s+(\S+)$/m.exec(show.stdout)?.[1];
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect((await cli('models', 'resolve', 'churn@champion')).stdout).toBe(`churn/1 ${digest}\n`);
+      expect(JSON.parse((await cli('models', 'resolve', 'churn/latest', '--json')).stdout).version).toMatchObject({ name: 'churn', version: 1, digest });
+      const unknown = await cli('models', 'resolve', 'churn@nobody');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^error: .*nobody/);
       expect(show.stdout).toMatch(/^aliases\s+@champion$/m);
       expect((await cli('models', 'list')).stdout).toMatch(/^churn\s+1\s+@champion=1/m);
       expect((await cli('models', 'versions', 'churn')).stdout).toMatch(/^1\s+READY\s+@champion\s+onnx/m);

@@ -26,6 +26,7 @@ Examples:
   $ cairn models register churn runs:/3f9c2a…/model
   $ cairn models promote churn 4 --alias champion
   $ cairn models show churn@champion
+  $ cairn models resolve churn@champion
   $ cairn models history churn --alias champion --at 2024-06-01T00:00:00Z
   $ cairn models lineage churn@champion`);
 
@@ -52,6 +53,21 @@ Examples:
         }
         const version = await cairn.models.get(ref);
         out(opts.json ? json({ version }) : showVersion(version));
+      });
+    });
+
+  cmd.command('resolve').description('Print the version a reference names, as NAME/VERSION and its digest: what a deploy script pins.')
+    .argument('<ref>', 'NAME@ALIAS, NAME/latest, NAME/VERSION or models:/…')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Examples:
+  $ cairn models resolve churn@champion
+  churn/3 sha256:5f1c…
+  $ VERSION=$(cairn models resolve churn@champion --json | jq -r .version.version)`)
+    .action(async (ref: string, opts: { json?: boolean }, self: Command) => {
+      await withCairn(self, async (cairn) => {
+        const version = await cairn.models.get(ref);
+        out(opts.json ? json({ version }) : `${version.name}/${version.version} ${version.digest ?? '-'}\n`);
       });
     });
 

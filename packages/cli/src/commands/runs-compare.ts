@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { keyMap, type Run } from '@cairn/core';
+import type { Run } from '@cairn/core';
+import { keyMap } from '@cairn/core/key-map';
 import { out, withCairn } from '../cli-context.js';
 import { formatNumber, json, style, table, truncate } from '../format.js';
 

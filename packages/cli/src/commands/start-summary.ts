@@ -1,4 +1,5 @@
-import { keyMap, type PipelineRunDetail, type Platform } from '@cairn/core';
+import type { PipelineRunDetail, Platform } from '@cairn/core';
+import { keyMap } from '@cairn/core/key-map';
 import { style } from '../format.js';
 
 /** What `cairn start` runs, from a project's `quickstart.ts` (its default export). */

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Definition, PipelineRunDetail, Platform } from '@cairn/core';
 import { CairnError } from '@cairn/core/errors';
@@ -20,25 +19,26 @@ async function loadQuickstart(projectDir: string): Promise<Quickstart> {
   if (!existsSync(file)) {
     throw new CairnError('NOT_FOUND', `${file} does not exist. \`cairn start\` runs a project's quickstart.ts (see examples/churn/quickstart.ts); at the repository root, \`npm start\` runs the churn example.`);
   }
-  const mod = (await import(pathToFileURL(file).href)) as { default?: Quickstart };
+  const { importUserModule } = await import('@cairn/core');
+  const mod = (await importUserModule(file)) as { default?: Quickstart };
   if (!mod.default || !Array.isArray(mod.default.pipelines)) throw new CairnError('INVALID_ARGUMENT', `${file} must export default { pipelines: [...] } (see examples/churn/quickstart.ts).`);
   return mod.default;
 }
 
 /**
- * The project's feature definitions, imported in this process (tsx is registered by the bin), which
- * is much faster than the feature store's own loader (a fresh tsx namespace per load): `cairn start`
- * reads them once. Same files as `cairn features apply`: .ts/.js under features.dir, tests excluded.
+ * The project's feature definitions, imported in this process (shared modules), which is much
+ * faster than the feature store's own loader (a fresh tsx namespace per load): `cairn start` reads
+ * them once. Same files as `cairn features apply`: .ts/.js under features.dir, tests excluded.
  */
 async function importDefinitions(dir: string): Promise<Definition[]> {
-  const { definitionKind } = await import('@cairn/core');
+  const { definitionKind, importUserModule } = await import('@cairn/core');
   const found: Definition[] = [];
   const visit = async (folder: string): Promise<void> => {
     for (const e of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(folder, e.name);
       if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await visit(path);
       else if (e.isFile() && /\.(m?ts|m?js)$/.test(e.name) && !/\.(test|spec|d)\.[mc]?[tj]s$/.test(e.name)) {
-        for (const value of Object.values(await import(pathToFileURL(path).href) as Record<string, unknown>)) {
+        for (const value of Object.values(await importUserModule(path))) {
           for (const v of Array.isArray(value) ? value : [value]) if (definitionKind(v) && !found.includes(v as Definition)) found.push(v as Definition);
         }
       }

@@ -9,7 +9,6 @@ import * as m0005 from './migrations/0005-metric-segments.js';
 import * as m0006 from './migrations/0006-pipeline-attempts.js';
 import * as m0007 from './migrations/0007-external-model-versions.js';
 import * as m0009 from './migrations/0009-serving-monitoring.js';
-import { createPostgresDatabase } from './postgres/postgres-database.js';
 import type { Database } from './schema.js';
 import { createSqliteDatabase, sqliteOpenError } from './sqlite/sqlite-database.js';
 
@@ -58,6 +57,8 @@ export async function openMetadataDatabase(uri: string, baseDir = process.cwd(),
     handle = { db, dialect: 'sqlite', withSignal: (_signal, fn) => fn(), close: () => db.destroy() };
     migrating = { db, schema: null };
   } else if (/^postgres(ql)?:\/\//.test(uri)) {
+    // pg is loaded only for a PostgreSQL store.
+    const { createPostgresDatabase } = await import('./postgres/postgres-database.js');
     const opened = createPostgresDatabase({ uri, ...pool });
     handle = { db: opened.db, dialect: 'postgres', withSignal: (signal, fn) => opened.pool.withSignal(signal, fn), close: () => opened.db.destroy() };
     // Migrations run without the statement timeout: rewriting a large table may take minutes.

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CairnError } from '../errors.js';
+import { importUserModuleIsolated } from '../loader/user-modules.js';
 import type { Definition } from './define.js';
 import { DEFINITION_ORIGIN, definitionKind } from './define.js';
 
@@ -24,8 +24,9 @@ function tagOrigin(d: Definition, file: string, exportName: string): void {
 }
 
 /**
- * Imports every TypeScript (and JavaScript) file under `dir` with tsx and collects the definitions
- * they export (directly, or inside exported arrays). These are the project's own files, run as code.
+ * Imports every TypeScript (and JavaScript) file under `dir`, afresh (each call sees the files as
+ * they are now), and collects the definitions they export (directly, or inside exported arrays).
+ * These are the project's own files, run as code.
  *
  * @example
  * ```ts
@@ -36,12 +37,11 @@ export async function loadDefinitions(dir: string): Promise<Definition[]> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new CairnError('NOT_FOUND', `The feature definitions folder ${dir} does not exist. Create it and define entities and feature views in .ts files there (see docs/features.md), or set features.dir in cairn.yaml.`);
   }
-  const { tsImport } = await import('tsx/esm/api');
   const found: Definition[] = [];
   for (const file of listFiles(dir)) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+      mod = await importUserModuleIsolated(file);
     } catch (e) {
       throw new CairnError('INVALID_ARGUMENT', `Cannot load feature definitions from ${relative(process.cwd(), file) || file}: ${(e as Error).message}`, { cause: e });
     }

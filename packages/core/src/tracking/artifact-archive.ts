@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { ZipFile } from 'yazl';
 import type { ArtifactFileInfo } from '../artifacts/index.js';
 import { CairnError } from '../errors.js';
 
@@ -36,6 +35,7 @@ export async function archiveFolder(source: ArchiveSource, folder: string): Prom
   };
   await walk(folder);
   if (!files.length) throw new CairnError('NOT_FOUND', `No files under '${folder || '/'}' in this run's artifacts.`);
+  const { ZipFile } = await import('yazl');
   const zip = new ZipFile();
   const prefix = folder ? `${folder}/` : '';
   // Files are opened one after another as the zip reads them, never all at once.

@@ -33,10 +33,17 @@ interface UiFile {
   etag?: string;
 }
 
-/** Where `npm run build -w @cairn/ui` writes the UI, or null if the package is not installed. */
+/**
+ * Where the web UI's built files are: inside the installed @cairn/server (`npm run build` copies
+ * them to its dist/ui), else, in the checkout, where `npm run build -w @cairn/ui` writes them; null
+ * when neither is there.
+ */
 export function defaultUiDir(): string | null {
+  const require = createRequire(import.meta.url);
+  const packaged = join(dirname(require.resolve('@cairn/server/package.json')), 'dist', 'ui');
+  if (!import.meta.url.endsWith('.ts') && existsSync(join(packaged, 'index.html'))) return packaged;
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('@cairn/ui/package.json')), 'dist');
+    return join(dirname(require.resolve('@cairn/ui/package.json')), 'dist');
   } catch {
     return null;
   }

@@ -1,5 +1,6 @@
 // Entry point of a child process running one function step (isolation: 'process'). Started by
-// child-host.ts with tsx's loader; gets its work over IPC and reports back the same way.
+// child-host.ts (plain node once built); loads the pipeline file through the user-module loader, gets
+// its work over IPC and reports back the same way.
 import { mkdirSync } from 'node:fs';
 import type { CairnConfig } from '../../config/config.js';
 import { createArtifactStore } from '../../platform.js';

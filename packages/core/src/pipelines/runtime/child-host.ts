@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ownEntryPoint, ownProcessArgs } from '../../loader/own-files.js';
 import type { ArtifactRecord } from '../entities.js';
 import type { LinkInput } from '../sql/lineage-store.js';
 import type { StepDefinition } from '../step-definition.js';
@@ -8,12 +7,8 @@ import type { ChildInit, ChildMessage } from './child-entry.js';
 import { runProcess } from './process-runner.js';
 import { StepDefinitionError } from './step-io.js';
 
-const ENTRY = fileURLToPath(new URL('./child-entry.ts', import.meta.url));
-
-/** `--import` argument that lets a plain `node` run Cairn's TypeScript (tsx's loader, by absolute URL). */
-export function tsxImportArgs(): string[] {
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
-}
+// child-entry.js once built (plain node runs it), child-entry.ts in the checkout (run through tsx).
+const ENTRY = ownEntryPoint('pipelines/runtime/child-entry');
 
 /**
  * Runs a function step in a child Node process (`isolation: 'process'`): the child loads the
@@ -32,7 +27,7 @@ export async function runInChild(def: StepDefinition, stepId: string, env: Attem
   let result: ChildMessage | null = null;
   const metricWrites: Promise<void>[] = [];
   const memory = def.resources.memoryMb ? [`--max-old-space-size=${Math.floor(def.resources.memoryMb)}`] : [];
-  const { child, done } = runProcess([process.execPath, ...tsxImportArgs(), ...memory, ENTRY], {
+  const { child, done } = runProcess([process.execPath, ...ownProcessArgs(), ...memory, ENTRY], {
     cwd: env.projectDir,
     env: { ...process.env, CAIRN_CHILD_STEP: stepId, CAIRN_RUN_ID: t.runId, CAIRN_STEP_ID: stepId, CAIRN_STEP_RUN_ID: t.stepRunId, CAIRN_ATTEMPT: String(t.attempt) },
     sink: env.sink,

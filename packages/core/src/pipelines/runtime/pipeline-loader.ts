@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CairnError } from '../../errors.js';
+import { importUserModule } from '../../loader/user-modules.js';
 import { isPipeline, type Pipeline } from '../define.js';
 import type { PipelineSource } from '../entities.js';
 
@@ -11,28 +11,18 @@ export interface FoundPipeline {
 }
 
 /**
- * Imports a pipeline file (TypeScript or JavaScript). In a process started with tsx (the `cairn`
- * binary, `node --import tsx`, Vitest) a plain import shares modules with the caller; elsewhere
- * tsx's `tsImport` compiles the file. `fresh` re-imports a file that changed since it was loaded
- * (long-running workers pick up new code).
+ * Imports a pipeline file (TypeScript or JavaScript) into this process, so it shares Cairn's modules
+ * with the caller. `fresh` re-imports a file that changed since it was loaded (long-running workers
+ * pick up new code).
  */
 export async function importPipelineFile(file: string, fresh = false): Promise<Record<string, unknown>> {
-  let url = pathToFileURL(file).href;
-  let mtime = 0;
   try {
-    mtime = statSync(file).mtimeMs;
+    statSync(file);
   } catch {
     throw new CairnError('NOT_FOUND', `Pipeline file ${file} does not exist.`);
   }
-  if (fresh) url += `?mtime=${Math.round(mtime)}`;
   try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw loadError(file, e);
-  }
-  try {
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    return await importUserModule(file, { fresh });
   } catch (e) {
     throw loadError(file, e);
   }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { ownEntryPoint } from '../../loader/own-files.js';
 
-const ENTRY = fileURLToPath(new URL('./process-guard-entry.mjs', import.meta.url));
+const ENTRY = ownEntryPoint('pipelines/runtime/process-guard-entry', '.mjs');
 
 /** The environment variable that marks a step process as one of this guard's. */
 export const GUARD_ENV = 'CAIRN_PROCESS_GUARD';

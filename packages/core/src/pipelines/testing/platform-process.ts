@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tsxImportArgs } from '../runtime/child-host.js';
+import { ownProcessArgs } from '../../loader/own-files.js';
 
 const ENTRY = fileURLToPath(new URL('../fixtures/platform-process.ts', import.meta.url));
 
@@ -15,7 +15,7 @@ export interface PlatformProcess {
 
 /** Starts fixtures/platform-process.ts (`node --import tsx …`): a real process to run or kill. */
 export function startPlatformProcess(config: Record<string, unknown>, args: string[]): PlatformProcess {
-  const child = spawn(process.execPath, [...tsxImportArgs(), ENTRY, JSON.stringify(config), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...ownProcessArgs(), ENTRY, JSON.stringify(config), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (c: Buffer) => {

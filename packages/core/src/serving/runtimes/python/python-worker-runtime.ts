@@ -1,12 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { CairnError } from '../../../errors.js';
+import { ownEntryPoint } from '../../../loader/own-files.js';
 import type { ModelFormat } from '../../../registry/entities.js';
 import type { Frame } from '../../frame.js';
 import type { ModelRuntime } from '../../model-runtime.js';
 
-const WORKER = fileURLToPath(new URL('./worker.py', import.meta.url));
+// From the package root: bundled code does not sit where its source was (loader/own-files.ts).
+const WORKER = ownEntryPoint('serving/runtimes/python/worker', '.py');
 
 interface Reply { id: number; ok: boolean; predictions?: unknown[]; error?: string; missing_module?: string | null }
 interface Job { message: Record<string, unknown>; resolve(r: Reply): void; reject(e: unknown): void }
