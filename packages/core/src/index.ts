@@ -23,3 +23,4 @@ export * from './registry/index.js';
 export * from './features/index.js';
 export * from './reproducibility/index.js';
 export * from './reports/index.js';
+export * from './lineage/index.js';

@@ -16,6 +16,8 @@ import type { FeatureTables } from './features/sql/rows.js';
 import { ExperimentService } from './tracking/experiment-service.js';
 import { RunService } from './tracking/run-service.js';
 import { RunViewService } from './tracking/run-view-service.js';
+import { LineageGraphService } from './lineage/lineage-graph-service.js';
+import { LineageGraphStore } from './lineage/sql/lineage-graph-store.js';
 import type { Executor } from './pipelines/executors/executor.js';
 import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
@@ -39,6 +41,8 @@ export interface Platform {
   features: FeatureService;
   pipelines: PipelineService;
   registry: RegistryService;
+  /** One lineage graph across the registry, runs, features and pipelines (reads only). */
+  lineage: LineageGraphService;
   close(): Promise<void>;
 }
 
@@ -64,8 +68,9 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const { registry, listener } = openRegistry(config, database, artifacts, runs, experiments);
   // Best effort: a store another process is migrating, or a read-only one, keeps them as they are for now.
   await registry.webhooks.sealPlainSecrets().catch(() => 0);
+  const lineage = new LineageGraphService({ registry, runs, experiments, features, pipelines, store: new LineageGraphStore(database.db) });
   return {
-    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry,
+    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry, lineage,
     close: async () => {
       await registry.close();
       await listener?.close();
