@@ -135,6 +135,7 @@ export class FeatureCatalog {
   /** Every applied version of a definition, oldest first, with what changed each time. */
   async versions(kind: ObjectKind, name: string): Promise<DefinitionVersion[]> {
     const history = await this.registry.history(kind, name);
+    if (!history.length) throw notFound(`A ${kind} named '${name}'`, `List definitions with 'cairn features list'.`);
     const out: DefinitionVersion[] = [];
     let previous: ObjectSpec | null = null;
     for (const h of history) {
