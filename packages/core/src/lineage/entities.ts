@@ -20,6 +20,8 @@ export interface LineageGraphNode {
   /** A short second line: the experiment of a run, the rows of a training set, a view's TTL. */
   detail: string | null;
   status: string | null;
+  /** The object this one belongs to, when its page needs it: a step's pipeline run id. */
+  parent: string | null;
   /** Hops from the focus. */
   depth: number;
   /** It has neighbours the graph leaves out (past the depth, or past the size limit). */
@@ -64,6 +66,7 @@ export interface LineageExpansion {
   label: string;
   detail: string | null;
   status: string | null;
+  parent?: string | null;
   upstream: LineageLink[];
   downstream: LineageLink[];
 }

@@ -31,7 +31,7 @@ export async function expandStep(c: LineageContext, key: string): Promise<Lineag
   const downstream: LineageLink[] = [];
   for (const s of detail.steps) if (s.upstream.includes(step.stepId)) downstream.push({ kind: 'step', key: s.stepRunId, relation: edgeName(s.bindings, step.stepId) });
   if (step.trackingRunId) downstream.push({ kind: 'run', key: step.trackingRunId, relation: 'tracked by' });
-  return { label: step.stepId, detail: detail.run.pipelineName, status: step.status, upstream, downstream };
+  return { label: step.stepId, detail: detail.run.pipelineName, status: step.status, parent: detail.run.runId, upstream, downstream };
 }
 
 /** The outputs of step `from` that a step's inputs are bound to, or `after` for an ordering-only dependency. */

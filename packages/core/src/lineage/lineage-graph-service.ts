@@ -95,7 +95,7 @@ export class LineageGraphService {
 }
 
 function toNode(kind: LineageKind, key: string, e: LineageExpansion, depth: number): LineageGraphNode {
-  return { id: nodeId(kind, key), kind, key, label: e.label, detail: e.detail, status: e.status, depth, more: false };
+  return { id: nodeId(kind, key), kind, key, label: e.label, detail: e.detail, status: e.status, parent: e.parent ?? null, depth, more: false };
 }
 
 /** Every edge between nodes in the graph, once; a node with links the graph leaves out is marked `more`. */

@@ -52,7 +52,7 @@ describeEachPlatform('lineage graph', (t) => {
       `step:${f.steps.summarize} -> ${tracked.id} (tracked by)`,
       `step:${f.steps.summarize} -> step:${f.steps.report} (count, mean)`,
     ].sort());
-    expect(step.nodes.find((n) => n.id === `step:${f.steps.summarize}`)).toMatchObject({ label: 'summarize', detail: 'basic', status: 'COMPLETED' });
+    expect(step.nodes.find((n) => n.id === `step:${f.steps.summarize}`)).toMatchObject({ label: 'summarize', detail: 'basic', status: 'COMPLETED', parent: f.pipelineRunId });
     // From the pipeline run: every step, and the edges between them.
     const run = await t().platform.lineage.around('pipelineRun', f.pipelineRunId, { depth: 1 });
     expect(run.nodes.filter((n) => n.kind === 'step').map((n) => n.label).sort()).toEqual(['load', 'report', 'summarize']);

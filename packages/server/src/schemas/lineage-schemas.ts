@@ -11,7 +11,7 @@ export const lineageQuery = z.strictObject({
 });
 
 const node = z.object({
-  id: z.string(), kind: z.enum(LINEAGE_KINDS), key: z.string(), label: z.string(), detail: z.string().nullable(), status: z.string().nullable(), depth: z.number(), more: z.boolean(),
+  id: z.string(), kind: z.enum(LINEAGE_KINDS), key: z.string(), label: z.string(), detail: z.string().nullable(), status: z.string().nullable(), parent: z.string().nullable(), depth: z.number(), more: z.boolean(),
 }).describe('LineageGraphNode');
 
 const edge = z.object({ from: z.string(), to: z.string(), relation: z.string() }).describe('LineageGraphEdge');
