@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { RegisteredModel } from '@cairn/core';
 import { ErrorPanel } from '../components/error-panel.js';

@@ -32,7 +32,7 @@ export function PipelineRunPage() {
   if (detail.error) return <div className="page"><ErrorPanel error={detail.error} onRetry={() => detail.refetch()} /></div>;
   if (detail.isPending) return <div className="page"><Skeleton rows={10} label="Loading pipeline run" /></div>;
   const { run, attempts } = detail.data;
-  const chosen = steps!.find((s) => s.stepId === step) ?? null;
+  const chosen = steps!.find((s) => s.stepId === step || s.stepRunId === step) ?? null;
   const onOpen = (id: string) => {
     if (id.startsWith('group:')) setOpen([...open, id].join(','));
     else setStep(id);

@@ -5,6 +5,7 @@ import { ErrorPanel } from '../components/error-panel.js';
 import { formatAgo, formatDuration, formatTime } from '../components/format.js';
 import { Skeleton } from '../components/skeleton.js';
 import { Tabs, useParam, useTab } from '../components/tabs.js';
+import { runPath } from './pipeline-links.js';
 import { usePipelineRuns, usePipelines, useScheduleTicks, useSchedules } from './pipeline-queries.js';
 
 const TABS = [
@@ -28,7 +29,6 @@ export function PipelinesPage() {
   );
 }
 
-export const runPath = (runId: string) => `/pipelines/runs/${encodeURIComponent(runId)}`;
 
 function RunsTab() {
   const [pipeline, setPipeline] = useParam('pipeline');

@@ -15,7 +15,8 @@ export function StepLogs({ runId, step }: { runId: string; step: string }) {
   const log = useStepLogFollow(runId, step);
   const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
-  const rows = useMemo(() => (query ? log.buffer.search(query) : null), [log.buffer, log.count, query]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Recomputed when lines arrive (count) or the query changes; the buffer searches only new lines.
+  const rows = useMemo(() => (query && log.count >= 0 ? log.buffer.search(query) : null), [log.buffer, log.count, query]);
   const count = rows ? rows.length : log.count;
   const scroller = useRef<HTMLDivElement>(null);
   const list = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => LINE, overscan: 30 });

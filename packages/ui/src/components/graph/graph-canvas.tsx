@@ -1,5 +1,6 @@
 import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import './graph.css';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { ErrorPanel } from '../error-panel.js';
 import { Skeleton } from '../skeleton.js';
@@ -69,7 +70,6 @@ export function GraphCanvas({ nodes, edges, onOpen, label, height = 560 }: {
       live = false;
     };
     // Laid out again only when the shape changes (nodes and edges are rebuilt on every poll).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
   const flowNodes = useMemo<Node<BoxData>[]>(() => {
