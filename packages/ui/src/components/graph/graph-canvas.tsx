@@ -4,7 +4,7 @@ import './graph.css';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { ErrorPanel } from '../error-panel.js';
 import { Skeleton } from '../skeleton.js';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './graph-layout.js';
+import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, startLayoutWorker } from './graph-layout.js';
 
 /** One box of a drawn graph. Every string is shown as text, never as HTML. */
 export interface GraphNode {
@@ -47,8 +47,11 @@ const Box = memo(function Box({ data }: NodeProps<Node<BoxData>>) {
 
 const NODE_TYPES = { box: Box };
 
+// The layout worker boots while the page's data loads.
+void startLayoutWorker();
+
 /**
- * A graph laid out by ELK (in a Web Worker) and drawn by React Flow: pan, zoom, a minimap, and a
+ * A graph laid out by dagre (in a Web Worker) and drawn by React Flow: pan, zoom, a minimap, and a
  * click on a box calls `onOpen`. Only boxes in view are rendered, so hundreds stay smooth. The
  * layout is computed once per set of nodes and edges; status and highlight changes only repaint.
  */

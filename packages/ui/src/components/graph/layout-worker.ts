@@ -1,17 +1,25 @@
-// Runs ELK's layered layout off the main thread: a 500-step DAG takes a few hundred milliseconds
-// to lay out, which would otherwise freeze the page. Bundled by Vite as a worker of its own, so
-// ELK (about 1.5 MB) is never part of a page's JavaScript.
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { LayoutRequest, LayoutResponse } from './graph-layout.js';
+// Lays graphs out off the main thread (dagre's layered, Sugiyama-style layout): a 500-step DAG
+// takes a few hundred milliseconds, which would otherwise freeze the page. Bundled by Vite as a
+// worker of its own, so the layout code is never part of a page's JavaScript.
+import dagre from '@dagrejs/dagre';
+import { NODE_HEIGHT, NODE_WIDTH, type LayoutRequest, type LayoutResponse } from './graph-layout.js';
 
-const elk = new ELK();
-
-self.onmessage = async (event: MessageEvent<LayoutRequest>) => {
+self.onmessage = (event: MessageEvent<LayoutRequest>) => {
   const { id, graph } = event.data;
   try {
-    const out = await elk.layout(graph);
+    const g = new dagre.graphlib.Graph({ multigraph: false });
+    const big = graph.nodes.length > 200;
+    g.setGraph({ rankdir: graph.direction === 'DOWN' ? 'TB' : 'LR', nodesep: 16, ranksep: big ? 50 : 70, ranker: big ? 'longest-path' : 'network-simplex' });
+    g.setDefaultEdgeLabel(() => ({}));
+    for (const n of graph.nodes) g.setNode(n, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    for (const [from, to] of graph.edges) g.setEdge(from, to);
+    dagre.layout(g);
     const positions: Record<string, [number, number]> = {};
-    for (const c of out.children ?? []) positions[c.id] = [c.x ?? 0, c.y ?? 0];
+    // dagre gives centres; boxes are placed by their top-left corner.
+    for (const n of graph.nodes) {
+      const p = g.node(n);
+      positions[n] = [p.x - NODE_WIDTH / 2, p.y - NODE_HEIGHT / 2];
+    }
     self.postMessage({ id, positions } satisfies LayoutResponse);
   } catch (e) {
     self.postMessage({ id, error: (e as Error)?.message ?? String(e) } satisfies LayoutResponse);
