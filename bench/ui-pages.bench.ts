@@ -19,6 +19,7 @@ import type { BenchResult } from './lib/report.js';
 declare const document: any;
 declare const window: any;
 declare function requestAnimationFrame(callback: (time: number) => void): number;
+declare const PopStateEvent: any;
 
 const SCALE = Number(process.env.CAIRN_BENCH_UI_SCALE ?? 1);
 const VERSIONS = Math.max(10, Math.round(1000 * SCALE));
@@ -157,7 +158,7 @@ export default {
       const lineageUrl = `${url}/lineage?kind=pipelineRun&key=${lineageRun}&depth=1`;
       const lineageDrawn = async () => {
         const end = await timeTo(page, lineageUrl, 'graph');
-        const start = await page.evaluate(() => performance.getEntriesByType('resource').find((e: any) => e.name.includes('/api/v1/lineage'))?.responseEnd ?? 0);
+        const start = await page.evaluate(() => (performance.getEntriesByType('resource').find((e) => e.name.includes('/api/v1/lineage')) as any)?.responseEnd ?? 0);
         return end - start;
       };
       await lineageDrawn();
