@@ -61,6 +61,10 @@ describeEachBackend('UI views API', (ctx) => {
 
   it("follows a step's logs with a cursor, and refuses a bad cursor", async () => {
     const { app } = ctx();
+    // A page polling a run gets 304 while nothing changed.
+    const first = await call(app, 'GET', `/api/v1/pipelines/runs/${f.pipelineRunId}`);
+    expect(first.headers.etag).toBeTruthy();
+    expect((await call(app, 'GET', `/api/v1/pipelines/runs/${f.pipelineRunId}`, undefined, { 'if-none-match': String(first.headers.etag) })).status).toBe(304);
     const page = await call(app, 'GET', `/api/v1/pipelines/runs/${f.pipelineRunId}/steps/load/logs?maxLines=1`);
     expect(page.body).toMatchObject({ lines: [{ text: 'loading 2 rows', stepId: 'load' }], stepStatus: 'COMPLETED', done: false });
     const rest = await call(app, 'GET', `/api/v1/pipelines/runs/${f.pipelineRunId}/steps/load/logs?after=${page.body.cursor}&waitMs=20000`);
