@@ -10,22 +10,57 @@ import { ApiProvider } from './api-context.js';
 import { Layout } from './layout.js';
 import { SessionGate } from './session.js';
 
-// Pages with charts load on demand: the first page stays small.
-const RunPage = lazy(() => import('../runs/run-page.js').then((m) => ({ default: m.RunPage })));
-const ComparePage = lazy(() => import('../compare/compare-page.js').then((m) => ({ default: m.ComparePage })));
-const ModelsPage = lazy(() => import('../models/models-page.js').then((m) => ({ default: m.ModelsPage })));
-const ModelPage = lazy(() => import('../models/model-page.js').then((m) => ({ default: m.ModelPage })));
-const VersionPage = lazy(() => import('../models/version-page.js').then((m) => ({ default: m.VersionPage })));
-const VersionComparePage = lazy(() => import('../models/version-compare-page.js').then((m) => ({ default: m.VersionComparePage })));
-const FeaturesPage = lazy(() => import('../features/features-page.js').then((m) => ({ default: m.FeaturesPage })));
-const FeatureViewPage = lazy(() => import('../features/feature-view-page.js').then((m) => ({ default: m.FeatureViewPage })));
-const FeatureServicePage = lazy(() => import('../features/feature-service-page.js').then((m) => ({ default: m.FeatureServicePage })));
-const DefinitionPage = lazy(() => import('../features/definition-page.js').then((m) => ({ default: m.DefinitionPage })));
-const TrainingSetPage = lazy(() => import('../features/training-set-page.js').then((m) => ({ default: m.TrainingSetPage })));
-const DataPage = lazy(() => import('../features/data-page.js').then((m) => ({ default: m.DataPage })));
-const PipelinesPage = lazy(() => import('../pipelines/pipelines-page.js').then((m) => ({ default: m.PipelinesPage })));
-const PipelineRunPage = lazy(() => import('../pipelines/pipeline-run-page.js').then((m) => ({ default: m.PipelineRunPage })));
-const LineagePage = lazy(() => import('../lineage/lineage-page.js').then((m) => ({ default: m.LineagePage })));
+// Pages other than the home, experiments and runs pages load on demand: the first page stays small.
+const loadRunPage = () => import('../runs/run-page.js');
+const RunPage = lazy(() => loadRunPage().then((m) => ({ default: m.RunPage })));
+const loadComparePage = () => import('../compare/compare-page.js');
+const ComparePage = lazy(() => loadComparePage().then((m) => ({ default: m.ComparePage })));
+const loadModelsPage = () => import('../models/models-page.js');
+const ModelsPage = lazy(() => loadModelsPage().then((m) => ({ default: m.ModelsPage })));
+const loadModelPage = () => import('../models/model-page.js');
+const ModelPage = lazy(() => loadModelPage().then((m) => ({ default: m.ModelPage })));
+const loadVersionPage = () => import('../models/version-page.js');
+const VersionPage = lazy(() => loadVersionPage().then((m) => ({ default: m.VersionPage })));
+const loadVersionComparePage = () => import('../models/version-compare-page.js');
+const VersionComparePage = lazy(() => loadVersionComparePage().then((m) => ({ default: m.VersionComparePage })));
+const loadFeaturesPage = () => import('../features/features-page.js');
+const FeaturesPage = lazy(() => loadFeaturesPage().then((m) => ({ default: m.FeaturesPage })));
+const loadFeatureViewPage = () => import('../features/feature-view-page.js');
+const FeatureViewPage = lazy(() => loadFeatureViewPage().then((m) => ({ default: m.FeatureViewPage })));
+const loadFeatureServicePage = () => import('../features/feature-service-page.js');
+const FeatureServicePage = lazy(() => loadFeatureServicePage().then((m) => ({ default: m.FeatureServicePage })));
+const loadDefinitionPage = () => import('../features/definition-page.js');
+const DefinitionPage = lazy(() => loadDefinitionPage().then((m) => ({ default: m.DefinitionPage })));
+const loadTrainingSetPage = () => import('../features/training-set-page.js');
+const TrainingSetPage = lazy(() => loadTrainingSetPage().then((m) => ({ default: m.TrainingSetPage })));
+const loadDataPage = () => import('../features/data-page.js');
+const DataPage = lazy(() => loadDataPage().then((m) => ({ default: m.DataPage })));
+const loadPipelinesPage = () => import('../pipelines/pipelines-page.js');
+const PipelinesPage = lazy(() => loadPipelinesPage().then((m) => ({ default: m.PipelinesPage })));
+const loadPipelineRunPage = () => import('../pipelines/pipeline-run-page.js');
+const PipelineRunPage = lazy(() => loadPipelineRunPage().then((m) => ({ default: m.PipelineRunPage })));
+const loadLineagePage = () => import('../lineage/lineage-page.js');
+const LineagePage = lazy(() => loadLineagePage().then((m) => ({ default: m.LineagePage })));
+
+// The page a link opens starts downloading at once, alongside the sign-in check, not after it.
+const PRELOAD: Array<[RegExp, () => Promise<unknown>]> = [
+  [/^\/runs\/[^/]+$/, loadRunPage],
+  [/^\/compare$/, loadComparePage],
+  [/^\/models$/, loadModelsPage],
+  [/^\/models\/[^/]+$/, loadModelPage],
+  [/^\/models\/[^/]+\/versions\//, loadVersionPage],
+  [/^\/models\/[^/]+\/compare$/, loadVersionComparePage],
+  [/^\/features$/, loadFeaturesPage],
+  [/^\/features\/views\//, loadFeatureViewPage],
+  [/^\/features\/services\//, loadFeatureServicePage],
+  [/^\/features\/(entities|sources)\//, loadDefinitionPage],
+  [/^\/features\/training-sets\//, loadTrainingSetPage],
+  [/^\/features\/data$/, loadDataPage],
+  [/^\/pipelines$/, loadPipelinesPage],
+  [/^\/pipelines\/runs\//, loadPipelineRunPage],
+  [/^\/lineage$/, loadLineagePage],
+];
+if (typeof window !== 'undefined') for (const [path, load] of PRELOAD) if (path.test(window.location.pathname)) void load();
 
 function newQueryClient(): QueryClient {
   return new QueryClient({

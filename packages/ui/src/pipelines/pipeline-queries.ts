@@ -23,13 +23,21 @@ export function usePipelineRuns(q: { pipelineName?: string; status?: PipelineRun
   });
 }
 
+/**
+ * How often a running run is re-read: every 1.5 s, less often for big runs, whose every answer
+ * holds all their steps (a 10,000-step run is megabytes).
+ */
+export function pollInterval(stepCount: number): number {
+  return stepCount > 2_000 ? 10_000 : stepCount > 500 ? 4_000 : PIPELINE_LIVE_MS;
+}
+
 /** A pipeline run with every step and attempt; live while it runs. */
 export function usePipelineRun(runId: string) {
   const api = useApi();
   return useQuery({
     queryKey: ['pipeline-run', runId],
     queryFn: ({ signal }) => api.pipelines.getRun(runId, { signal }),
-    refetchInterval: (query) => (query.state.data?.run.status === 'RUNNING' ? PIPELINE_LIVE_MS : false),
+    refetchInterval: (query) => (query.state.data?.run.status === 'RUNNING' ? pollInterval(query.state.data.run.stepCount) : false),
   });
 }
 
