@@ -3,6 +3,8 @@ import type { GraphEdge, GraphNode } from '../components/graph/graph-canvas.js';
 
 /** Above this many steps a run's DAG is drawn by depth groups (click one to open it) instead of step by step. */
 export const MAX_DRAWN_STEPS = 600;
+/** A group opens in the graph only up to this many steps; bigger ones are browsed in the step list. */
+export const MAX_OPEN_GROUP = 400;
 /** At most this many groups: a long chain's depths are binned together. */
 const MAX_GROUPS = 120;
 

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef } from 'react';
 import { Link, useParams } from 'react-router';
 import type { StepRun } from '@cairn/core';
 import { useCanEdit } from '../app/session.js';
@@ -9,7 +9,7 @@ import { GraphCanvas } from '../components/graph/graph-canvas.js';
 import { LineageLink } from '../components/lineage-link.js';
 import { Skeleton } from '../components/skeleton.js';
 import { useParam } from '../components/tabs.js';
-import { dagModel } from './dag-model.js';
+import { dagModel, MAX_OPEN_GROUP } from './dag-model.js';
 import { useCancelPipelineRun, usePipelineRun, usePipelineRunLineage, useResumePipelineRun } from './pipeline-queries.js';
 import { StepDetail } from './step-detail.js';
 import { StepLogs } from './step-logs.js';
@@ -23,6 +23,7 @@ export function PipelineRunPage() {
   const [step, setStep] = useParam('step');
   const [logs, setLogs] = useParam('logs');
   const [openParam, setOpen] = useParam('open');
+  const [, setStepFilter] = useParam('steps');
   const open = useMemo(() => new Set((openParam ?? '').split(',').filter(Boolean)), [openParam]);
   const canEdit = useCanEdit();
   const cancel = useCancelPipelineRun(runId);
@@ -34,8 +35,10 @@ export function PipelineRunPage() {
   const { run, attempts } = detail.data;
   const chosen = steps!.find((s) => s.stepId === step || s.stepRunId === step) ?? null;
   const onOpen = (id: string) => {
-    if (id.startsWith('group:')) setOpen([...open, id].join(','));
-    else setStep(id);
+    if (!id.startsWith('group:')) return setStep(id);
+    const group = model.groups.find((g) => g.id === id);
+    if (group && group.steps.length > MAX_OPEN_GROUP) return setStepFilter(`depth ${group.from}`);
+    setOpen([...open, id].join(','));
   };
   return (
     <div className="page page-wide">
@@ -58,7 +61,7 @@ export function PipelineRunPage() {
       </div>
       {(cancel.error ?? resume.error) ? <ErrorPanel compact error={cancel.error ?? resume.error} /> : null}
       {model.groups.length > 0 && (
-        <p className="muted small">{steps!.length.toLocaleString()} steps, drawn as {model.nodes.length} groups by depth: click a group to draw its steps{open.size ? <>, or <button type="button" className="link" onClick={() => setOpen(null)}>close the opened groups</button></> : null}. Every step is listed below the graph.</p>
+        <p className="muted small">{steps!.length.toLocaleString()} steps, drawn as {model.nodes.length} groups by depth: click a group to draw its steps (a group of more than {MAX_OPEN_GROUP} is listed below instead){open.size ? <>, or <button type="button" className="link" onClick={() => setOpen(null)}>close the opened groups</button></> : null}. Every step is listed below the graph.</p>
       )}
       <GraphCanvas label={`DAG of ${run.pipelineName}`} nodes={model.nodes} edges={model.edges} onOpen={onOpen} height={model.nodes.length > 40 ? 640 : 420} />
       <div className="run-columns">
@@ -67,23 +70,32 @@ export function PipelineRunPage() {
         ) : <p className="muted">Click a step to see its inputs, outputs, cache decision, attempts and logs.</p>}
         {chosen && logs && <StepLogs runId={runId} step={chosen.stepId} />}
       </div>
-      <StepList steps={steps!} onChoose={(id) => setStep(id)} />
+      <StepList steps={steps!} onChoose={(id) => setStep(id)} depths={model.groups.length ? model.groups : null} />
     </div>
   );
 }
 
-/** Every step, virtualized (a 10,000-step run scrolls like a small one), filterable by name or state. */
-function StepList({ steps, onChoose }: { steps: StepRun[]; onChoose(id: string): void }) {
-  const [filter, setFilter] = useState('');
+/**
+ * Every step, virtualized (a 10,000-step run scrolls like a small one), filterable by name, state,
+ * or `depth N` (a group too big to draw, clicked in the graph).
+ */
+function StepList({ steps, onChoose, depths }: { steps: StepRun[]; onChoose(id: string): void; depths: Array<{ from: number; to: number; steps: string[] }> | null }) {
+  const [param, setParam] = useParam('steps');
+  const filter = param ?? '';
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();
+    const depth = /^depth (\d+)$/.exec(f);
+    if (depth && depths) {
+      const group = new Set(depths.find((g) => g.from === Number(depth[1]))?.steps ?? []);
+      return steps.filter((s) => group.has(s.stepId));
+    }
     return f ? steps.filter((s) => s.stepId.toLowerCase().includes(f) || s.status.toLowerCase() === f) : steps;
-  }, [steps, filter]);
+  }, [steps, filter, depths]);
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => 30, overscan: 10 });
   return (
     <section className="card">
-      <div className="toolbar"><h2>Steps</h2><input type="search" aria-label="Filter steps" placeholder="Name or state" value={filter} onChange={(e) => setFilter(e.target.value)} /><span className="muted small">{shown.length.toLocaleString()}</span></div>
+      <div className="toolbar"><h2>Steps</h2><input type="search" aria-label="Filter steps" placeholder="Name or state" value={filter} onChange={(e) => setParam(e.target.value)} /><span className="muted small">{shown.length.toLocaleString()}</span></div>
       <div className="step-list" ref={scroller}>
         <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
           {rows.getVirtualItems().map((item) => {
