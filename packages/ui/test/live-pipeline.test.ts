@@ -1,5 +1,5 @@
 // A pipeline run watched in the browser without reloading: the step turns from running to done in
-// the DAG, and its log is followed live while it prints.
+// the DAG, and its log is followed live while it prints. A 10,000-step run is drawn by groups.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { chatty } from '../../core/src/pipelines/fixtures/log-pipelines.js';
+import { seedPipelineRun } from '../../../bench/lib/pipeline-seed.js';
 import { describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
 
 describeBrowser('web UI: a pipeline run live', () => {
@@ -61,6 +62,25 @@ describeBrowser('web UI: a pipeline run live', () => {
     await expect.poll(() => log.getAttribute('data-done'), { timeout: 30_000 }).toBe('true');
     await expect.poll(() => log.locator('.log-line').last().textContent()).toContain('done');
     expect(page.url()).toBe(url1);
+    expect(watch.problems).toEqual([]);
+  });
+
+  it('draws a 10,000-step run as groups by depth, and lists every step', async () => {
+    const huge = 'h'.repeat(32);
+    await seedPipelineRun(t.platform.database.db, huge, 10_000, { width: 100 });
+    await page.goto(`${url}/pipelines/runs/${huge}`);
+    const graph = page.locator('figure[aria-label="DAG of bench-10000"]');
+    await expect.poll(() => graph.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    expect(Number(await graph.getAttribute('data-nodes'))).toBe(100);
+    expect(await page.locator('.graph-node.group').count()).toBeGreaterThan(0);
+    // Only the rows in view exist in the page.
+    expect(await page.locator('.step-row').count()).toBeLessThan(100);
+    // A group of 100 steps opens in the graph.
+    await page.locator('.graph-node.group').first().click();
+    await expect.poll(() => graph.getAttribute('data-nodes'), { timeout: 60_000 }).toBe('199');
+    await expect.poll(() => graph.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    await page.getByLabel('Filter steps').fill('s9999');
+    await expect.poll(() => page.locator('.step-row').count()).toBe(1);
     expect(watch.problems).toEqual([]);
   });
 });
