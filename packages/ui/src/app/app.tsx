@@ -8,6 +8,7 @@ import { HomePage } from '../home/home-page.js';
 import { RunsPage } from '../runs/runs-page.js';
 import { ApiProvider } from './api-context.js';
 import { Layout } from './layout.js';
+import { RoutePrefetch } from './route-prefetch.js';
 import { SessionGate } from './session.js';
 
 // Pages other than the home, experiments and runs pages load on demand: the first page stays small.
@@ -81,6 +82,7 @@ export function App({ baseUrl }: { baseUrl?: string }) {
   return (
     <QueryClientProvider client={queryClient}>
       <ApiProvider baseUrl={baseUrl}>
+        <RoutePrefetch />
         <BrowserRouter>
           <SessionGate>
             <Layout>

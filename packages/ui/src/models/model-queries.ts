@@ -1,4 +1,5 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CairnApi } from '@cairn/client/browser';
 import { useApi } from '../app/api-context.js';
 
 /** Versions per page of a model's versions table; more load as it scrolls. */
@@ -26,20 +27,24 @@ export function useModelSearch(search: string) {
   });
 }
 
+export const modelQuery = (api: CairnApi, name: string) => queryOptions({ queryKey: ['model', name], queryFn: () => api.models.getModel(name) });
+
+export const modelVersionsQuery = (api: CairnApi, name: string) => infiniteQueryOptions({
+  queryKey: ['model-versions', name],
+  queryFn: ({ pageParam }) => api.models.listVersions(name, { maxResults: VERSIONS_PAGE_SIZE, pageToken: pageParam ?? undefined }),
+  initialPageParam: null as string | null,
+  getNextPageParam: (last) => last.nextPageToken,
+});
+
 export function useModel(name: string) {
   const api = useApi();
-  return useQuery({ queryKey: ['model', name], queryFn: () => api.models.getModel(name) });
+  return useQuery(modelQuery(api, name));
 }
 
 /** A model's versions, newest first, a page at a time (a model may have thousands). */
 export function useModelVersions(name: string) {
   const api = useApi();
-  return useInfiniteQuery({
-    queryKey: ['model-versions', name],
-    queryFn: ({ pageParam }) => api.models.listVersions(name, { maxResults: VERSIONS_PAGE_SIZE, pageToken: pageParam ?? undefined }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextPageToken,
-  });
+  return useInfiniteQuery(modelVersionsQuery(api, name));
 }
 
 export function useModelVersion(name: string, version: string | null) {

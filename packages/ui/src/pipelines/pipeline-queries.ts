@@ -1,4 +1,5 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CairnApi } from '@cairn/client/browser';
 import { useEffect, useRef, useState } from 'react';
 import type { PipelineRunStatus } from '@cairn/core';
 import { useApi } from '../app/api-context.js';
@@ -31,12 +32,17 @@ export function pollInterval(stepCount: number): number {
   return stepCount > 2_000 ? 10_000 : stepCount > 500 ? 4_000 : PIPELINE_LIVE_MS;
 }
 
+/** The query of a pipeline run (shared by the hook and the prefetch of a page opened by its link). */
+export const pipelineRunQuery = (api: CairnApi, runId: string) => queryOptions({
+  queryKey: ['pipeline-run', runId],
+  queryFn: ({ signal }) => api.pipelines.getRun(runId, { signal }),
+});
+
 /** A pipeline run with every step and attempt; live while it runs. */
 export function usePipelineRun(runId: string) {
   const api = useApi();
   return useQuery({
-    queryKey: ['pipeline-run', runId],
-    queryFn: ({ signal }) => api.pipelines.getRun(runId, { signal }),
+    ...pipelineRunQuery(api, runId),
     refetchInterval: (query) => (query.state.data?.run.status === 'RUNNING' ? pollInterval(query.state.data.run.stepCount) : false),
   });
 }

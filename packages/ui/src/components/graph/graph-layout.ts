@@ -11,6 +11,8 @@ export type LayoutResponse = { id: number; positions: Record<string, [number, nu
 /** Every node is drawn at this size, so the layout needs no measuring of the DOM. */
 export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 58;
+/** Past this many nodes the fast layered layout replaces dagre's. */
+export const BIG_GRAPH = 150;
 
 export interface GraphInput {
   nodes: Array<{ id: string }>;
