@@ -9,6 +9,9 @@ import type {
   Experiment,
   ExperimentKeys,
   ExperimentStats,
+  LineageGraph,
+  LineageKind,
+  LineageQuery,
   LogBatchInput,
   Metric,
   Page,
@@ -21,7 +24,10 @@ import type {
   SeriesAxis,
   UpdateRunInput,
 } from '@cairn/core';
+import { FeaturesClient } from './features-client.js';
 import { HttpTransport, type FetchLike } from './http-transport.js';
+import { PipelinesClient } from './pipelines-client.js';
+import { RegistryApi } from './registry-api.js';
 import { decodeMetric, decodeRun, decodeValue, encodeMetric, type WireMetric, type WireRun } from './wire.js';
 
 export interface CairnClientOptions {
@@ -82,10 +88,21 @@ const seg = encodeURIComponent;
  */
 export class CairnApi {
   protected readonly http: HttpTransport;
+  /** The model registry: models, versions, aliases, promotion, audit. */
+  readonly models: RegistryApi;
+  /** Pipeline runs, step logs, cancel and resume, schedules. */
+  readonly pipelines: PipelinesClient;
+  /** Online features, definitions and the catalog reads. */
+  readonly features: FeaturesClient;
 
   constructor(options: CairnClientOptions) {
     // Called through a wrapper: a browser's fetch throws "Illegal invocation" when called as a method of another object.
-    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
+    const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.http = new HttpTransport(options.baseUrl, options.token, fetch);
+    const shared = { ...options, fetch };
+    this.models = new RegistryApi(shared);
+    this.pipelines = new PipelinesClient(shared);
+    this.features = new FeaturesClient(shared);
   }
 
   /** The normalized server address (no trailing slash). */
@@ -260,6 +277,16 @@ export class CairnApi {
   /** A folder of a run's artifacts (all of them for '') as a zip, as a fetch Response. */
   fetchArtifactArchive(runId: string, folder: string, options: CallOptions = {}): Promise<Response> {
     return this.http.send('GET', `/api/v1/runs/${seg(runId)}/artifacts/archive`, { query: { path: folder || undefined }, headers: { accept: 'application/zip' }, ...options });
+  }
+
+  // Lineage
+
+  /**
+   * The lineage graph around an object (an alias, a version, a run, a training set, a feature view,
+   * source data, a pipeline run or step): its inputs upstream, what was made from it downstream.
+   */
+  async lineage(kind: LineageKind, key: string, q: LineageQuery = {}, options: CallOptions = {}): Promise<LineageGraph> {
+    return (await this.http.json<{ graph: LineageGraph }>('GET', '/api/v1/lineage', { query: { kind, key, ...q }, ...options })).graph;
   }
 
   /** Uploads bytes as one artifact file (Node callers can stream files with `CairnClient.uploadArtifact`). */

@@ -1,13 +1,17 @@
-import type { GetOnlineFeaturesInput, ObjectKind, OnlineFeaturesResult, StoredObject } from '@cairn/core';
-import type { CairnClientOptions } from './cairn-client.js';
+import type {
+  DefinitionVersion, FeatureServiceDetail, FeatureViewDetail, GetOnlineFeaturesInput, MaterializationSummary, ObjectKind, OnlineFeaturesResult, StoredObject, TrainingDataset, ViewFreshness,
+} from '@cairn/core';
+import type { CairnClientOptions, CallOptions } from './cairn-api.js';
 import { HttpTransport } from './http-transport.js';
 
 /** Where pushed rows go; both by default. */
 export type PushTarget = 'online' | 'offline' | 'online_and_offline';
 
 /**
- * A typed client for the feature store's `/api/v1/features…` routes: online serving, push, and
- * the applied definitions. Errors come back as `CairnError` with the server's code.
+ * A typed client for the feature store's `/api/v1/features…` routes: online serving, push, the
+ * applied definitions, and the catalog reads (freshness, view and service details, history,
+ * materializations, training sets). Browser-safe (the web UI uses it as `CairnApi.features`).
+ * Errors come back as `CairnError` with the server's code.
  *
  * @example
  * ```ts
@@ -22,7 +26,8 @@ export class FeaturesClient {
   private readonly http: HttpTransport;
 
   constructor(options: CairnClientOptions) {
-    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? globalThis.fetch);
+    // Called through a wrapper: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   }
 
   get baseUrl(): string {
@@ -51,5 +56,34 @@ export class FeaturesClient {
   /** The applied definitions with this name, of any kind (`NOT_FOUND` when there are none). */
   async getObjects(name: string): Promise<StoredObject[]> {
     return (await this.http.json<{ objects: StoredObject[] }>('GET', `/api/v1/features/objects/${encodeURIComponent(name)}`)).objects;
+  }
+
+  /** Each feature view's watermark, last materialization and whether it is stale. */
+  async freshness(options: CallOptions = {}): Promise<ViewFreshness[]> {
+    return (await this.http.json<{ views: ViewFreshness[] }>('GET', '/api/v1/features/freshness', options)).views;
+  }
+
+  /** A feature view (or on-demand view) with its versions, freshness, statistics, expectation results and materializations. */
+  async view(name: string, options: CallOptions = {}): Promise<FeatureViewDetail> {
+    return (await this.http.json<{ view: FeatureViewDetail }>('GET', `/api/v1/features/views/${encodeURIComponent(name)}`, options)).view;
+  }
+
+  /** A feature service with its views, versions, training sets, and the runs and models that used it. */
+  async service(name: string, options: CallOptions = {}): Promise<FeatureServiceDetail> {
+    return (await this.http.json<{ service: FeatureServiceDetail }>('GET', `/api/v1/features/services/${encodeURIComponent(name)}`, options)).service;
+  }
+
+  /** Every applied version of a definition with what changed each time. */
+  async objectVersions(kind: ObjectKind, name: string, options: CallOptions = {}): Promise<DefinitionVersion[]> {
+    return (await this.http.json<{ versions: DefinitionVersion[] }>('GET', `/api/v1/features/objects/${encodeURIComponent(name)}/versions`, { query: { kind }, ...options })).versions;
+  }
+
+  /** Materialization runs, newest first (without statistics). */
+  async materializations(q: { view?: string; maxResults?: number } = {}, options: CallOptions = {}): Promise<MaterializationSummary[]> {
+    return (await this.http.json<{ runs: MaterializationSummary[] }>('GET', '/api/v1/features/materializations', { query: { ...q }, ...options })).runs;
+  }
+
+  async trainingSet(datasetId: string, options: CallOptions = {}): Promise<TrainingDataset> {
+    return (await this.http.json<{ trainingSet: TrainingDataset }>('GET', `/api/v1/features/training-sets/${encodeURIComponent(datasetId)}`, options)).trainingSet;
   }
 }

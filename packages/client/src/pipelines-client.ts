@@ -9,8 +9,9 @@ import type {
   ReadLogsInput,
   ScheduleInfo,
   ScheduleTick,
+  StepLogPage,
 } from '@cairn/core';
-import type { CairnClientOptions } from './cairn-client.js';
+import type { CairnClientOptions, CallOptions } from './cairn-api.js';
 import { HttpTransport } from './http-transport.js';
 
 const seg = encodeURIComponent;
@@ -19,8 +20,9 @@ const schedule = (name: string) => `/api/v1/pipelines/schedules/${seg(name)}`;
 
 /**
  * A typed client for the pipelines' `/api/v1/pipelines…` routes: runs, step states, logs, cache
- * explanations, lineage, cancel, and schedules. Starting runs and adding schedules load pipeline
- * code, so they stay on the CLI next to the code. Errors come back as `CairnError` with the server's code.
+ * explanations, lineage, cancel and resume, and schedules. Starting runs and adding schedules load
+ * pipeline code, so they stay on the CLI next to the code. Browser-safe (the web UI uses it as
+ * `CairnApi.pipelines`). Errors come back as `CairnError` with the server's code.
  *
  * @example
  * ```ts
@@ -34,7 +36,8 @@ export class PipelinesClient {
   private readonly http: HttpTransport;
 
   constructor(options: CairnClientOptions) {
-    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? globalThis.fetch);
+    // Called through a wrapper: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   }
 
   get baseUrl(): string {
@@ -52,13 +55,32 @@ export class PipelinesClient {
     return (await this.http.json<{ runs: PipelineRun[] }>('GET', '/api/v1/pipelines/runs', { query })).runs;
   }
 
-  async getRun(runId: string): Promise<PipelineRunDetail> {
-    return this.http.json<PipelineRunDetail>('GET', run(runId));
+  async getRun(runId: string, options: CallOptions = {}): Promise<PipelineRunDetail> {
+    return this.http.json<PipelineRunDetail>('GET', run(runId), options);
   }
 
   /** Captured stdout/stderr lines; poll with `sinceTime` to follow a running run. */
   async logs(runId: string, q: ReadLogsInput = {}): Promise<LogLine[]> {
     return (await this.http.json<{ lines: LogLine[] }>('GET', `${run(runId)}/logs`, { query: { ...q } })).lines;
+  }
+
+  /**
+   * One step's log lines after `after` (the previous page's `cursor`). With `waitMs`, the server
+   * waits for new lines while the step runs: call again with the new cursor until `done`.
+   *
+   * @example
+   * ```ts
+   * let cursor: string | undefined;
+   * for (;;) {
+   *   const page = await pipelines.followStepLogs(runId, 'train', { after: cursor, waitMs: 10_000 });
+   *   for (const l of page.lines) console.log(l.text);
+   *   if (page.done) break;
+   *   cursor = page.cursor ?? cursor;
+   * }
+   * ```
+   */
+  async followStepLogs(runId: string, step: string, q: { after?: string; maxLines?: number; waitMs?: number } = {}, options: CallOptions = {}): Promise<StepLogPage> {
+    return this.http.json<StepLogPage>('GET', `${run(runId)}/steps/${seg(step)}/logs`, { query: { ...q }, ...options });
   }
 
   /** Why a step hit or missed the cache, naming the parts of the key that changed. */
@@ -74,6 +96,11 @@ export class PipelinesClient {
   /** Asks the run to stop; it ends CANCELLED once its running steps have stopped (at once if its runner is gone). */
   async cancel(runId: string): Promise<PipelineRun> {
     return (await this.http.json<{ run: PipelineRun }>('POST', `${run(runId)}/cancel`)).run;
+  }
+
+  /** Resumes a FAILED or CANCELLED run in the server's process (editors); answers once it is RUNNING. */
+  async resume(runId: string): Promise<PipelineRun> {
+    return (await this.http.json<{ run: PipelineRun }>('POST', `${run(runId)}/resume`)).run;
   }
 
   async listSchedules(): Promise<ScheduleInfo[]> {

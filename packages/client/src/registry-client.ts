@@ -2,40 +2,16 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
-import type {
-  AuditEvent,
-  AuditQuery,
-  CreateModelInput,
-  CreateVersionInput,
-  CreateWebhookInput,
-  GateEvaluation,
-  GatePolicy,
-  Lineage,
-  ModelFile,
-  ModelVersion,
-  Page,
-  Promotion,
-  RegisteredModel,
-  RegistrySearchQuery,
-  SetGateInput,
-  Webhook,
-  WebhookDelivery,
-} from '@cairn/core';
-import type { ArtifactBody, CairnClientOptions } from './cairn-client.js';
-import { HttpTransport, type RequestBody } from './http-transport.js';
+import type { ModelFile } from '@cairn/core';
+import type { ArtifactBody } from './cairn-client.js';
+import type { RequestBody } from './http-transport.js';
+import { RegistryApi, versionPath as v } from './registry-api.js';
 
-const seg = encodeURIComponent;
-const m = (name: string) => `/api/v1/models/${seg(name)}`;
-const v = (name: string, version: number | string) => `${m(name)}/versions/${seg(String(version))}`;
-
-export interface OverrideInput {
-  /** Admins only: move or delete a protected alias outside its gate. */
-  force?: boolean;
-  reason?: string;
-}
+export type { OverrideInput } from './registry-api.js';
 
 /**
- * A typed client for the model registry's `/api/v1` routes. Errors come back as `CairnError` with
+ * A typed client for the model registry's `/api/v1` routes, for Node: {@link RegistryApi} plus
+ * version files streamed from and to files and Node streams. Errors come back as `CairnError` with
  * the server's code.
  *
  * @example
@@ -45,69 +21,7 @@ export interface OverrideInput {
  * const promotion = await registry.promote('churn', 7, 'champion');
  * ```
  */
-export class RegistryClient {
-  private readonly http: HttpTransport;
-
-  constructor(options: CairnClientOptions) {
-    this.http = new HttpTransport(options.baseUrl, options.token, options.fetch ?? globalThis.fetch);
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
-  }
-
-  async createModel(input: CreateModelInput): Promise<RegisteredModel> {
-    return (await this.http.json<{ model: RegisteredModel }>('POST', '/api/v1/models', { json: input })).model;
-  }
-
-  async getModel(name: string): Promise<RegisteredModel> {
-    return (await this.http.json<{ model: RegisteredModel }>('GET', m(name))).model;
-  }
-
-  async searchModels(q: RegistrySearchQuery = {}): Promise<Page<RegisteredModel>> {
-    const res = await this.http.json<{ models: RegisteredModel[]; nextPageToken: string | null }>('GET', '/api/v1/models', { query: { ...q } });
-    return { items: res.models, nextPageToken: res.nextPageToken ?? null };
-  }
-
-  async updateModel(name: string, input: { newName?: string; description?: string | null }): Promise<RegisteredModel> {
-    return (await this.http.json<{ model: RegisteredModel }>('PATCH', m(name), { json: input })).model;
-  }
-
-  async deleteModel(name: string, override: OverrideInput = {}): Promise<void> {
-    await this.http.json('DELETE', m(name), { query: { ...override } });
-  }
-
-  async setModelTag(name: string, key: string, value: string): Promise<void> {
-    await this.http.json('PUT', `${m(name)}/tags`, { json: { key, value } });
-  }
-
-  async createVersion(input: CreateVersionInput): Promise<ModelVersion> {
-    const { name, ...body } = input;
-    return (await this.http.json<{ version: ModelVersion }>('POST', `${m(name)}/versions`, { json: body })).version;
-  }
-
-  async getVersion(name: string, version: number | string): Promise<ModelVersion> {
-    return (await this.http.json<{ version: ModelVersion }>('GET', v(name, version))).version;
-  }
-
-  async listVersions(name: string, q: RegistrySearchQuery = {}): Promise<Page<ModelVersion>> {
-    const res = await this.http.json<{ versions: ModelVersion[]; nextPageToken: string | null }>('GET', `${m(name)}/versions`, { query: { ...q } });
-    return { items: res.versions, nextPageToken: res.nextPageToken ?? null };
-  }
-
-  async searchVersions(q: RegistrySearchQuery = {}): Promise<Page<ModelVersion>> {
-    const res = await this.http.json<{ versions: ModelVersion[]; nextPageToken: string | null }>('GET', '/api/v1/model-versions', { query: { ...q } });
-    return { items: res.versions, nextPageToken: res.nextPageToken ?? null };
-  }
-
-  async setVersionTag(name: string, version: number | string, key: string, value: string): Promise<void> {
-    await this.http.json('PUT', `${v(name, version)}/tags`, { json: { key, value } });
-  }
-
-  async deleteVersion(name: string, version: number | string, override: OverrideInput = {}): Promise<void> {
-    await this.http.json('DELETE', v(name, version), { query: { ...override } });
-  }
-
+export class RegistryClient extends RegistryApi {
   /** Uploads one file into a pending version; files and streams are streamed, never read whole. */
   async uploadVersionFile(name: string, version: number | string, path: string, body: ArtifactBody): Promise<ModelFile> {
     const headers: Record<string, string> = {};
@@ -121,82 +35,10 @@ export class RegistryClient {
     return (await this.http.json<{ file: ModelFile }>('PUT', `${v(name, version)}/artifacts/content`, { query: { path }, body: raw, headers })).file;
   }
 
-  async finalizeVersion(name: string, version: number | string): Promise<ModelVersion> {
-    return (await this.http.json<{ version: ModelVersion }>('POST', `${v(name, version)}/finalize`)).version;
-  }
-
-  async versionFiles(name: string, version: number | string): Promise<ModelFile[]> {
-    return (await this.http.json<{ files: ModelFile[] }>('GET', `${v(name, version)}/artifacts`)).files;
-  }
-
   /** Streams one file; `sha256` is the digest recorded at registration, for the caller to check. */
   async downloadVersionFile(name: string, version: number | string, path: string): Promise<{ stream: Readable; sha256: string | null }> {
     const res = await this.http.send('GET', `${v(name, version)}/artifacts/content`, { query: { path }, headers: { accept: 'application/octet-stream' } });
     const stream = res.body ? Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>) : Readable.from([]);
     return { stream, sha256: res.headers.get('x-cairn-sha256') };
-  }
-
-  async resolve(uri: string): Promise<ModelVersion> {
-    return (await this.http.json<{ version: ModelVersion }>('GET', '/api/v1/model-versions/resolve', { query: { uri } })).version;
-  }
-
-  async setAlias(name: string, alias: string, version: number | string, override: OverrideInput = {}): Promise<ModelVersion> {
-    return (await this.http.json<{ version: ModelVersion }>('PUT', `${m(name)}/aliases/${seg(alias)}`, { json: { version: String(version), ...override } })).version;
-  }
-
-  async deleteAlias(name: string, alias: string, override: OverrideInput = {}): Promise<void> {
-    await this.http.json('DELETE', `${m(name)}/aliases/${seg(alias)}`, { query: { ...override } });
-  }
-
-  async promote(name: string, version: number | string, alias: string, options: { reason?: string } = {}): Promise<Promotion> {
-    return (await this.http.json<{ promotion: Promotion }>('POST', `${m(name)}/aliases/${seg(alias)}/promote`, { json: { version: String(version), ...options } })).promotion;
-  }
-
-  async evaluateGate(name: string, version: number | string, alias: string): Promise<GateEvaluation> {
-    return (await this.http.json<{ promotion: GateEvaluation }>('POST', `${m(name)}/aliases/${seg(alias)}/evaluate`, { json: { version: String(version) } })).promotion;
-  }
-
-  /** An alias's moves, newest first, and (with `at`, epoch ms) the version it held then. */
-  aliasHistory(name: string, alias: string, at?: number): Promise<{ at: { time: number; version: number | null; event: AuditEvent | null } | null; events: AuditEvent[] }> {
-    return this.http.json('GET', `${m(name)}/aliases/${seg(alias)}/history`, { query: { at } });
-  }
-
-  async setGate(input: SetGateInput): Promise<GatePolicy> {
-    const { model, alias, ...body } = input;
-    return (await this.http.json<{ gate: GatePolicy }>('PUT', `${m(model)}/gates/${seg(alias)}`, { json: body })).gate;
-  }
-
-  async gates(name: string): Promise<GatePolicy[]> {
-    return (await this.http.json<{ gates: GatePolicy[] }>('GET', `${m(name)}/gates`)).gates;
-  }
-
-  async deleteGate(name: string, alias: string): Promise<void> {
-    await this.http.json('DELETE', `${m(name)}/gates/${seg(alias)}`);
-  }
-
-  async audit(q: AuditQuery = {}): Promise<Page<AuditEvent>> {
-    const { model, ...query } = q;
-    const res = await this.http.json<{ events: AuditEvent[]; nextPageToken: string | null }>('GET', model ? `${m(model)}/audit` : '/api/v1/registry/audit', { query: { ...query, version: query.version === undefined ? undefined : String(query.version) } });
-    return { items: res.events, nextPageToken: res.nextPageToken ?? null };
-  }
-
-  async lineage(name: string, version: number | string): Promise<Lineage> {
-    return (await this.http.json<{ lineage: Lineage }>('GET', `${v(name, version)}/lineage`)).lineage;
-  }
-
-  createWebhook(input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
-    return this.http.json('POST', '/api/v1/webhooks', { json: input });
-  }
-
-  async listWebhooks(): Promise<Webhook[]> {
-    return (await this.http.json<{ webhooks: Webhook[] }>('GET', '/api/v1/webhooks')).webhooks;
-  }
-
-  async deleteWebhook(id: string): Promise<void> {
-    await this.http.json('DELETE', `/api/v1/webhooks/${seg(id)}`);
-  }
-
-  async webhookDeliveries(id: string): Promise<WebhookDelivery[]> {
-    return (await this.http.json<{ deliveries: WebhookDelivery[] }>('GET', `/api/v1/webhooks/${seg(id)}/deliveries`)).deliveries;
   }
 }

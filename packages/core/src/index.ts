@@ -29,3 +29,4 @@ export * from './monitoring/index.js';
 export { createInferenceLogStore } from './platform.js';
 export { importUserModule, importUserModuleIsolated, type ImportOptions } from './loader/user-modules.js';
 export { ownProcessArgs, RUNNING_FROM_SOURCE } from './loader/own-files.js';
+export * from './lineage/index.js';

@@ -17,6 +17,8 @@ import type { FeatureTables } from './features/sql/rows.js';
 import { ExperimentService } from './tracking/experiment-service.js';
 import { RunService } from './tracking/run-service.js';
 import { RunViewService } from './tracking/run-view-service.js';
+import { LineageGraphService } from './lineage/lineage-graph-service.js';
+import { LineageGraphStore } from './lineage/sql/lineage-graph-store.js';
 import type { Executor } from './pipelines/executors/executor.js';
 import { LocalExecutor } from './pipelines/executors/local/local-executor.js';
 import { PipelineService } from './pipelines/pipeline-service.js';
@@ -47,6 +49,8 @@ export interface Platform {
   /** The inference log `cairn models serve` writes and the monitor reads (`serving.inference_log.store`). */
   inferenceLog: InferenceLogStore;
   monitoring: MonitorService;
+  /** One lineage graph across the registry, runs, features and pipelines (reads only). */
+  lineage: LineageGraphService;
   close(): Promise<void>;
 }
 
@@ -79,8 +83,9 @@ export async function openPlatform(config: CairnConfig): Promise<Platform> {
   const monitoring = new MonitorService({
     db: database.db, registry, features, runs, experiments, log: inferenceLog, labels: new LabelStore(servingDb), thresholds: config.monitoring,
   });
+  const lineage = new LineageGraphService({ registry, runs, experiments, features, pipelines, store: new LineageGraphStore(database.db) });
   return {
-    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry, inferenceLog, monitoring,
+    config, database, artifacts, experiments, runs, runViews, tokens, features, pipelines, registry, inferenceLog, monitoring, lineage,
     close: async () => {
       await inferenceLog.close();
       await registry.close();

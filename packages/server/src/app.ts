@@ -14,8 +14,10 @@ import { withRedactedUrls } from './request-log.js';
 import { registerRouter, type RouterMount } from './router.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { featureCatalogRoutes } from './routes/feature-catalog.js';
 import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
+import { lineageRoutes } from './routes/lineage.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { registryRouters } from './routes/registry.js';
 import { runLoggingRoutes } from './routes/run-logging.js';
@@ -95,6 +97,8 @@ export function buildApp(platform: Platform, options: BuildAppOptions = {}): Fas
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   registerRouter(app, '/api/v1', artifactRoutes(platform, { maxUploadBytes }));
   registerRouter(app, '/api/v1', featureRoutes(platform));
+  registerRouter(app, '/api/v1', featureCatalogRoutes(platform));
+  registerRouter(app, '/api/v1', lineageRoutes(platform));
   registerRouter(app, '/api/v1', pipelineRoutes(platform));
   for (const router of registryRouters(platform, { maxUploadBytes })) registerRouter(app, '/api/v1', router);
   // MLflow's REST API 2.0 and artifact proxy, so MLflow clients log to Cairn unchanged.

@@ -2,6 +2,7 @@ import type { RouteEntry } from '../src/auth/policy.js';
 import { mlflowRelativePath, mlflowSampleRequest } from '../src/mlflow/route-samples.js';
 import { REGISTRY_SAMPLES } from './registry-route-samples.js';
 import { PIPELINE_SAMPLES } from './pipeline-route-samples.js';
+import { VIEW_SAMPLES } from './view-route-samples.js';
 
 export interface Ids {
   experimentId: string;
@@ -62,6 +63,7 @@ const SAMPLES: Record<string, { query?: string; body?: unknown; headers?: Record
   'GET /api/v1/features/objects/:name': {},
   ...REGISTRY_SAMPLES,
   ...PIPELINE_SAMPLES,
+  ...VIEW_SAMPLES,
 };
 
 /** A well-formed request for a route of the table, with its path parameters filled from `ids`. */

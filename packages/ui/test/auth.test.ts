@@ -56,6 +56,8 @@ describeBrowser('web UI with auth on', () => {
 
   it('lets a reader read everything and shows no write controls', async () => {
     await signIn(reader);
+    await expect.poll(() => page.getByRole('heading', { name: 'Cairn' }).count()).toBe(1);
+    await page.goto(`${url}/experiments`);
     await expect.poll(() => page.getByRole('link', { name: 'churn' }).count()).toBe(1);
     expect(page.url()).not.toContain(reader);
     expect(await page.getByText('viewer · reader').count()).toBe(1);
@@ -91,7 +93,7 @@ describeBrowser('web UI with auth on', () => {
   });
 
   it('gives an editor the write controls, after signing out and in again', async () => {
-    await page.goto(url);
+    await page.goto(`${url}/experiments`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(editor);
     await expect.poll(() => page.getByRole('button', { name: 'Create experiment' }).count()).toBe(1);

@@ -52,7 +52,7 @@ describeBrowser('web UI journey on the churn example', () => {
   });
 
   it('lists the example\'s experiments with their run counts', async () => {
-    await page.goto(url);
+    await page.goto(`${url}/experiments`);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'pipelines/churn-train' }) });
     await expect.poll(() => row.getByRole('cell').nth(2).textContent()).toBe('5');
     await shot('experiments');

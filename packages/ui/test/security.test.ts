@@ -66,7 +66,7 @@ describeBrowser('web UI against script payloads', () => {
   });
 
   it('shows names as text on the experiments and runs pages', async () => {
-    await page.goto(url);
+    await page.goto(`${url}/experiments`);
     await expect.poll(() => page.getByRole('link', { name: `exp ${P.img}` }).count()).toBe(1);
     const cols = [`metrics.metric ${P.img}`, `params.param ${P.img}`, `tags.tag ${P.script}`].map((c) => `col=${encodeURIComponent(c)}`).join('&');
     await page.goto(`${url}/runs?exp=${experimentId}&${cols}`);

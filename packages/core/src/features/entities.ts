@@ -145,6 +145,9 @@ export interface FeatureStatistics {
   max: number | string | boolean | null;
   mean: number | null;
   stddev: number | null;
+  /** Distinct non-null values: exact while `distinctExact`, else a HyperLogLog estimate (about 1.6%). Absent in statistics stored before it was counted. */
+  distinct?: number;
+  distinctExact?: boolean;
   /** p0, p5, p25, p50, p75, p95, p100 (from a bounded sample past 10,000 values). */
   quantiles: Record<string, number> | null;
   histogram: { edges: number[]; counts: number[] } | null;

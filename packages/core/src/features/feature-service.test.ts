@@ -206,7 +206,7 @@ for (const setup of SETUPS) {
       const online = await fs.getOnlineFeatures({ entities: [{ driver_id: 3 }], features: ['driver_stats:trips'], at: T0 + 5 * H });
       expect(online.results[0]!.values).toEqual([3005]);
       const stats = second[0]!.statistics.find((s) => s.feature === 'trips')!;
-      expect(stats).toMatchObject({ count: 5, nulls: 0, min: 1005, max: 5005, mean: 3005 });
+      expect(stats).toMatchObject({ count: 5, nulls: 0, min: 1005, max: 5005, mean: 3005, distinct: 5, distinctExact: true });
       expect(stats.stddev).toBeCloseTo(Math.sqrt(2.5e6), 6);
       expect(stats.quantiles!.p50).toBe(3005);
       expect(stats.histogram!.counts.reduce((a, b) => a + b, 0)).toBe(5);

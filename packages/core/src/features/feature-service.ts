@@ -5,6 +5,7 @@ import type { Definition } from './define.js';
 import type {
   ApplyResult, FeatureViewSpec, Field, MaterializationOutcome, MaterializationRun, ObjectKind, OnlineFeaturesResult, OnlineFeaturesText, Plan, PushSourceSpec, StoredObject, TrainingDataset,
 } from './entities.js';
+import { FeatureCatalog } from './catalog/feature-catalog.js';
 import { cachedResolver, type FeatureSelectionInput } from './feature-resolution.js';
 import { retrieveHistorical, type GetHistoricalFeaturesInput, type TrainingSet } from './historical-retrieval.js';
 import { loadDefinitions } from './load-definitions.js';
@@ -46,6 +47,8 @@ export interface FeatureServiceDeps {
  */
 export class FeatureService {
   readonly registry: FeatureRegistry;
+  /** Read-only views for browsing (the web UI): freshness, statistics, expectation results, history. */
+  readonly catalog: FeatureCatalog;
   private readonly runsStore: FeatureRunsStore;
   private readonly now: () => number;
   private readonly code: OnDemandCode;
@@ -59,6 +62,7 @@ export class FeatureService {
     this.registry = new FeatureRegistry(new FeatureRegistryStore(deps.db), { now: this.now, refreshMs: deps.registryRefreshMs, consumers: (s) => this.consumers(s) });
     this.code = onDemandCodeFrom(() => this.loadDefinitions());
     this.resolve = cachedResolver(this.registry);
+    this.catalog = new FeatureCatalog(this.registry, this.runsStore, (s) => this.consumers(s), this.now);
   }
 
   private offline(): Promise<OfflineStore> {

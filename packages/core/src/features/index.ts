@@ -3,6 +3,8 @@ export type * from './entities.js';
 export { VALUE_TYPES, valueFromText as featureValueFromText, type ValueType, type Duration as FeatureDuration } from './value-types.js';
 export { FeatureService, type FeatureServiceDeps } from './feature-service.js';
 export { FeatureRegistry } from './registry/feature-registry.js';
+export { FeatureCatalog, type DefinitionVersion, type FeatureServiceDetail, type FeatureViewDetail, type MaterializationSummary, type ViewFreshness } from './catalog/feature-catalog.js';
+export type { ExpectationResult } from './expectations/expectation-results.js';
 export { loadDefinitions } from './load-definitions.js';
 export { onlineRows, type GetOnlineFeaturesInput } from './online-serving.js';
 export type { GetHistoricalFeaturesInput, TrainingSet } from './historical-retrieval.js';

@@ -8,7 +8,7 @@ export type { StepContext } from './runtime/step-context.js';
 export type { StepOptions, RetryOptions, Resources, Isolation } from './step-definition.js';
 export { validateDag, type Dag, type DagNode } from './dag.js';
 export { PipelineService, type StartRunOptions, type RunHandle, type PipelineServiceDeps } from './pipeline-service.js';
-export type { ListPipelineRunsInput, ReadLogsInput } from './pipeline-queries.js';
+export type { FollowLogsInput, ListPipelineRunsInput, ReadLogsInput, StepLogPage } from './pipeline-queries.js';
 export type { CacheExplanation } from './cache/explain.js';
 export type { Executor, StepTask, StepOutcome, RunningWorker } from './executors/executor.js';
 export { loadPipelineFile, pipelinesIn, type FoundPipeline } from './runtime/pipeline-loader.js';

@@ -1,7 +1,7 @@
 import { CairnError, invalid, notFound } from '../errors.js';
 import { explainStep, type CacheExplanation } from './cache/explain.js';
 import type { LineageNode, LogLine, PipelineRun, PipelineRunDetail, PipelineRunStatus, PipelineSummary, StepRun } from './entities.js';
-import { PIPELINE_RUN_STATUSES } from './entities.js';
+import { FINAL_STEP_STATUSES, PIPELINE_RUN_STATUSES } from './entities.js';
 import type { LineageStore } from './sql/lineage-store.js';
 import type { LogStore } from './sql/log-store.js';
 import type { PipelineRunStore } from './sql/pipeline-run-store.js';
@@ -25,7 +25,30 @@ export interface ReadLogsInput {
   maxLines?: number;
 }
 
+export interface FollowLogsInput {
+  /** The `cursor` of the previous answer; from the first line when absent. */
+  after?: string;
+  /** 1..100000, default 10000. */
+  maxLines?: number;
+  /** How long to wait for a line when there is none yet, 0..25000 ms (default 0: answer at once). */
+  waitMs?: number;
+  /** Stops waiting (the client went away, the server is closing). */
+  signal?: AbortSignal;
+}
+
+/** A page of one step's log lines, and where the next page starts. */
+export interface StepLogPage {
+  lines: LogLine[];
+  /** Pass as `after` to read on; unchanged when no line came. */
+  cursor: string | null;
+  stepStatus: StepRun['status'];
+  /** The step has ended and every line of it has been read: no need to ask again. */
+  done: boolean;
+}
+
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CURSOR = /^(\d{1,9}):(\d{1,15})$/;
+const FOLLOW_POLL_MS = 200;
 
 /** The read side of pipelines: runs, steps, logs, cache explanations and lineage. */
 export class PipelineQueries {
@@ -81,6 +104,38 @@ export class PipelineQueries {
     const run = await this.getRunInfo(runId);
     const stepId = input.step === undefined ? undefined : (await this.getStep(run.runId, input.step)).stepId;
     return this.logStore.read(runId, { stepId, sinceTime: input.sinceTime, limit });
+  }
+
+  /**
+   * One step's log lines after a cursor, in order. With `waitMs`, a step still running is watched
+   * until a line arrives or the time is up (a long poll): a follower gets lines as they are written
+   * without asking again and again.
+   */
+  async followStepLogs(runId: string, step: string, input: FollowLogsInput = {}): Promise<StepLogPage> {
+    const limit = input.maxLines ?? 10_000;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100_000) throw invalid(`'maxLines' must be a whole number from 1 to 100000.`);
+    const waitMs = input.waitMs ?? 0;
+    if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > 25_000) throw invalid(`'waitMs' must be a whole number from 0 to 25000.`);
+    let after: { attempt: number; seq: number } | null = null;
+    if (input.after !== undefined && input.after !== '') {
+      const m = CURSOR.exec(input.after);
+      if (!m) throw invalid(`Invalid cursor '${String(input.after).slice(0, 40)}': pass back the cursor of the previous answer unchanged.`);
+      after = { attempt: Number(m[1]), seq: Number(m[2]) };
+    }
+    await this.getRunInfo(runId);
+    const first = await this.getStep(runId, step);
+    const deadline = Date.now() + waitMs;
+    for (let s = first; ; s = (await this.steps.get(first.stepRunId)) ?? s) {
+      const final = FINAL_STEP_STATUSES.includes(s.status);
+      const lines = await this.logStore.readAfter(s.stepRunId, s.stepId, after, limit);
+      const last = lines.at(-1);
+      const cursor = last ? `${last.attempt}:${last.seq}` : after && `${after.attempt}:${after.seq}`;
+      // Read after the status: a step that ended had flushed its lines before it was marked ended.
+      if (lines.length || final || Date.now() >= deadline || input.signal?.aborted) {
+        return { lines, cursor, stepStatus: s.status, done: final && lines.length < limit };
+      }
+      await new Promise((r) => setTimeout(r, Math.min(FOLLOW_POLL_MS, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   /** Why a step hit or missed the cache, naming the parts of the key that changed. */

@@ -9,6 +9,7 @@ export { GateService, checkConditions, type SetGateInput } from './gate-service.
 export { AuditService, type AuditQuery } from './audit-service.js';
 export { WebhookService, type CreateWebhookInput, type WebhookSettings } from './webhook-service.js';
 export { LineageService } from './lineage-service.js';
+export { RegistryViewService } from './registry-view-service.js';
 export { parseModelRef, formatModelRef, type ModelRef } from './model-uri.js';
 export { parseGateCondition } from './gates/gate-parser.js';
 export { checkSignature, signatureProblems } from './signature.js';

@@ -17,6 +17,7 @@ import { parseModelRef } from './model-uri.js';
 import { lockModel, modelNotFound, RegistryContext, type WriteOptions } from './registry-context.js';
 import { searchModelRows, type RegistrySearchQuery } from './search/registry-search.js';
 import type { ResolveCache, ResolveCacheStats } from './resolve-cache.js';
+import { RegistryViewService } from './registry-view-service.js';
 import { registryDb } from './sql/rows.js';
 import { requireOverride, VersionService, type OverrideOptions } from './version-service.js';
 import { checkDescription, checkModelName, checkStage, isPossibleModelName } from './validation.js';
@@ -60,6 +61,8 @@ export class RegistryService {
   readonly audit: AuditService;
   readonly webhooks: WebhookService;
   readonly lineage: LineageService;
+  /** Reads for the web UI (file previews). */
+  readonly views: RegistryViewService;
   private readonly ctx: RegistryContext;
 
   constructor(deps: RegistryDeps) {
@@ -70,6 +73,7 @@ export class RegistryService {
     this.audit = new AuditService(this.ctx);
     this.webhooks = new WebhookService(this.ctx, deps.webhooks);
     this.lineage = new LineageService(this.ctx, (uri) => this.resolve(uri));
+    this.views = new RegistryViewService(this.versions);
     this.ctx.onEvents = () => this.webhooks.dispatcher.kick();
   }
 

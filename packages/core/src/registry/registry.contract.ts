@@ -146,6 +146,12 @@ export function runRegistryContract(name: string, make: () => Promise<TestPlatfo
       await p.registry.aliases.set('aliased', 'staging', 2);
       expect(await p.registry.resolve('aliased@staging')).toMatchObject({ version: 2, aliases: ['staging'] });
       expect((await p.registry.getModel('aliased')).aliases).toEqual([{ alias: 'staging', version: 2 }]);
+      // Searches find models and versions by the aliases they hold.
+      expect((await p.registry.searchModels({ filter: "alias = 'staging'" })).items.map((m) => m.name)).toEqual(['aliased']);
+      expect((await p.registry.searchModels({ filter: "alias ILIKE 'STAG%' and name = 'aliased'" })).items.map((m) => m.name)).toEqual(['aliased']);
+      expect((await p.registry.searchModels({ filter: "alias IN ('prod', 'nothing')" })).items).toEqual([]);
+      expect((await p.registry.versions.search({ filter: "name = 'aliased' and alias = 'staging'" })).items.map((v) => v.version)).toEqual([2]);
+      expect((await expectCode(p.registry.searchModels({ filter: "alias != 'staging'" }), 'INVALID_ARGUMENT')).message).toMatch(/alias.*=, LIKE, ILIKE, IN/);
       for (const reserved of ['latest', 'LATEST', 'v1', 'V12']) await expectCode(p.registry.aliases.set('aliased', reserved, 1), 'INVALID_ARGUMENT');
       await expectCode(p.registry.aliases.set('aliased', 'bad alias', 1), 'INVALID_ARGUMENT');
       await expectCode(p.registry.aliases.set('aliased', 'prod', 9), 'NOT_FOUND');

@@ -4,6 +4,7 @@ import { CairnError, type Platform } from '@cairn/core';
 import type { CairnRouter } from '../router.js';
 import { responses } from '../schemas/common.js';
 import { fileListBody, filePathQuery, fileSchema, versionParams } from '../schemas/registry-schemas.js';
+import { artifactPreviewBody } from '../schemas/view-schemas.js';
 
 const tags = ['registry'];
 
@@ -23,6 +24,15 @@ export function registryFileRoutes(platform: Platform, options: { maxUploadBytes
       config: { policy: 'reader' },
       schema: { tags, summary: "List a version's files with size and sha256", params: versionParams, response: responses({ 200: fileListBody }) },
     }, async (request) => ({ files: await versions.files(request.params.name, request.params.version) }));
+
+    app.get('/models/:name/versions/:version/artifacts/preview', {
+      config: { policy: 'reader' },
+      schema: {
+        tags, summary: "A preview of one of a version's files: text head, first table rows (CSV, TSV, Parquet), or its kind",
+        description: 'As run artifact previews: text shows its first 256 KiB, tables their first 100 rows; HTML and SVG come back as text, never to be rendered.',
+        params: versionParams, querystring: filePathQuery, response: responses({ 200: artifactPreviewBody }),
+      },
+    }, async (request) => ({ preview: await platform.registry.views.previewFile(request.params.name, request.params.version, request.query.path) }));
 
     app.get('/models/:name/versions/:version/artifacts/content', {
       config: { policy: 'reader' },

@@ -93,3 +93,16 @@ export const explainBody = z
 export const lineageBody = z.object({ steps: z.array(z.object({ step: stepRunSchema, inputs: z.array(z.unknown()), outputs: z.array(z.unknown()) })) });
 export const scheduleListBody = z.object({ schedules: z.array(z.unknown()) });
 export const scheduleBody = z.object({ schedule: z.unknown(), ticks: z.array(z.unknown()).optional() });
+
+export const stepLogsQuery = z.strictObject({
+  after: urlText.optional().describe('The cursor of the previous answer; from the first line when absent.'),
+  maxLines: queryInt(1, 100_000).optional(),
+  waitMs: queryInt(0, 25_000).optional().describe('Wait up to this long for a line when none is there yet (a long poll); 0 answers at once.'),
+});
+
+export const stepLogPageBody = z.object({
+  lines: logsBody.shape.lines,
+  cursor: z.string().nullable(),
+  stepStatus: stepStatus,
+  done: z.boolean().describe('The step has ended and every line has been read.'),
+}).describe('StepLogPage');

@@ -15,7 +15,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>Cairn</span>
         </NavLink>
         <nav aria-label="Main">
-          <NavLink to="/" end>Experiments</NavLink>
+          <NavLink to="/" end>Home</NavLink>
+          <NavLink to="/experiments">Experiments</NavLink>
+          <NavLink to="/models">Models</NavLink>
+          <NavLink to="/features">Features</NavLink>
+          <NavLink to="/pipelines">Pipelines</NavLink>
+          <NavLink to="/lineage">Lineage</NavLink>
         </nav>
         <div className="spacer" />
         {session?.authEnabled && (

@@ -49,7 +49,7 @@ export function ComparePage() {
   };
 
   if (runIds.length === 0) {
-    return <div className="page"><EmptyState title="No runs to compare"><p>Select two or more runs in a <Link to="/">runs table</Link> and press Compare.</p></EmptyState></div>;
+    return <div className="page"><EmptyState title="No runs to compare"><p>Select two or more runs in a <Link to="/experiments">runs table</Link> and press Compare.</p></EmptyState></div>;
   }
   if (runs.error) return <div className="page"><ErrorPanel error={runs.error} onRetry={() => runs.refetch()} /></div>;
   if (runs.isPending) return <div className="page"><Skeleton rows={10} label="Loading runs" /></div>;

@@ -30,7 +30,7 @@ export function ArtifactPreviewView({ runId, path }: { runId: string; path: stri
   );
 }
 
-function TextPreview({ preview }: { preview: ArtifactPreview }) {
+export function TextPreview({ preview }: { preview: ArtifactPreview }) {
   const [source, setSource] = useState(false);
   const text = preview.text ?? '';
   const pretty = useMemo(() => {
@@ -52,7 +52,7 @@ function TextPreview({ preview }: { preview: ArtifactPreview }) {
   return <pre className="code preview-text">{pretty}</pre>;
 }
 
-function TablePreview({ preview }: { preview: ArtifactPreview }) {
+export function TablePreview({ preview }: { preview: ArtifactPreview }) {
   const columns = preview.columns ?? [];
   const rows = preview.rows ?? [];
   return (

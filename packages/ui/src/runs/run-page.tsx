@@ -46,7 +46,7 @@ export function RunPage() {
       <div className="page-head">
         <div>
           <div className="crumbs">
-            <Link to="/">Experiments</Link> / <Link to={`/runs?exp=${encodeURIComponent(info.experimentId)}`}>{experiment.data?.name ?? `#${info.experimentId}`}</Link> /
+            <Link to="/experiments">Experiments</Link> / <Link to={`/runs?exp=${encodeURIComponent(info.experimentId)}`}>{experiment.data?.name ?? `#${info.experimentId}`}</Link> /
             {info.parentRunId && <> <Link to={`/runs/${encodeURIComponent(info.parentRunId)}`}>parent run</Link> /</>}
           </div>
           <h1>{info.runName} <StatusBadge status={info.status} reason={info.statusReason} /></h1>

@@ -44,7 +44,7 @@ export function RunsPage() {
     return (
       <div className="page">
         <EmptyState title="No experiment chosen">
-          <p>Pick one or more on the <Link to="/">experiments</Link> page.</p>
+          <p>Pick one or more on the <Link to="/experiments">experiments</Link> page.</p>
         </EmptyState>
       </div>
     );
@@ -57,7 +57,7 @@ export function RunsPage() {
     <div className="page page-wide">
       <div className="page-head">
         <div>
-          <div className="crumbs"><Link to="/">Experiments</Link> /</div>
+          <div className="crumbs"><Link to="/experiments">Experiments</Link> /</div>
           <h1>{names.join(', ')}</h1>
         </div>
         <div className="toolbar">

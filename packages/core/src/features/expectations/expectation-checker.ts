@@ -66,8 +66,11 @@ export class ExpectationChecker {
   }
 }
 
+/** Ends the first line of every expectation report (the UI finds checked runs by it). */
+export const FAILURE_HEADLINE = '; nothing was written:';
+
 /** A readable report of failed expectations. */
 export function formatFailures(view: string, failures: ExpectationFailure[]): string {
-  return [`View '${view}' failed ${failures.length} expectation${failures.length > 1 ? 's' : ''}; nothing was written:`,
+  return [`View '${view}' failed ${failures.length} expectation${failures.length > 1 ? 's' : ''}${FAILURE_HEADLINE}`,
     ...failures.map((f) => `  ${f.feature ?? '(view)'} ${f.expectation}: ${f.violations} violation${f.violations > 1 ? 's' : ''}, e.g. ${f.examples.map((x) => `${encodeEntityKey(x.key)} = ${encodeEntityKey([x.value]).slice(1, -1)}`).join('; ')}`)].join('\n');
 }

@@ -49,6 +49,22 @@ export class FeatureRunsStore {
     return (await q.orderBy('started_time', 'desc').orderBy('run_id').limit(limit).execute()).map(toRun);
   }
 
+  /** The newest run of each view (by start time). */
+  async lastRunPerView(): Promise<Map<string, MaterializationRun>> {
+    const latest = this.db.selectFrom('feature_materialization_runs').select('view').select((eb) => eb.fn.max('started_time').as('t')).groupBy('view');
+    const rows = await this.db.selectFrom('feature_materialization_runs as r')
+      .innerJoin(latest.as('l'), (j) => j.onRef('l.view', '=', 'r.view').onRef('l.t', '=', 'r.started_time'))
+      .selectAll('r').orderBy('r.run_id').execute();
+    const out = new Map<string, MaterializationRun>();
+    for (const r of rows) if (!out.has(r.view)) out.set(r.view, toRun(r));
+    return out;
+  }
+
+  async watermarks(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('feature_watermarks').select(['view', 'watermark']).execute();
+    return new Map(rows.map((r) => [r.view, Number(r.watermark)]));
+  }
+
   async watermark(view: string): Promise<number | null> {
     const row = await this.db.selectFrom('feature_watermarks').select('watermark').where('view', '=', view).executeTakeFirst();
     return row ? Number(row.watermark) : null;
@@ -89,9 +105,21 @@ export class FeatureRunsStore {
     return row ? toDataset(row) : null;
   }
 
-  async listDatasets(service?: string): Promise<TrainingDataset[]> {
+  async listDatasets(service?: string, limit?: number): Promise<TrainingDataset[]> {
     let q = this.db.selectFrom('feature_training_datasets').select(DATASET_COLUMNS);
     if (service) q = q.where('feature_service', '=', service);
-    return (await q.orderBy('created_time', 'desc').execute()).map(toDataset);
+    if (limit !== undefined) q = q.limit(limit);
+    return (await q.orderBy('created_time', 'desc').orderBy('dataset_id').execute()).map(toDataset);
+  }
+
+  async listDatasetsOfRun(runId: string): Promise<TrainingDataset[]> {
+    const rows = await this.db.selectFrom('feature_training_datasets').select(DATASET_COLUMNS).where('run_id', '=', runId).orderBy('created_time', 'desc').orderBy('dataset_id').execute();
+    return rows.map(toDataset);
+  }
+
+  /** Training sets selected by a list of features rather than a service, newest first. */
+  async listDatasetsWithoutService(limit: number): Promise<TrainingDataset[]> {
+    const rows = await this.db.selectFrom('feature_training_datasets').select(DATASET_COLUMNS).where('feature_service', 'is', null).orderBy('created_time', 'desc').orderBy('dataset_id').limit(limit).execute();
+    return rows.map(toDataset);
   }
 }

@@ -1,18 +1,20 @@
 import type { FeatureStatistics, Field } from '../entities.js';
 import { isNumericType } from '../value-types.js';
+import { DistinctCounter } from './distinct-counter.js';
 
 const QUANTILES = [0, 5, 25, 50, 75, 95, 100];
 const BINS = 10;
 
 interface Acc {
   count: number; nulls: number; min: unknown; max: unknown;
-  mean: number; m2: number; sample: number[];
+  mean: number; m2: number; sample: number[]; distinct: DistinctCounter;
 }
 
 /**
  * Per-feature statistics over a stream of rows in bounded memory: exact count, nulls, min, max,
  * mean and standard deviation (Welford); quantiles and histogram from a seeded reservoir sample,
- * exact while there are no more values than the sample holds.
+ * exact while there are no more values than the sample holds; distinct values exact up to 10,000
+ * of them, estimated (HyperLogLog) past that.
  *
  * @example
  * ```ts
@@ -26,7 +28,7 @@ export class StatisticsAccumulator {
   private seed = 0x9e3779b9;
 
   constructor(private readonly fields: Field[], private readonly sampleSize = 10_000) {
-    this.accs = fields.map(() => ({ count: 0, nulls: 0, min: null, max: null, mean: 0, m2: 0, sample: [] }));
+    this.accs = fields.map(() => ({ count: 0, nulls: 0, min: null, max: null, mean: 0, m2: 0, sample: [], distinct: new DistinctCounter() }));
   }
 
   private random(): number {
@@ -50,6 +52,7 @@ export class StatisticsAccumulator {
       a.count++;
       // Statistics are summaries: an int64 beyond 2^53 (a BigInt) counts as its nearest double.
       const x = v instanceof Date ? v.getTime() : typeof v === 'bigint' ? Number(v) : v;
+      a.distinct.add(x);
       if (a.min === null || (x as number) < (a.min as number)) a.min = x;
       if (a.max === null || (x as number) > (a.max as number)) a.max = x;
       if (typeof x !== 'number') continue;
@@ -70,8 +73,10 @@ export class StatisticsAccumulator {
       const numeric = (isNumericType(f.type) || f.type === 'timestamp') && a.count > 0;
       const sorted = numeric ? [...a.sample].sort((x, y) => x - y) : [];
       const quantiles = numeric ? Object.fromEntries(QUANTILES.map((q) => [`p${q}`, q === 0 ? (a.min as number) : q === 100 ? (a.max as number) : pick(sorted, q)])) : null;
+      const distinct = a.distinct.result();
       return {
         feature: f.name, type: f.type, count: a.count, nulls: a.nulls, min: a.min as FeatureStatistics['min'], max: a.max as FeatureStatistics['max'],
+        distinct: distinct.count, distinctExact: distinct.exact,
         mean: numeric ? a.mean : null, stddev: numeric ? (a.count > 1 ? Math.sqrt(a.m2 / (a.count - 1)) : 0) : null,
         quantiles, histogram: numeric ? histogram(sorted, a.min as number, a.max as number, a.count) : null,
       };

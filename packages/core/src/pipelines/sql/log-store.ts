@@ -24,6 +24,14 @@ export class LogStore {
     return row?.seq == null ? 0 : Number(row.seq) + 1;
   }
 
+  /** An attempt's lines after a position (all of the step run's when `after` is null), in attempt and line order. */
+  async readAfter(stepRunId: string, stepId: string, after: { attempt: number; seq: number } | null, limit: number): Promise<LogLine[]> {
+    let query = this.db.selectFrom('step_logs').selectAll().where('step_run_id', '=', stepRunId);
+    if (after) query = query.where((eb) => eb.or([eb('attempt', '>', after.attempt), eb.and([eb('attempt', '=', after.attempt), eb('seq', '>', after.seq)])]));
+    const rows = await query.orderBy('attempt').orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ stepRunId: r.step_run_id, stepId, attempt: Number(r.attempt), seq: Number(r.seq), stream: r.stream as LogLine['stream'], time: Number(r.time), text: r.text }));
+  }
+
   async read(runId: string, q: ReadLogsQuery): Promise<LogLine[]> {
     let query = this.db
       .selectFrom('step_logs as l')

@@ -11,8 +11,8 @@ export type RegistryTarget = 'models' | 'versions';
 
 export interface RegistryComparison {
   kind: 'comparison';
-  /** An attribute (`name`, `run_id`, `version_number`, …) or a tag. */
-  field: { kind: 'attribute'; name: string; type: 'string' | 'number' } | { kind: 'tag'; key: string };
+  /** An attribute (`name`, `run_id`, `version_number`, …), a tag, or an alias the model (or version) holds. */
+  field: { kind: 'attribute'; name: string; type: 'string' | 'number' } | { kind: 'tag'; key: string } | { kind: 'alias' };
   op: string;
   value: string | number | Array<string | number>;
 }
@@ -47,6 +47,8 @@ export const REGISTRY_ATTRIBUTES: Record<RegistryTarget, Record<string, Attribut
 };
 
 const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+// `alias = 'champion'` asks whether any alias matches; a negation of that is not what a reader expects.
+const ALIAS_OPS = ['=', 'LIKE', 'ILIKE', 'IN'];
 const NUMBER_OPS = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN'];
 
 class Cursor {
@@ -116,11 +118,13 @@ function parseComparison(c: Cursor, target: RegistryTarget): RegistryComparison 
       tag = c.next().value;
     }
     field = { kind: 'tag', key: tag };
+  } else if (key.type === 'word' && /^(alias|aliases)$/i.test(key.text)) {
+    field = { kind: 'alias' };
   } else if (key.type === 'word' || key.type === 'backtick') {
     const name = (key.type === 'word' ? key.text.replace(/^attributes?\./i, '') : key.value).toLowerCase();
     const alias = name === 'version' ? 'version_number' : name;
     const spec = REGISTRY_ATTRIBUTES[target][alias];
-    if (!spec) throw c.fail(key, `unknown key '${key.text}'; use tags.<key> or one of ${Object.keys(REGISTRY_ATTRIBUTES[target]).join(', ')}`);
+    if (!spec) throw c.fail(key, `unknown key '${key.text}'; use tags.<key>, alias or one of ${Object.keys(REGISTRY_ATTRIBUTES[target]).join(', ')}`);
     field = { kind: 'attribute', name: alias, type: spec.type };
   } else {
     throw c.fail(key, `expected a key such as name or tags.team but found ${describe(key)}`);
@@ -133,8 +137,8 @@ function parseComparison(c: Cursor, target: RegistryTarget): RegistryComparison 
     op = 'NOT IN';
   } else if (opToken.type === 'word' && ['LIKE', 'ILIKE', 'IN'].includes(opToken.text.toUpperCase())) op = opToken.text.toUpperCase();
   else throw c.fail(opToken, `expected an operator after '${key.text}' but found ${describe(opToken)}`);
-  const type = field.kind === 'tag' ? 'string' : field.type;
-  const allowed = type === 'number' ? NUMBER_OPS : STRING_OPS;
+  const type = field.kind === 'attribute' ? field.type : 'string';
+  const allowed = field.kind === 'alias' ? ALIAS_OPS : type === 'number' ? NUMBER_OPS : STRING_OPS;
   if (!allowed.includes(op)) throw c.fail(opToken, `'${key.text}' cannot be compared with ${op}; use ${allowed.join(', ')}`);
   if (op === 'IN' || op === 'NOT IN') return { kind: 'comparison', field, op, value: readList(c, type) };
   const value = c.next();

@@ -24,6 +24,10 @@ function compile(node: RegistryFilter, target: RegistryTarget, dialect: Dialect)
   if (node.kind !== 'comparison') {
     return sql<SqlBool>`(${sql.join(node.children.map((c) => compile(c, target, dialect)), sql.raw(node.kind === 'and' ? ' and ' : ' or '))})`;
   }
+  if (node.field.kind === 'alias') {
+    const owner = target === 'models' ? sql`a.model_id = m.model_id` : sql`a.model_id = v.model_id and a.version = v.version`;
+    return sql<SqlBool>`exists (select 1 from model_aliases a where ${owner} and ${test(sql.ref('a.alias'), node.op, node.value, dialect)})`;
+  }
   if (node.field.kind === 'tag') {
     const [table, owner] = target === 'models'
       ? [sql`registered_model_tags t where t.model_id = m.model_id`, null]
