@@ -1,13 +1,15 @@
 // Closes the loop on the churn example the way docs/tutorial.md ("Close the loop") tells a user to:
 // serve churn@champion with `cairn models serve`, send simulated traffic whose second half drifts (a
 // new price), post labels for part of it, run `cairn monitor run`, and see the drift found, the run
-// recorded and a signed alert delivered to a webhook receiver.
+// recorded and a signed alert delivered to a webhook receiver; then the model page's Monitoring tab
+// in Chromium shows the served version, its traffic and latency, the drift over time and the alert.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, openPlatform, verifySignature, SIGNATURE_HEADER } from '@cairn/core';
+import { HAVE_CHROMIUM, SCREENSHOTS, launchBrowser, serveUi, watchPage } from '../../ui/test/harness.js';
 import { bash, commandEnv, copyExample, REPO } from './example-project.js';
 
 const CAIRN = join(REPO, 'packages', 'cli', 'bin', 'cairn.js');
@@ -111,4 +113,35 @@ describe('churn example: serve, log, monitor, alert', () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/^monthly_fee\s+numeric\s+.*DRIFT$/m);
   });
+
+  // Chromium is mandatory under CI=true (.ci/run installs it); elsewhere this step is skipped without it.
+  it.runIf(HAVE_CHROMIUM || process.env.CI === 'true')("shows it on the model page's Monitoring tab: the served version, traffic, drift and the alert", async () => {
+    const platform = await openPlatform(loadConfig({ cwd: project.dir, env: {} }));
+    const { app, url: ui } = await serveUi(platform);
+    const browser = await launchBrowser();
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      const watch = watchPage(page);
+      await page.goto(`${ui}/models/churn?tab=monitoring`);
+      const served = page.getByTestId('served-version');
+      await expect.poll(() => served.textContent(), { timeout: 30_000 }).toMatch(/v1.*@champion/);
+      // 401 requests: the explained one above and the 400 simulated.
+      expect(await page.locator('.stat-cards').textContent()).toMatch(/Requests\s*401/);
+      await expect.poll(() => page.locator('figure.chart').count()).toBeGreaterThanOrEqual(4);
+      expect(await page.getByRole('figure', { name: 'Chart of Latency' }).count()).toBe(1);
+      expect(await page.locator('figure[aria-label^="Chart of Drift: PSI"] .chart-stats').textContent()).toContain('monthly_fee');
+      const alerts = page.getByTestId('alerts');
+      await expect.poll(() => alerts.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await alerts.textContent()).toContain('monthly_fee');
+      await page.screenshot({ path: join(SCREENSHOTS, 'monitoring.png'), fullPage: true });
+      // The report link opens the monitoring run.
+      await alerts.getByRole('link', { name: 'report' }).first().click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('monitor v1');
+      expect(watch.problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await app.close();
+      await platform.close();
+    }
+  }, 120_000);
 });

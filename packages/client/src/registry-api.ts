@@ -9,6 +9,7 @@ import type {
   GatePolicy,
   Lineage,
   ModelFile,
+  MonitoringOverview,
   ModelVersion,
   Page,
   Promotion,
@@ -159,6 +160,16 @@ export class RegistryApi {
     const { model, ...query } = q;
     const res = await this.http.json<{ events: AuditEvent[]; nextPageToken: string | null }>('GET', model ? `${m(model)}/audit` : '/api/v1/registry/audit', { query: { ...query, version: query.version === undefined ? undefined : String(query.version) } });
     return { items: res.events, nextPageToken: res.nextPageToken ?? null };
+  }
+
+  /**
+   * A model's monitoring over a window (default the last 24 hours): the version answering requests,
+   * request rate and latency per time slice, the monitor's drift, quality and performance metrics
+   * over time, and the alerts it fired.
+   */
+  async monitoring(name: string, q: { since?: number; until?: number; buckets?: number } = {}, options: CallOptions = {}): Promise<MonitoringOverview> {
+    const query = { since: q.since?.toString(), until: q.until?.toString(), buckets: q.buckets?.toString() };
+    return (await this.http.json<{ monitoring: MonitoringOverview }>('GET', `${m(name)}/monitoring`, { query, ...options })).monitoring;
   }
 
   async lineage(name: string, version: number | string): Promise<Lineage> {

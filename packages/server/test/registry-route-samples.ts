@@ -33,6 +33,7 @@ export const REGISTRY_SAMPLES: Record<string, { query?: string; body?: unknown; 
   'PUT /api/v1/models/:name/gates/:alias': { body: { conditions: ['metrics.auc >= 0.8'] } },
   'DELETE /api/v1/models/:name/gates/:alias': {},
   'GET /api/v1/models/:name/audit': {},
+  'GET /api/v1/models/:name/monitoring': { query: 'buckets=10' },
   'GET /api/v1/registry/audit': { query: 'maxResults=5' },
   'POST /api/v1/webhooks': { body: { url: 'https://example.com/hook' } },
   'GET /api/v1/webhooks': {},

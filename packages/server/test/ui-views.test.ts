@@ -51,6 +51,27 @@ describeEachBackend('UI views API', (ctx) => {
     expect((await call(app, 'GET', '/api/v1/features/objects/x/versions?kind=planet')).status).toBe(400);
   });
 
+  it("answers a model's monitoring: served version, traffic and latency, and refuses bad windows", async () => {
+    const { app, platform } = ctx();
+    const now = Date.now();
+    await platform.inferenceLog.append([0, 1, 2].map((i) => ({
+      requestId: `ui-${i}`, row: 0, model: 'ranker', version: 1, time: now - 60_000 + i, entity: null, inputs: { conv_rate: 0.5 }, output: 0.1, latencyMs: 2 + i,
+    })));
+    const res = await call(app, 'GET', `/api/v1/models/ranker/monitoring?until=${now}&buckets=4`);
+    expect(res.status).toBe(200);
+    expect(res.body.monitoring).toMatchObject({
+      model: 'ranker', window: { from: now - 86_400_000, to: now }, bucketMs: 21_600_000,
+      served: { version: 1, aliases: ['champion'] }, versions: [{ version: 1, requests: 3, rows: 3 }], totals: { requests: 3, p50: 3, p99: 4 }, reports: [], alerts: [],
+    });
+    expect(res.body.monitoring.traffic.map((b: { requests: number }) => b.requests)).toEqual([0, 0, 0, 3]);
+    expect((await call(app, 'GET', '/api/v1/models/nobody/monitoring')).body).toMatchObject({ error_code: 'NOT_FOUND' });
+    for (const q of ['since=10&until=5', 'buckets=0', 'buckets=501', 'since=-1', 'since=0&until=99999999999999', 'window=1d']) {
+      const bad = await call(app, 'GET', `/api/v1/models/ranker/monitoring?${q}`);
+      expect(bad.status, q).toBe(400);
+      expect(bad.body.error_code).toBe('INVALID_ARGUMENT');
+    }
+  });
+
   it("previews a version's files, and refuses paths outside them", async () => {
     const { app } = ctx();
     const res = await call(app, 'GET', '/api/v1/models/ranker/versions/1/artifacts/preview?path=model.json');

@@ -5,3 +5,4 @@ export { psi, jensenShannon, chiSquare, chiSquarePValue, ksStatistic, numericPsi
 export { auc, accuracy, rmse, mae } from './performance.js';
 export { renderMonitorMarkdown, featureRows, FEATURE_HEADERS } from './render-report.js';
 export { monitoringExperiment } from './monitor-runs.js';
+export { monitoringOverview, percentile, type MonitoringOverview, type TrafficBucket, type MonitorRunSummary, type FiredAlert } from './overview.js';

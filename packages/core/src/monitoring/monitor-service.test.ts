@@ -108,4 +108,26 @@ describeEachPlatform('cairn monitor against the training set', (t) => {
     expect(report.note).toMatch(/fewer than monitoring.min_rows/);
     expect(report.alerts).toEqual([]);
   });
+
+  it("gives the model's overview: the served version, traffic and latency, the monitor's runs and alerts over time", async () => {
+    const p = t().platform;
+    const o = await p.monitoring.overview('watched', { from: NOW - 3 * H, to: NOW + 3 * H, buckets: 6 });
+    expect(o.served).toEqual({ version: 1, lastRequestTime: NOW + H + 959_000, aliases: ['champion'] });
+    expect(o.versions).toEqual([{ version: 1, requests: 1920, rows: 1920 }]);
+    expect(o.totals).toMatchObject({ requests: 1920, rows: 1920, p50: 1, p99: 1 });
+    expect(o.totals.perMinute).toBeCloseTo(1920 / 360, 9);
+    expect(o.bucketMs).toBe(H);
+    expect(o.traffic.map((b) => b.requests)).toEqual([0, 960, 0, 0, 960, 0]);
+    expect(o.traffic[0]!.p50).toBeNull();
+    expect(o.reports.map((r) => [r.time, r.rows, r.alerts > 0])).toEqual([[NOW, 960, false], [NOW + 2 * H, 960, true]]);
+    expect(o.reports[1]!.metrics['drift.conv_rate.psi']).toBeGreaterThan(1);
+    expect(o.alerts.length).toBe(o.reports[1]!.alerts);
+    expect(o.alerts[0]).toMatchObject({ time: NOW + 2 * H, version: 1, runId: o.reports[1]!.runId });
+    expect(o.alerts.map((a) => a.kind)).toContain('drift');
+    // A window before any of it: nothing served, nothing judged.
+    const quiet = await p.monitoring.overview('watched', { from: NOW - 9 * H, to: NOW - 6 * H });
+    expect([quiet.served, quiet.totals.requests, quiet.reports.length, quiet.alerts.length]).toEqual([null, 0, 0, 0]);
+    await expect(p.monitoring.overview('watched', { from: NOW, to: NOW })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(p.monitoring.overview('nobody', { from: NOW - H, to: NOW })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
 }, (backend) => ({ registry: { webhooks_allow_private: true, webhook_backoff_seconds: 0.05, webhook_secret_key: 'ab'.repeat(32) }, serving: { inference_log: { store: backend === 'sqlite' ? 'artifacts' : 'database' } } }));

@@ -20,6 +20,7 @@ import { alert, featureReport, type FeatureExpectation } from './feature-drift.j
 import { matchLabels } from './match-labels.js';
 import { accuracy, auc, mae, rmse } from './performance.js';
 import { readMonitorReport, recordMonitorRun } from './monitor-runs.js';
+import { monitoringOverview, type MonitoringOverview } from './overview.js';
 
 export interface MonitorDeps {
   db: Kysely<Database>;
@@ -74,6 +75,11 @@ export class MonitorService {
 
   constructor(private readonly deps: MonitorDeps) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /** A model's served version, request rate and latency, the monitor's metrics over time and the alerts it fired, over `[from, to)`. */
+  async overview(model: string, window: { from: number; to: number; buckets?: number }): Promise<MonitoringOverview> {
+    return monitoringOverview({ registry: this.deps.registry, experiments: this.deps.experiments, runs: this.deps.runs, log: this.deps.log }, model, window);
   }
 
   async run(input: MonitorRunInput): Promise<MonitorReport> {

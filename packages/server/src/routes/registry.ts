@@ -5,10 +5,11 @@ import { registryAuditRoutes } from './registry-audit.js';
 import { registryFileRoutes } from './registry-files.js';
 import { registryModelRoutes } from './registry-models.js';
 import { registryVersionRoutes } from './registry-versions.js';
+import { modelMonitoringRoutes } from './model-monitoring.js';
 
 /**
  * The model registry's `/api/v1` routers: models, versions, version files (raw bodies, in a scope of
- * their own), aliases and gates, audit and webhooks. Mount each under `/api/v1`.
+ * their own), aliases and gates, audit and webhooks, and each model's monitoring overview. Mount each under `/api/v1`.
  *
  * @example
  * ```ts
@@ -16,5 +17,5 @@ import { registryVersionRoutes } from './registry-versions.js';
  * ```
  */
 export function registryRouters(platform: Platform, options: { maxUploadBytes: number }): CairnRouter[] {
-  return [registryModelRoutes(platform), registryVersionRoutes(platform), registryFileRoutes(platform, options), registryAliasRoutes(platform), registryAuditRoutes(platform)];
+  return [registryModelRoutes(platform), registryVersionRoutes(platform), registryFileRoutes(platform, options), registryAliasRoutes(platform), registryAuditRoutes(platform), modelMonitoringRoutes(platform)];
 }

@@ -21,6 +21,8 @@ export interface MetricChartProps {
   /** The zoomed x range, or null for everything. */
   range: [number, number] | null;
   onZoom(range: [number, number] | null): void;
+  /** The x range shown when not zoomed (e.g. a time window), instead of the data's extent. */
+  domain?: [number, number];
   height?: number;
   /** Some series were downsampled on the server (shown under the chart). */
   sampled?: boolean;
@@ -33,7 +35,7 @@ const AXIS_LABEL: Record<XAxis, string> = { step: 'step', time: 'wall time', rel
  * hover shows every series' value at that x; the table under it gives each series' min, max and
  * last value (of the raw values, before smoothing).
  */
-export function MetricChart({ title, series, axis, smoothing, log, range, onZoom, height = 240, sampled }: MetricChartProps) {
+export function MetricChart({ title, series, axis, smoothing, log, range, onZoom, domain, height = 240, sampled }: MetricChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const zoomRef = useRef(onZoom);
@@ -98,15 +100,16 @@ export function MetricChart({ title, series, axis, smoothing, log, range, onZoom
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
-    u.setData(data, !range);
-    if (range) u.setScale('x', { min: range[0], max: range[1] });
-  }, [data, range]);
+    const shown = range ?? domain;
+    u.setData(data, !shown);
+    if (shown) u.setScale('x', { min: shown[0], max: shown[1] });
+  }, [data, range, domain?.[0], domain?.[1]]);
 
   const pan = (dir: -1 | 1) => {
     const u = plot.current;
     if (!u) return;
-    const min = range?.[0] ?? u.scales.x!.min!;
-    const max = range?.[1] ?? u.scales.x!.max!;
+    const min = range?.[0] ?? domain?.[0] ?? u.scales.x!.min!;
+    const max = range?.[1] ?? domain?.[1] ?? u.scales.x!.max!;
     const shift = ((max - min) / 2) * dir;
     onZoom([min + shift, max + shift]);
   };

@@ -7,6 +7,7 @@ import { Skeleton } from '../components/skeleton.js';
 import { Tabs, useTab } from '../components/tabs.js';
 import { AliasHistory } from './alias-history.js';
 import { useModel, useModelVersions } from './model-queries.js';
+import { MonitoringTab } from './monitoring-tab.js';
 import { VersionsTable } from './versions-table.js';
 
 const TABS = [
@@ -15,7 +16,7 @@ const TABS = [
   { id: 'monitoring', label: 'Monitoring' },
 ] as const;
 
-/** One registered model: description, tags, aliases, its versions, the alias history with time travel. */
+/** One registered model: description, tags, aliases, its versions, the alias history with time travel, its monitoring. */
 export function ModelPage() {
   const { name = '' } = useParams();
   const model = useModel(name);
@@ -59,14 +60,7 @@ export function ModelPage() {
         </>
       )}
       {tab === 'aliases' && <AliasHistory model={m} />}
-      {tab === 'monitoring' && (
-        // Item 5 of issue 17 (serving and monitoring) lands here once `cairn models serve` and
-        // `cairn monitor` record what is served: the served version, request rate and latency, drift and alerts.
-        <section className="card monitoring-placeholder" data-todo="monitoring">
-          <h2>Monitoring</h2>
-          <p className="muted">The version being served, request rate and latency, drift and live metrics will show here once this model is served with monitoring.</p>
-        </section>
-      )}
+      {tab === 'monitoring' && <MonitoringTab model={m.name} />}
     </div>
   );
 }

@@ -125,3 +125,20 @@ export function useOverrideAlias(name: string) {
   const api = useApi();
   return useRegistryMutation(name, ({ version, alias, reason }: { version: number; alias: string; reason: string }) => api.models.setAlias(name, alias, version, { force: true, reason }));
 }
+
+/** How often the monitoring tab refreshes while open. */
+export const MONITORING_REFRESH_MS = 15_000;
+
+/** A model's monitoring over the last `windowMs`, refreshed while the tab is open. */
+export function useModelMonitoring(name: string, windowMs: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['model-monitoring', name, windowMs],
+    queryFn: ({ signal }) => {
+      const until = Date.now();
+      return api.models.monitoring(name, { since: until - windowMs, until, buckets: 60 }, { signal });
+    },
+    refetchInterval: MONITORING_REFRESH_MS,
+    placeholderData: keepPreviousData,
+  });
+}

@@ -39,6 +39,21 @@ export interface LoggedRows {
   outputs: unknown[];
 }
 
+/** One entry per logged request (not per row): what request rate and latency are computed from. */
+export interface LoggedRequests {
+  count: number;
+  /** Epoch ms the request was scored. */
+  times: number[];
+  latencyMs: number[];
+  versions: number[];
+  /** How many rows the request scored. */
+  rows: number[];
+}
+
+export function emptyRequests(): LoggedRequests {
+  return { count: 0, times: [], latencyMs: [], versions: [], rows: [] };
+}
+
 /** A ground-truth label attached to a logged prediction, by request id (and row) or by entity and time. */
 export interface InferenceLabel {
   model: string;

@@ -31,4 +31,18 @@ export function inferenceLogStoreContract(store: () => InferenceLogStore): void 
     expect(new Set(rows.outputs.map((o) => JSON.stringify(o)))).toEqual(new Set(['["a",0.3]', '"b"']));
     expect((await store().read({ model: 'nobody', from: 0, to: 1 })).count).toBe(0);
   });
+
+  it('answers one entry per request with its time, latency, version and row count', async () => {
+    const base = { model: 'traffic', latencyMs: 4 };
+    await store().append([rec(300, { ...base, requestId: 'r1', row: 0 }), rec(300, { ...base, requestId: 'r1', row: 1 }), rec(300, { ...base, requestId: 'r1', row: 2 })]);
+    await store().append([rec(305, { ...base, requestId: 'r2', latencyMs: 12, version: 2 }), rec(900, { ...base, requestId: 'late' })]);
+    const got = await store().requests({ model: 'traffic', from: 0, to: 1_700_000_000_000 + 600_000 });
+    expect(got.count).toBe(2);
+    const order = [0, 1].sort((a, b) => got.times[a]! - got.times[b]!);
+    expect(order.map((i) => [got.times[i], got.latencyMs[i], got.versions[i], got.rows[i]])).toEqual([
+      [1_700_000_000_000 + 300_000, 4, 1, 3], [1_700_000_000_000 + 305_000, 12, 2, 1],
+    ]);
+    expect((await store().requests({ model: 'traffic', version: 2, from: 0, to: 2_000_000_000_000 })).count).toBe(1);
+    expect((await store().requests({ model: 'nobody', from: 0, to: 1 })).count).toBe(0);
+  });
 }

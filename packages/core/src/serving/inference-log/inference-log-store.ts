@@ -1,4 +1,4 @@
-import type { InferenceLogQuery, InferenceRecord, LoggedRows } from './entities.js';
+import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows } from './entities.js';
 
 /**
  * Where logged predictions go: the plug-in point of the inference log, with a backend writing
@@ -9,5 +9,7 @@ export interface InferenceLogStore {
   append(records: InferenceRecord[]): Promise<void>;
   /** The rows logged in the window, in no particular order (`times` tells when each was scored). */
   read(query: InferenceLogQuery): Promise<LoggedRows>;
+  /** One entry per request in the window (time, latency, version, rows), in no particular order; no inputs or outputs are read. */
+  requests(query: InferenceLogQuery): Promise<LoggedRequests>;
   close(): Promise<void>;
 }

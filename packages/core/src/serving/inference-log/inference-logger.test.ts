@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { InferenceLogQuery, InferenceRecord, LoggedRows } from './entities.js';
-import { emptyRows } from './entities.js';
+import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows } from './entities.js';
+import { emptyRequests, emptyRows } from './entities.js';
 import type { InferenceLogStore } from './inference-log-store.js';
 import { InferenceLogger } from './inference-logger.js';
 
@@ -15,6 +15,9 @@ class MemoryStore implements InferenceLogStore {
   }
   async read(_q: InferenceLogQuery): Promise<LoggedRows> {
     return emptyRows();
+  }
+  async requests(_q: InferenceLogQuery): Promise<LoggedRequests> {
+    return emptyRequests();
   }
   async close(): Promise<void> {}
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ArtifactStore } from '../../../artifacts/artifact-store.js';
-import { emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRows } from '../entities.js';
+import { emptyRequests, emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRequests, type LoggedRows } from '../entities.js';
 import type { InferenceLogStore } from '../inference-log-store.js';
 
 /** Where the log lives in the artifact store (a reserved folder: only serving writes there). */
@@ -126,6 +126,32 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
   }
 
   async read(q: InferenceLogQuery): Promise<LoggedRows> {
+    return this.scan(q, emptyRows, async (conn, source, where) => {
+      const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${source} WHERE ${where}`)).getRowObjectsJS()[0]!.n);
+      // Unordered: sorting every column of a million rows costs more than the monitor's work; it
+      // orders what it needs by `times`.
+      return readColumns(conn, `SELECT * EXCLUDE (model, latency_ms) FROM ${source} WHERE ${where}`, total);
+    });
+  }
+
+  async requests(q: InferenceLogQuery): Promise<LoggedRequests> {
+    return this.scan(q, emptyRequests, async (conn, source, where) => {
+      const result = await conn.runAndReadAll(`SELECT min(time) AS t, max(latency_ms) AS l, min(version) AS v, count(*) AS n FROM ${source} WHERE ${where} GROUP BY request_id`);
+      const out = emptyRequests();
+      for (const [t, l, v, n] of result.getRows()) {
+        out.times.push(Number(t));
+        out.latencyMs.push(Number(l));
+        out.versions.push(Number(v));
+        out.rows.push(Number(n));
+      }
+      out.count = out.times.length;
+      return out;
+    });
+  }
+
+  // The Parquet files of the window's days (copied to a temp folder unless the store is local),
+  // handed to `query` as one DuckDB source with the window's WHERE clause.
+  private async scan<T>(q: InferenceLogQuery, empty: () => T, query: (conn: DuckDBConnection, source: string, where: string) => Promise<T>): Promise<T> {
     const base = `${INFERENCE_LOG_PREFIX}/model=${modelSegment(q.model)}`;
     const first = dayOf(q.from);
     const last = dayOf(Math.max(q.from, q.to - 1));
@@ -135,7 +161,7 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
       if (!m || (q.version !== undefined && Number(m[1]) !== q.version) || m[2]! < first || m[2]! > last) continue;
       keys.push(f.path);
     }
-    if (!keys.length) return emptyRows();
+    if (!keys.length) return empty();
     let temp: string | null = null;
     const files: string[] = [];
     for (const key of keys) {
@@ -155,11 +181,7 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
     const conn = await this.connect('read');
     try {
       const where = `time >= ${Math.floor(q.from)} AND time < ${Math.ceil(q.to)}${q.version !== undefined ? ` AND version = ${q.version}` : ''}`;
-      const source = `read_parquet([${files.map(quote).join(', ')}], union_by_name = true)`;
-      const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${source} WHERE ${where}`)).getRowObjectsJS()[0]!.n);
-      // Unordered: sorting every column of a million rows costs more than the monitor's work; it
-      // orders what it needs by `times`.
-      return await readColumns(conn, `SELECT * EXCLUDE (model, latency_ms) FROM ${source} WHERE ${where}`, total);
+      return await query(conn, `read_parquet([${files.map(quote).join(', ')}], union_by_name = true)`, where);
     } finally {
       conn.closeSync();
       if (temp) await rm(temp, { recursive: true, force: true });

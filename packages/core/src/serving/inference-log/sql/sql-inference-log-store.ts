@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRows } from '../entities.js';
+import { emptyRequests, emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRequests, type LoggedRows } from '../entities.js';
 import type { InferenceLogStore } from '../inference-log-store.js';
 import type { ServingTables } from './rows.js';
 
@@ -47,6 +47,23 @@ export class SqlInferenceLogStore implements InferenceLogStore {
       for (const col of inputs.values()) if (col.length === i) col.push(null);
     });
     out.inputs = inputs;
+    out.count = rows.length;
+    return out;
+  }
+
+  async requests(q: InferenceLogQuery): Promise<LoggedRequests> {
+    let query = this.db.selectFrom('inference_log')
+      .select((eb) => [eb.fn.min('time').as('time'), eb.fn.max('latency_ms').as('latency'), eb.fn.min('version').as('version'), eb.fn.countAll().as('rows')])
+      .where('model', '=', q.model).where('time', '>=', q.from).where('time', '<', q.to);
+    if (q.version !== undefined) query = query.where('version', '=', q.version);
+    const rows = await query.groupBy('request_id').execute();
+    const out = emptyRequests();
+    for (const r of rows) {
+      out.times.push(Number(r.time));
+      out.latencyMs.push(Number(r.latency));
+      out.versions.push(Number(r.version));
+      out.rows.push(Number(r.rows));
+    }
     out.count = rows.length;
     return out;
   }
