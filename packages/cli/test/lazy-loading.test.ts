@@ -26,11 +26,11 @@ describe('lazy loading in the cairn command', () => {
   let dir: string;
   let n = 0;
 
-  /** The modules `cairn ...args` resolved (tsx's own, which the checkout's bin registers, left out). */
+  /** The modules `cairn ...args` resolved from the sources (tsx's own, which the checkout's bin registers, left out). */
   const modulesOf = (...args: string[]): Promise<{ code: number | null; modules: string[]; stderr: string }> => {
     const trace = join(dir, `trace-${++n}.txt`);
     return new Promise((done) => {
-      execFile(process.execPath, ['--import', TRACE_HOOK, CAIRN_BIN, ...args], { cwd: dir, env: childEnv({ MODULE_TRACE_FILE: trace }), timeout: 120_000 }, (error, _stdout, stderr) => {
+      execFile(process.execPath, ['--import', TRACE_HOOK, CAIRN_BIN, ...args], { cwd: dir, env: childEnv({ MODULE_TRACE_FILE: trace, CAIRN_CLI_FROM_DIST: '0' }), timeout: 120_000 }, (error, _stdout, stderr) => {
         let modules: string[] = [];
         try {
           modules = readFileSync(trace, 'utf8').split('\n').filter((u) => u && !/\/(tsx|esbuild)\//.test(u));

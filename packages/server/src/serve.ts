@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { openPlatform, startHeartbeatReaper, type CairnConfig, type Platform } from '@cairn/core';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { listenError } from './listen-error.js';
+import { closeGracefully } from './graceful-close.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -67,7 +68,7 @@ function serving(app: FastifyInstance, platform: Platform, config: CairnConfig, 
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       // fastify.close() stops accepting, answers 503 to new requests on kept-alive connections and
       // resolves once in-flight requests are done; only then may the database go away.
-      await app.close();
+      await closeGracefully(app);
       await platform.close();
     })();
     return closing;

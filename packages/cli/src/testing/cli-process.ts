@@ -35,7 +35,8 @@ export function openToAll(dir: string): void {
 
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
+  // Cairn's settings stay out (each test sets its own); CAIRN_CLI_FROM_DIST picks the CLI's build (bin/cairn.js).
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_') || k === 'CAIRN_CLI_FROM_DIST') env[k] = v;
   return { ...env, NO_COLOR: '1', ...extra };
 }
 

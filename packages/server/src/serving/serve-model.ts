@@ -5,6 +5,7 @@ import { InferenceLogger, ModelServer, openPlatform, type CairnConfig, type Plat
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '../metrics/http-metrics.js';
 import { buildServingApp } from './serving-app.js';
+import { closeGracefully } from '../graceful-close.js';
 
 export interface ServeModelOptions {
   /** `models:/NAME@ALIAS`, `models:/NAME/VERSION` or `runs:/<run id>/<path>`. */
@@ -74,7 +75,7 @@ export async function startModelServer(config: CairnConfig, options: ServeModelO
   const close = (): Promise<void> => {
     closing ??= (async () => {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      await app.close();
+      await closeGracefully(app);
       await server.close();
       await platform.close();
     })();
