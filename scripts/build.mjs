@@ -117,7 +117,7 @@ if (existsSync(join(UI, 'package.json'))) {
   const sources = newest([...filesUnder(join(UI, 'src')), ...filesUnder(join(ROOT, 'packages', 'client', 'src')), join(UI, 'index.html'), join(UI, 'vite.config.ts')]);
   if (!existsSync(index) || statSync(index).mtimeMs < sources) {
     await step('packages/ui (vite build)', () => {
-      execFileSync(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: UI, stdio: 'inherit' });
+      execFileSync(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: UI, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     });
   }
   const to = join(ROOT, 'packages', 'server', 'dist', 'ui');

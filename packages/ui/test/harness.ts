@@ -50,7 +50,8 @@ export function ensureUiBuilt(): void {
   const index = join(DIST, 'index.html');
   const sources = Math.max(newestMtime(join(UI_DIR, 'src')), statSync(join(UI_DIR, 'index.html')).mtimeMs, statSync(join(UI_DIR, 'vite.config.ts')).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: UI_DIR, stdio: 'inherit' });
+  // NODE_ENV as Vitest sets it ('test') would make Vite bundle React's development build.
+  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: UI_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 /** A fresh headless Chromium with its own profile, as the issue prescribes. */

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useParams } from 'react-router';
 import { EmptyState } from '../components/empty-state.js';
 import { Skeleton } from '../components/skeleton.js';
@@ -8,58 +8,59 @@ import { HomePage } from '../home/home-page.js';
 import { RunsPage } from '../runs/runs-page.js';
 import { ApiProvider } from './api-context.js';
 import { Layout } from './layout.js';
+import { lazyPage } from './lazy-page.js';
 import { RoutePrefetch } from './route-prefetch.js';
 import { SessionGate } from './session.js';
 
 // Pages other than the home, experiments and runs pages load on demand: the first page stays small.
-const loadRunPage = () => import('../runs/run-page.js');
-const RunPage = lazy(() => loadRunPage().then((m) => ({ default: m.RunPage })));
-const loadComparePage = () => import('../compare/compare-page.js');
-const ComparePage = lazy(() => loadComparePage().then((m) => ({ default: m.ComparePage })));
-const loadModelsPage = () => import('../models/models-page.js');
-const ModelsPage = lazy(() => loadModelsPage().then((m) => ({ default: m.ModelsPage })));
-const loadModelPage = () => import('../models/model-page.js');
-const ModelPage = lazy(() => loadModelPage().then((m) => ({ default: m.ModelPage })));
-const loadVersionPage = () => import('../models/version-page.js');
-const VersionPage = lazy(() => loadVersionPage().then((m) => ({ default: m.VersionPage })));
-const loadVersionComparePage = () => import('../models/version-compare-page.js');
-const VersionComparePage = lazy(() => loadVersionComparePage().then((m) => ({ default: m.VersionComparePage })));
-const loadFeaturesPage = () => import('../features/features-page.js');
-const FeaturesPage = lazy(() => loadFeaturesPage().then((m) => ({ default: m.FeaturesPage })));
-const loadFeatureViewPage = () => import('../features/feature-view-page.js');
-const FeatureViewPage = lazy(() => loadFeatureViewPage().then((m) => ({ default: m.FeatureViewPage })));
-const loadFeatureServicePage = () => import('../features/feature-service-page.js');
-const FeatureServicePage = lazy(() => loadFeatureServicePage().then((m) => ({ default: m.FeatureServicePage })));
-const loadDefinitionPage = () => import('../features/definition-page.js');
-const DefinitionPage = lazy(() => loadDefinitionPage().then((m) => ({ default: m.DefinitionPage })));
-const loadTrainingSetPage = () => import('../features/training-set-page.js');
-const TrainingSetPage = lazy(() => loadTrainingSetPage().then((m) => ({ default: m.TrainingSetPage })));
-const loadDataPage = () => import('../features/data-page.js');
-const DataPage = lazy(() => loadDataPage().then((m) => ({ default: m.DataPage })));
-const loadPipelinesPage = () => import('../pipelines/pipelines-page.js');
-const PipelinesPage = lazy(() => loadPipelinesPage().then((m) => ({ default: m.PipelinesPage })));
-const loadPipelineRunPage = () => import('../pipelines/pipeline-run-page.js');
-const PipelineRunPage = lazy(() => loadPipelineRunPage().then((m) => ({ default: m.PipelineRunPage })));
-const loadLineagePage = () => import('../lineage/lineage-page.js');
-const LineagePage = lazy(() => loadLineagePage().then((m) => ({ default: m.LineagePage })));
+const RunPageLazy = lazyPage(() => import('../runs/run-page.js'), (m) => m.RunPage);
+const RunPage = RunPageLazy.Page;
+const ComparePageLazy = lazyPage(() => import('../compare/compare-page.js'), (m) => m.ComparePage);
+const ComparePage = ComparePageLazy.Page;
+const ModelsPageLazy = lazyPage(() => import('../models/models-page.js'), (m) => m.ModelsPage);
+const ModelsPage = ModelsPageLazy.Page;
+const ModelPageLazy = lazyPage(() => import('../models/model-page.js'), (m) => m.ModelPage);
+const ModelPage = ModelPageLazy.Page;
+const VersionPageLazy = lazyPage(() => import('../models/version-page.js'), (m) => m.VersionPage);
+const VersionPage = VersionPageLazy.Page;
+const VersionComparePageLazy = lazyPage(() => import('../models/version-compare-page.js'), (m) => m.VersionComparePage);
+const VersionComparePage = VersionComparePageLazy.Page;
+const FeaturesPageLazy = lazyPage(() => import('../features/features-page.js'), (m) => m.FeaturesPage);
+const FeaturesPage = FeaturesPageLazy.Page;
+const FeatureViewPageLazy = lazyPage(() => import('../features/feature-view-page.js'), (m) => m.FeatureViewPage);
+const FeatureViewPage = FeatureViewPageLazy.Page;
+const FeatureServicePageLazy = lazyPage(() => import('../features/feature-service-page.js'), (m) => m.FeatureServicePage);
+const FeatureServicePage = FeatureServicePageLazy.Page;
+const DefinitionPageLazy = lazyPage(() => import('../features/definition-page.js'), (m) => m.DefinitionPage);
+const DefinitionPage = DefinitionPageLazy.Page;
+const TrainingSetPageLazy = lazyPage(() => import('../features/training-set-page.js'), (m) => m.TrainingSetPage);
+const TrainingSetPage = TrainingSetPageLazy.Page;
+const DataPageLazy = lazyPage(() => import('../features/data-page.js'), (m) => m.DataPage);
+const DataPage = DataPageLazy.Page;
+const PipelinesPageLazy = lazyPage(() => import('../pipelines/pipelines-page.js'), (m) => m.PipelinesPage);
+const PipelinesPage = PipelinesPageLazy.Page;
+const PipelineRunPageLazy = lazyPage(() => import('../pipelines/pipeline-run-page.js'), (m) => m.PipelineRunPage);
+const PipelineRunPage = PipelineRunPageLazy.Page;
+const LineagePageLazy = lazyPage(() => import('../lineage/lineage-page.js'), (m) => m.LineagePage);
+const LineagePage = LineagePageLazy.Page;
 
 // The page a link opens starts downloading at once, alongside the sign-in check, not after it.
 const PRELOAD: Array<[RegExp, () => Promise<unknown>]> = [
-  [/^\/runs\/[^/]+$/, loadRunPage],
-  [/^\/compare$/, loadComparePage],
-  [/^\/models$/, loadModelsPage],
-  [/^\/models\/[^/]+$/, loadModelPage],
-  [/^\/models\/[^/]+\/versions\//, loadVersionPage],
-  [/^\/models\/[^/]+\/compare$/, loadVersionComparePage],
-  [/^\/features$/, loadFeaturesPage],
-  [/^\/features\/views\//, loadFeatureViewPage],
-  [/^\/features\/services\//, loadFeatureServicePage],
-  [/^\/features\/(entities|sources)\//, loadDefinitionPage],
-  [/^\/features\/training-sets\//, loadTrainingSetPage],
-  [/^\/features\/data$/, loadDataPage],
-  [/^\/pipelines$/, loadPipelinesPage],
-  [/^\/pipelines\/runs\//, loadPipelineRunPage],
-  [/^\/lineage$/, loadLineagePage],
+  [/^\/runs\/[^/]+$/, RunPageLazy.preload],
+  [/^\/compare$/, ComparePageLazy.preload],
+  [/^\/models$/, ModelsPageLazy.preload],
+  [/^\/models\/[^/]+$/, ModelPageLazy.preload],
+  [/^\/models\/[^/]+\/versions\//, VersionPageLazy.preload],
+  [/^\/models\/[^/]+\/compare$/, VersionComparePageLazy.preload],
+  [/^\/features$/, FeaturesPageLazy.preload],
+  [/^\/features\/views\//, FeatureViewPageLazy.preload],
+  [/^\/features\/services\//, FeatureServicePageLazy.preload],
+  [/^\/features\/(entities|sources)\//, DefinitionPageLazy.preload],
+  [/^\/features\/training-sets\//, TrainingSetPageLazy.preload],
+  [/^\/features\/data$/, DataPageLazy.preload],
+  [/^\/pipelines$/, PipelinesPageLazy.preload],
+  [/^\/pipelines\/runs\//, PipelineRunPageLazy.preload],
+  [/^\/lineage$/, LineagePageLazy.preload],
 ];
 if (typeof window !== 'undefined') for (const [path, load] of PRELOAD) if (path.test(window.location.pathname)) void load();
 
