@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { startCliServer, type CliServer } from '../packages/cli/src/testing/cli-process.js';
 import { benchPlatform } from './lib/platforms.js';
 import type { BenchResult } from './lib/report.js';
@@ -65,6 +66,8 @@ export default {
         await platform.runs.logBatch(histRunId, { metrics: Array.from({ length: 10_000 }, (_, i) => ({ key: 'loss', value: Math.random(), timestamp: 1_700_000_000_000 + s + i, step: s + i })) });
       }
     }
+    // Planner statistics for data seeded by an earlier run too (autovacuum is off on this machine).
+    await sql`analyze`.execute(platform.database.db);
     const ingestExp = await platform.experiments.create({ name: `replicas-ingest-${Date.now()}` });
     await platform.close();
 

@@ -36,6 +36,8 @@ const latencies = new Float64Array(total).fill(Infinity);
 const lateness = new Float64Array(total);
 let completed = 0;
 let errors = 0;
+/** Answers other than 200, by status (0: the connection failed). */
+const failures: Record<number, number> = {};
 let opened = 0;
 
 class Connection {
@@ -55,6 +57,17 @@ class Connection {
     });
     this.socket.on('data', (d) => this.onData(d));
     this.socket.on('error', () => {});
+    // A connection the server closed with requests unanswered: those failed (status 0), now.
+    this.socket.on('close', () => {
+      for (const i of this.pending) {
+        latencies[i] = performance.now() - (start + i * interval);
+        errors++;
+        completed++;
+        failures[0] = (failures[0] ?? 0) + 1;
+      }
+      this.pending = [];
+      if (total > 0 && completed === total) finish();
+    });
   }
 
   send(i: number, due: number): void {
@@ -81,7 +94,10 @@ class Connection {
       this.bodyLeft = -1;
       const i = this.pending.shift()!;
       latencies[i] = performance.now() - (start + i * interval);
-      if (this.status !== 200) errors++;
+      if (this.status !== 200) {
+        errors++;
+        failures[this.status] = (failures[this.status] ?? 0) + 1;
+      }
       completed++;
       if (!this.pending.length) this.onIdle(this);
       if (completed === total) finish();
@@ -123,7 +139,7 @@ function finish(): void {
   const late = Float64Array.from(lateness).sort();
   const pct = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))]!;
   console.log(JSON.stringify({
-    p50: pct(sorted, 50), p99: pct(sorted, 99), p999: pct(sorted, 99.9), max: sorted[sorted.length - 1], errors, sent: total, completed, connections: opened, lateP99: pct(late, 99),
+    p50: pct(sorted, 50), p99: pct(sorted, 99), p999: pct(sorted, 99.9), max: sorted[sorted.length - 1], errors, failures, sent: total, completed, connections: opened, lateP99: pct(late, 99),
   }));
   process.exit(0);
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, MetricRow, MetricSegmentRow, ParamRow, RunRow } from '../../packages/core/src/db/schema.js';
 import { encodeSegment } from '../../packages/core/src/tracking/sql/metric-segments.js';
 
@@ -47,6 +47,9 @@ export async function seedSearchRuns(db: Kysely<Database>, experimentId: number,
       }
     });
   }
+  // Planner statistics, as autovacuum would gather on a long-lived server (this machine's
+  // PostgreSQL runs with autovacuum off, so without them a search plans as if the tables were empty).
+  await sql`analyze`.execute(db);
 }
 
 /** A one-point history segment holding a latest-metrics row. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nestRuns } from './run-tree.js';
+import { nestRuns, reuseRows } from './run-tree.js';
 
 const run = (runId: string, parentRunId: string | null = null) => ({ info: { runId, parentRunId } });
 
@@ -15,5 +15,19 @@ describe('nestRuns', () => {
 
   it('never loops on a cycle', () => {
     expect(nestRuns([run('a', 'b'), run('b', 'a')]).map((r) => r.run.info.runId).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('reuseRows', () => {
+  it('keeps the row objects of runs already drawn, and new ones where a run moved in the tree', () => {
+    const a = run('a');
+    const b = run('b');
+    const first = nestRuns([a, b]);
+    const c = run('c', 'a');
+    const next = reuseRows(nestRuns([a, b, c]), first);
+    expect(next.map((r) => r.run.info.runId)).toEqual(['a', 'c', 'b']);
+    expect(next[2]).toBe(first[1]); // b: unchanged
+    expect(next[0]).not.toBe(first[0]); // a: now has a child
+    expect(next[0]!.childCount).toBe(1);
   });
 });

@@ -43,3 +43,16 @@ export function nestRuns<R extends TreeRun>(runs: readonly R[], collapsed: Reado
   if (collapsed.size === 0) for (const run of runs) if (!placed.has(run.info.runId)) visit(run, 0);
   return out;
 }
+
+/**
+ * `next` with each row swapped for the equal row of `previous` (the same run object, depth and
+ * child count), so the memoized rows in view do not re-render when another page of runs arrives.
+ */
+export function reuseRows<R extends TreeRun>(next: TreeRow<R>[], previous: readonly TreeRow<R>[]): TreeRow<R>[] {
+  if (!previous.length) return next;
+  const old = new Map(previous.map((r) => [r.run, r]));
+  return next.map((r) => {
+    const o = old.get(r.run);
+    return o && o.depth === r.depth && o.childCount === r.childCount ? o : r;
+  });
+}

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Run } from '@cairn/core';
-import { nestRuns, type TreeRow } from './run-tree.js';
+import { nestRuns, reuseRows, type TreeRow } from './run-tree.js';
 import { BUILT_IN, RunRow, type RowActions } from './run-row.js';
 import { columnId, fieldOf, type DataColumn, type Sort } from './runs-view-state.js';
 import { ROW_HEIGHT } from './run-row.js';
@@ -34,7 +34,9 @@ const NO_ROWS: Row[] = [];
 export function RunsTable({ runs, columns, sort, onSort, selected, onSelect, onNeedMore, loadingMore }: RunsTableProps) {
   const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
-  const rows = useMemo(() => nestRuns(runs, collapsed), [runs, collapsed]);
+  // Rows already drawn keep their objects when more pages arrive, so they do not re-render.
+  const drawn = useRef<Row[]>([]);
+  const rows = useMemo(() => (drawn.current = reuseRows(nestRuns(runs, collapsed), drawn.current)), [runs, collapsed]);
   const selectedSet = useMemo(() => new Set(selected), [selected]);
   const [focus, setFocus] = useState(0);
 
