@@ -19,7 +19,14 @@ describe('sampledSteps', () => {
       fc.property(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 60 }), (start, length, max) => {
         expect(sampledSteps(start, start + length, max)).toEqual(reference(start, start + length, max));
       }),
+      { numRuns: 2000 },
     );
+  });
+
+  it('puts interval boundaries where MLflow\'s floating-point division does', () => {
+    // 79 / (395 / 35) is 6.999... in floating point: step 80, not 79, opens the eighth interval.
+    expect(sampledSteps(0, 394, 35)).toEqual(reference(0, 394, 35));
+    expect(sampledSteps(0, 394, 35)[7]).toBe(80);
   });
 
   it('costs per interval, not per step', () => {

@@ -25,12 +25,20 @@ export function sampledSteps(start: number, end: number, maxResults: number): nu
     for (let s = start; s <= end; s++) out.push(s);
     return out;
   }
-  // Step start+o falls in interval floor(o * n / span); the first o of interval k is ceil(k * span / n).
+  // Step start+o falls in interval floor(o / interval), with MLflow's floating-point interval
+  // span / maxResults. The first o of interval k is ceil(k * span / n) in exact arithmetic; MLflow's
+  // float division can put a boundary step one off (79 / (395 / 35) is 6.999...), so each candidate
+  // is moved to where the float computation puts the boundary. Per interval, not per step.
+  const interval = Number(span) / maxResults;
+  const total = Number(span);
   const out: number[] = [];
   for (let k = 0n; k < n; k++) {
-    const offset = (k * span + n - 1n) / n;
-    if (offset >= span) break;
-    out.push(Number(BigInt(start) + offset));
+    const want = Number(k);
+    let o = Number((k * span + n - 1n) / n);
+    while (o > 0 && Math.floor((o - 1) / interval) >= want) o--;
+    while (o < total && Math.floor(o / interval) < want) o++;
+    if (o >= total) break;
+    out.push(start + o);
   }
   return out;
 }
