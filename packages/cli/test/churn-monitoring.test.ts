@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, openPlatform, verifySignature, SIGNATURE_HEADER } from '@cairn/core';
-import { HAVE_CHROMIUM, SCREENSHOTS, launchBrowser, serveUi, watchPage } from '../../ui/test/harness.js';
+import { HAVE_CHROMIUM, SCREENSHOTS, openUiSession } from '../../ui/test/harness.js';
 import { bash, commandEnv, copyExample, REPO } from './example-project.js';
 
 const CAIRN = join(REPO, 'packages', 'cli', 'bin', 'cairn.js');
@@ -117,11 +117,8 @@ describe('churn example: serve, log, monitor, alert', () => {
   // Chromium is mandatory under CI=true (.ci/run installs it); elsewhere this step is skipped without it.
   it.runIf(HAVE_CHROMIUM || process.env.CI === 'true')("shows it on the model page's Monitoring tab: the served version, traffic, drift and the alert", async () => {
     const platform = await openPlatform(loadConfig({ cwd: project.dir, env: {} }));
-    const { app, url: ui } = await serveUi(platform);
-    const browser = await launchBrowser();
+    const { app, url: ui, browser, page, watch } = await openUiSession(platform);
     try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-      const watch = watchPage(page);
       await page.goto(`${ui}/models/churn?tab=monitoring`);
       const served = page.getByTestId('served-version');
       await expect.poll(() => served.textContent(), { timeout: 30_000 }).toMatch(/v1.*@champion/);

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
-import { SCREENSHOTS, describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { SCREENSHOTS, describeBrowser, openUiSession } from './harness.js';
 
 describeBrowser('web UI with auth on', () => {
   let t: TestPlatform;
@@ -30,10 +31,7 @@ describeBrowser('web UI with auth on', () => {
     const run = await t.platform.runs.create({ experimentId, runName: 'baseline', tags: { team: 'risk' } });
     runId = run.info.runId;
     await t.platform.runs.logBatch(runId, { metrics: [{ key: 'auc', value: 0.9, timestamp: 1, step: 0 }] });
-    ({ app, url } = await serveUi(t.platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(t.platform));
   });
   afterAll(async () => {
     await browser?.close();

@@ -80,6 +80,14 @@ export async function serveUi(platform: Platform): Promise<{ url: string; app: F
   return { url, app };
 }
 
+/** The built UI served for `platform` and a fresh headless Chromium on one page, watched for problems. */
+export async function openUiSession(platform: Platform): Promise<{ url: string; app: FastifyInstance; browser: Awaited<ReturnType<typeof launchBrowser>>; page: Page; watch: ReturnType<typeof watchPage> }> {
+  const { app, url } = await serveUi(platform);
+  const browser = await launchBrowser();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  return { app, url, browser, page, watch: watchPage(page) };
+}
+
 /** What a page did that it must not: script errors, failed requests, CSP violations, dialogs. */
 export function watchPage(page: Page): { problems: string[]; dialogs: string[] } {
   const problems: string[] = [];

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig, openPlatform, type Platform } from '@cairn/core';
 import { CAIRN_BIN } from '../../cli/src/testing/cli-process.js';
 import { commandEnv, copyExample } from '../../cli/test/example-project.js';
-import { SCREENSHOTS, describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { SCREENSHOTS, describeBrowser, openUiSession } from './harness.js';
 
 function runStart(dir: string): Promise<void> {
   return new Promise((done, fail) => {
@@ -67,10 +68,7 @@ describeBrowser('web UI part 2 journey on the churn example', () => {
     champion = (await platform.registry.aliases.get('churn', 'champion')).version;
     bad = await candidate(platform, { auc: 0.61, accuracy: 0.8, baseline_accuracy: 0.81 });
     good = await candidate(platform, { auc: 0.99, accuracy: 0.95, baseline_accuracy: 0.81 });
-    ({ app, url } = await serveUi(platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(platform));
   });
   afterAll(async () => {
     await browser?.close();

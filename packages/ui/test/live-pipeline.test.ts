@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { chatty } from '../../core/src/pipelines/fixtures/log-pipelines.js';
 import { seedPipelineRun } from '../../../bench/lib/pipeline-seed.js';
-import { describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { describeBrowser, openUiSession } from './harness.js';
 
 describeBrowser('web UI: a pipeline run live', () => {
   let t: TestPlatform;
@@ -25,10 +26,7 @@ describeBrowser('web UI: a pipeline run live', () => {
     const handle = await t.platform.pipelines.start(chatty, { overrides: { dir: t.dir } });
     runId = handle.runId;
     done = handle.done;
-    ({ app, url } = await serveUi(t.platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(t.platform));
   });
   afterAll(async () => {
     writeFileSync(join(t.dir, 'release'), '');

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
-import { describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { describeBrowser, openUiSession } from './harness.js';
 
 describeBrowser('web UI live updates', () => {
   let t: TestPlatform;
@@ -24,10 +25,7 @@ describeBrowser('web UI live updates', () => {
     experimentId = (await t.platform.experiments.create({ name: 'live' })).experimentId;
     runId = (await t.platform.runs.create({ experimentId, runName: 'training', heartbeat: true })).info.runId;
     await log(0, 10);
-    ({ app, url } = await serveUi(t.platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(t.platform));
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { param, pipeline, step } from '@cairn/core';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { DEFINE, writeFeatureProject } from '../../core/src/features/testing/feature-project.js';
-import { describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { describeBrowser, openUiSession } from './harness.js';
 
 const P = {
   img: '<img src=x onerror="window.__xss=(window.__xss||0)+1">',
@@ -58,10 +59,7 @@ export const ranking = featureService({ name: 'ranking', features: [stats], desc
     await p.registry.versions.finalize('xss-model', pending.version);
     await p.registry.gates.promote('xss-model', 1, 'champion', { reason: `because ${P.img}` });
     pipelineRunId = (await p.pipelines.run(loud, { overrides: { text: `${P.img} ${P.script} ${P.svg}` } })).run.runId;
-    ({ app, url } = await serveUi(t.platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(t.platform));
   });
   afterAll(async () => {
     await browser?.close();

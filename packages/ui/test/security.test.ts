@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
-import { SCREENSHOTS, describeBrowser, launchBrowser, serveUi, watchPage } from './harness.js';
+import type { launchBrowser, watchPage } from './harness.js';
+import { SCREENSHOTS, describeBrowser, openUiSession } from './harness.js';
 
 // Each payload bumps window.__xss if it ever runs.
 const P = {
@@ -41,10 +42,7 @@ describeBrowser('web UI against script payloads', () => {
       await runs.logArtifact(run.info.runId, 'notes.md', `# Notes\n\n${P.img}\n\n${P.script}\n\n[click](javascript:window.__xss=1)\n\n![x](javascript:window.__xss=1)\n`);
       runIds.push(run.info.runId);
     }
-    ({ app, url } = await serveUi(t.platform));
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    watch = watchPage(page);
+    ({ app, url, browser, page, watch } = await openUiSession(t.platform));
   });
   afterAll(async () => {
     await browser?.close();
