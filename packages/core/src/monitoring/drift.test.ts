@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { percentiles } from '../features/stats/training-profile.js';
-import { chiSquare, chiSquarePValue, jensenShannon, ksStatistic, numericPsi, psi, referenceCdf, summarizeLive, summaryKs, summaryPsi } from './drift.js';
+import { summarizeLive } from '../serving/inference-log/input-summary.js';
+import { chiSquare, chiSquarePValue, jensenShannon, ksStatistic, numericPsi, psi, referenceCdf, summaryKs, summaryPsi } from './drift.js';
 import { accuracy, auc, mae, rmse } from './performance.js';
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();

@@ -1,3 +1,5 @@
+import type { LiveSummary } from '../serving/inference-log/input-summary.js';
+
 // Drift statistics as plain functions: a reference (the training set's profile) against live values.
 
 /** Proportions below this count as this, so an empty bin does not make PSI or KL infinite. */
@@ -207,54 +209,6 @@ function normalize(v: ArrayLike<number>): number[] {
   let total = 0;
   for (let i = 0; i < v.length; i++) total += v[i]!;
   return Array.from(v as ArrayLike<number>, (x) => (total > 0 ? x / total : 0));
-}
-
-/**
- * Live values of a numeric feature summarized against a reference, in one pass and without sorting
- * them all (1M rows x 50 features must stay fast): the live CDF at every reference percentile, and
- * an evenly spaced sample of at most `sampleSize` values (sorted) for the CDF between them.
- */
-export interface LiveSummary {
-  n: number;
-  /** Share of live values ≤ p_k, for k = 0…100. */
-  cdfAtReference: Float64Array;
-  sample: Float64Array;
-}
-
-/** Summarizes live values (NaN counts as missing and is skipped) against 101 reference percentiles. */
-export function summarizeLive(referencePercentiles: ArrayLike<number>, values: ArrayLike<number>, sampleSize = 20_000): LiveSummary {
-  const m = referencePercentiles.length;
-  const counts = new Float64Array(m + 1);
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v !== v) continue;
-    n++;
-    // First k with p_k >= v: v is counted in the CDF at p_k and every later percentile.
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (referencePercentiles[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo]!++;
-  }
-  const cdfAtReference = new Float64Array(m);
-  let run = 0;
-  for (let k = 0; k < m; k++) {
-    run += counts[k]!;
-    cdfAtReference[k] = n ? run / n : 0;
-  }
-  const stride = Math.max(1, Math.ceil(n / sampleSize));
-  const picked: number[] = [];
-  let seen = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v !== v) continue;
-    if (seen++ % stride === 0) picked.push(v);
-  }
-  return { n, cdfAtReference, sample: Float64Array.from(picked).sort() };
 }
 
 /** KS statistic from a live summary: exact at the reference percentiles, from the sample between them. */

@@ -1,6 +1,7 @@
 import type { CairnConfig } from '../config/config.js';
 import type { FeatureProfile } from '../features/stats/training-profile.js';
-import { chiSquare, jensenShannon, summarizeLive, summaryKs, summaryPsi } from './drift.js';
+import type { CategoricalInputSummary, InputSummarySpec, NumericInputSummary } from '../serving/inference-log/input-summary.js';
+import { chiSquare, jensenShannon, summaryKs, summaryPsi } from './drift.js';
 import type { FeatureReport, MonitorAlert } from './entities.js';
 
 export type Thresholds = CairnConfig['monitoring'];
@@ -13,17 +14,26 @@ export interface FeatureExpectation {
   allowed: Array<string | number | boolean> | null;
 }
 
-const toNumber = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+/** What the monitor asks the log to summarize for these training profiles (and the views' expectations). */
+export function summarySpec(profiles: FeatureProfile[], expectations: Map<string, FeatureExpectation>): InputSummarySpec {
+  const spec: InputSummarySpec = { numeric: [], categorical: [] };
+  for (const p of profiles) {
+    const e = expectations.get(p.feature) ?? null;
+    // Outside what training saw, or the view's own bounds when it declares them.
+    if (p.kind === 'numeric') spec.numeric.push({ name: p.feature, percentiles: p.percentiles, lo: e?.min ?? p.min ?? null, hi: e?.max ?? p.max ?? null });
+    else spec.categorical.push({ name: p.feature, known: Object.keys(p.categories ?? {}), allowed: e?.allowed ? e.allowed.map(String) : null });
+  }
+  return spec;
+}
 
 /**
- * Compares one feature's live values with its training profile: drift (PSI and KS for numeric
- * features, Jensen-Shannon and chi-square for categorical ones) and data quality (nulls, values
- * outside the training range or the view's expectations, unseen categories). Returns the report
- * and the alerts its thresholds raise; drift is judged only with at least `min_rows` values.
+ * Compares one feature's live values (summarized by the log against `summarySpec`) with its
+ * training profile: drift (PSI and KS for numeric features, Jensen-Shannon and chi-square for
+ * categorical ones) and data quality (nulls, values outside the training range or the view's
+ * expectations, unseen categories). Returns the report and the alerts its thresholds raise; drift
+ * is judged only with at least `min_rows` rows.
  */
-export function featureReport(profile: FeatureProfile, values: ArrayLike<unknown> | Float64Array, expectation: FeatureExpectation | null, t: Thresholds): { report: FeatureReport; alerts: MonitorAlert[] } {
-  const rows = values.length;
-  let nulls = 0;
+export function featureReport(profile: FeatureProfile, live: NumericInputSummary | CategoricalInputSummary, rows: number, expectation: FeatureExpectation | null, t: Thresholds): { report: FeatureReport; alerts: MonitorAlert[] } {
   const alerts: MonitorAlert[] = [];
   const trainingNullRate = profile.count + profile.nulls ? profile.nulls / (profile.count + profile.nulls) : 0;
   const report: FeatureReport = {
@@ -31,59 +41,25 @@ export function featureReport(profile: FeatureProfile, values: ArrayLike<unknown
     nullRate: 0, trainingNullRate, outOfRangeRate: null, unseenRate: null, drift: false,
   };
   const enough = rows >= t.min_rows;
-  if (profile.kind === 'numeric') {
-    // Values as doubles, NaN for missing (the Parquet log hands numeric columns over this way already).
-    const xs = values instanceof Float64Array ? values : Float64Array.from(values, (v) => toNumber(v) ?? Number.NaN);
-    let outside = 0;
-    let present = 0;
-    const eMin = expectation?.min ?? null;
-    const eMax = expectation?.max ?? null;
-    const lo = eMin ?? profile.min ?? -Infinity;
-    const hi = eMax ?? profile.max ?? Infinity;
-    for (let i = 0; i < xs.length; i++) {
-      const x = xs[i]!;
-      if (x !== x) continue;
-      present++;
-      // Outside what training saw (or the view's own bounds, when it declares them).
-      if (x < lo || x > hi) outside++;
-    }
-    nulls = rows - present;
-    report.outOfRangeRate = present ? outside / present : 0;
-    if (profile.percentiles && present && enough) {
-      const summary = summarizeLive(profile.percentiles, xs);
-      report.psi = summaryPsi(profile.percentiles, summary);
-      report.ks = summaryKs(profile.percentiles, summary);
+  const present = live.present;
+  const nulls = rows - present;
+  if (live.kind === 'numeric') {
+    report.outOfRangeRate = present ? live.outside / present : 0;
+    if (profile.percentiles && live.live && present && enough) {
+      report.psi = summaryPsi(profile.percentiles, live.live);
+      report.ks = summaryKs(profile.percentiles, live.live);
       if (report.psi >= t.psi_threshold) alerts.push(alert('drift', profile.feature, 'psi', report.psi, t.psi_threshold, `PSI of '${profile.feature}' is ${fmt(report.psi)} (threshold ${t.psi_threshold})`));
       if (report.ks >= t.ks_threshold) alerts.push(alert('drift', profile.feature, 'ks', report.ks, t.ks_threshold, `KS statistic of '${profile.feature}' is ${fmt(report.ks)} (threshold ${t.ks_threshold})`));
     }
     if (enough && report.outOfRangeRate > t.out_of_range_threshold) alerts.push(alert('data_quality', profile.feature, 'out_of_range_rate', report.outOfRangeRate, t.out_of_range_threshold, `${pct(report.outOfRangeRate)} of '${profile.feature}' lies outside the training range or the view's expectations`));
   } else {
     const known = profile.categories ?? {};
-    const names = Object.keys(known);
-    const index = new Map(names.map((n, i) => [n, i]));
-    const observed = new Array<number>(names.length + 1).fill(0);
-    let unseen = 0;
-    let disallowed = 0;
-    const allowed = expectation?.allowed ? new Set(expectation.allowed.map(String)) : null;
-    for (let r = 0; r < values.length; r++) {
-      const v = values[r];
-      if (v === null || v === undefined) {
-        nulls++;
-        continue;
-      }
-      const k = String(v);
-      const i = index.get(k);
-      if (i === undefined) {
-        observed[names.length]!++;
-        unseen++;
-      } else observed[i]!++;
-      if (allowed && !allowed.has(k)) disallowed++;
-    }
-    const present = rows - nulls;
-    report.unseenRate = present ? unseen / present : 0;
-    report.outOfRangeRate = allowed ? (present ? disallowed / present : 0) : null;
+    report.unseenRate = present ? live.unseen / present : 0;
+    report.outOfRangeRate = expectation?.allowed ? (present ? live.disallowed / present : 0) : null;
     if (present && enough) {
-      const expected = [...names.map((n) => known[n]!), profile.otherCount];
+      // The summary's counts follow the profile's categories in their order (summarySpec), then the unseen.
+      const expected = [...Object.values(known), profile.otherCount];
+      const observed = [...live.counts, live.unseen];
       report.js = jensenShannon(expected, observed);
       report.chiSquareP = chiSquare(expected, observed).pValue;
       if (report.js >= t.js_threshold) alerts.push(alert('drift', profile.feature, 'js', report.js, t.js_threshold, `Jensen-Shannon distance of '${profile.feature}' is ${fmt(report.js)} (threshold ${t.js_threshold})`));

@@ -16,7 +16,7 @@ import type { ExperimentService } from '../tracking/experiment-service.js';
 import type { RunService } from '../tracking/run-service.js';
 import { ksStatistic, numericPsi } from './drift.js';
 import type { MonitorAlert, MonitorReport } from './entities.js';
-import { alert, featureReport, type FeatureExpectation } from './feature-drift.js';
+import { alert, featureReport, summarySpec, type FeatureExpectation } from './feature-drift.js';
 import { matchLabels } from './match-labels.js';
 import { accuracy, auc, mae, rmse } from './performance.js';
 import { readMonitorReport, recordMonitorRun } from './monitor-runs.js';
@@ -90,7 +90,9 @@ export class MonitorService {
     const windowMs = parseDuration(input.window ?? '1d', "'window'");
     const from = to - windowMs;
     const t = this.deps.thresholds;
-    const rows = await this.deps.log.read({ model: version.name, version: version.version, from, to });
+    const window = { model: version.name, version: version.version, from, to };
+    // Inputs are judged summarized where the log keeps them; only ids, times and outputs are read.
+    const rows = await this.deps.log.read(window, { inputs: false });
     const training = await trainingContextOf(this.deps.db, version.name, version.version, version.runId);
     const profiles = training ? await this.deps.features.getTrainingStatistics(training.datasetId) : null;
     const expectations = training?.featureService ? await this.expectationsOf(training.featureService) : new Map<string, FeatureExpectation>();
@@ -100,10 +102,11 @@ export class MonitorService {
     };
     if (!profiles) report.note = training ? `training set ${training.datasetId} has no statistics recorded (built before Cairn kept them); drift and data quality are not judged` : `version ${version.version} was not registered from a feature-store training set, so there is no reference to judge drift against`;
     else if (rows.count < t.min_rows) report.note = `${rows.count} logged rows in the window, fewer than monitoring.min_rows (${t.min_rows}): drift is not judged`;
+    const summary = profiles?.length && rows.count ? await this.deps.log.summarizeInputs(window, summarySpec(profiles, expectations)) : null;
     for (const profile of profiles ?? []) {
-      const values = rows.inputs.get(profile.feature);
-      if (!values) continue;
-      const { report: f, alerts } = featureReport(profile, values, expectations.get(profile.feature) ?? null, t);
+      const live = summary?.features.get(profile.feature);
+      if (!live) continue;
+      const { report: f, alerts } = featureReport(profile, live, summary!.rows, expectations.get(profile.feature) ?? null, t);
       report.features.push(f);
       report.alerts.push(...alerts);
     }
@@ -123,7 +126,7 @@ export class MonitorService {
     const order = Array.from({ length: rows.count }, (_, i) => i).sort((a, b) => rows.times[a]! - rows.times[b]!);
     const live = numbers(order.map((i) => rows.outputs[i]));
     if (live.length < t.min_rows) return;
-    const before = await this.deps.log.read({ model: version.name, version: version.version, from: report.window.from - windowMs, to: report.window.from });
+    const before = await this.deps.log.read({ model: version.name, version: version.version, from: report.window.from - windowMs, to: report.window.from }, { inputs: false });
     let reference = numbers(before.outputs);
     let label = 'the window before';
     let current = live;

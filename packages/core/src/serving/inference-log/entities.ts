@@ -26,6 +26,11 @@ export interface InferenceLogQuery {
   to: number;
 }
 
+export interface ReadOptions {
+  /** Read the input columns too (default true); the monitor reads them summarized instead (`summarizeInputs`). */
+  inputs?: boolean;
+}
+
 /** Logged rows as columns (what the monitor computes over). */
 export interface LoggedRows {
   count: number;

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import type { InferenceRecord } from './entities.js';
 import type { InferenceLogStore } from './inference-log-store.js';
+import { summarizeRows, type InputSummarySpec } from './input-summary.js';
 
 const rec = (i: number, over: Partial<InferenceRecord> = {}): InferenceRecord => ({
   requestId: `req-${i}`, row: 0, model: 'contract', version: 1, time: 1_700_000_000_000 + i * 1000, entity: i % 2 ? JSON.stringify({ id: i }) : null,
@@ -44,5 +45,56 @@ export function inferenceLogStoreContract(store: () => InferenceLogStore): void 
     ]);
     expect((await store().requests({ model: 'traffic', version: 2, from: 0, to: 2_000_000_000_000 })).count).toBe(1);
     expect((await store().requests({ model: 'nobody', from: 0, to: 1 })).count).toBe(0);
+  });
+
+  it('summarizes inputs exactly as the in-memory reference does: numbers, numbers as text, categories, nulls, ranges', async () => {
+    const ps = (f: (k: number) => number) => Array.from({ length: 101 }, (_, k) => f(k));
+    const spec: InputSummarySpec = {
+      numeric: [
+        { name: 'x', percentiles: ps((k) => k / 10), lo: 0, hi: 9 },
+        // A discrete feature: many percentiles share a value.
+        { name: 'level', percentiles: ps((k) => (k < 40 ? 0 : k < 90 ? 1 : 2)), lo: null, hi: 2 },
+        { name: 'spelled', percentiles: ps((k) => k), lo: null, hi: null },
+        { name: 'no_reference', percentiles: null, lo: 1, hi: null },
+        { name: 'never_logged', percentiles: ps((k) => k), lo: null, hi: null },
+      ],
+      categorical: [
+        { name: 'city', known: ['lyon', 'paris', "o'hare"], allowed: ['lyon', 'paris'] },
+        { name: 'code', known: ['1', '2', '2.5'], allowed: null },
+        { name: 'empty_known', known: [], allowed: [] },
+      ],
+    };
+    const cities = ['lyon', 'paris', "o'hare", 'nice', null];
+    const spelled = ['5', ' 7', 'x', '', null, '1e1', 'Infinity'];
+    await store().append(Array.from({ length: 240 }, (_, i) => rec(i, {
+      model: 'summary', requestId: `s-${i}`,
+      inputs: {
+        x: i % 17 === 0 ? null : (i % 23) / 2, level: i % 5 === 0 ? 3 : i % 3, spelled: spelled[i % spelled.length], no_reference: i % 4,
+        city: cities[i % cities.length], code: i % 6 === 5 ? null : (i % 4) + (i % 8 === 3 ? 0.5 : 0), empty_known: i % 2 ? 'a' : null,
+      },
+    })));
+    const window = { model: 'summary', version: 1, from: 0, to: 2_000_000_000_000 };
+    const got = await store().summarizeInputs(window, spec);
+    const expected = summarizeRows(await store().read(window), spec);
+    expect(got.rows).toBe(240);
+    expect([...got.features.keys()].sort()).toEqual(['city', 'code', 'empty_known', 'level', 'no_reference', 'spelled', 'x']);
+    for (const [name, summary] of expected.features) expect(got.features.get(name), name).toEqual(summary);
+    // A few figures by hand, so the reference itself is pinned.
+    const x = got.features.get('x')!;
+    expect(x.kind === 'numeric' && [x.present, x.outside]).toEqual([225, 37]);
+    const city = got.features.get('city')!;
+    expect(city.kind === 'categorical' && [city.present, city.counts, city.unseen, city.disallowed]).toEqual([192, [48, 48, 48], 48, 96]);
+    const spelledSummary = got.features.get('spelled')!;
+    // '5', ' 7' and '1e1' spell numbers; 'x', '', null and 'Infinity' do not.
+    expect(spelledSummary.kind === 'numeric' && spelledSummary.present).toBe(104);
+    // An empty window summarizes to nothing, and a small sample stays spread and sorted.
+    expect((await store().summarizeInputs({ ...window, to: 1 }, spec)).rows).toBe(0);
+    const sampled = (await store().summarizeInputs(window, { ...spec, sampleSize: 40 })).features.get('no_reference');
+    expect(sampled?.kind === 'numeric' && sampled.live).toBeNull();
+    const xs = (await store().summarizeInputs(window, { ...spec, sampleSize: 40 })).features.get('x');
+    const sample = xs?.kind === 'numeric' ? Array.from(xs.live!.sample) : [];
+    expect(sample.length).toBeGreaterThan(10);
+    expect(sample.length).toBeLessThan(120);
+    expect(sample).toEqual([...sample].sort((a, b) => a - b));
   });
 }

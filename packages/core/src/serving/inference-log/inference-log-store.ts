@@ -1,4 +1,5 @@
-import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows } from './entities.js';
+import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows, ReadOptions } from './entities.js';
+import type { InputSummary, InputSummarySpec } from './input-summary.js';
 
 /**
  * Where logged predictions go: the plug-in point of the inference log, with a backend writing
@@ -8,7 +9,9 @@ import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows } f
 export interface InferenceLogStore {
   append(records: InferenceRecord[]): Promise<void>;
   /** The rows logged in the window, in no particular order (`times` tells when each was scored). */
-  read(query: InferenceLogQuery): Promise<LoggedRows>;
+  read(query: InferenceLogQuery, options?: ReadOptions): Promise<LoggedRows>;
+  /** Per-feature statistics of the window's inputs (see `summarizeRows`, which every store must agree with): what the monitor judges drift and data quality on. */
+  summarizeInputs(query: InferenceLogQuery, spec: InputSummarySpec): Promise<InputSummary>;
   /** One entry per request in the window (time, latency, version, rows), in no particular order; no inputs or outputs are read. */
   requests(query: InferenceLogQuery): Promise<LoggedRequests>;
   close(): Promise<void>;

@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { InferenceLogQuery, InferenceRecord, LoggedRequests, LoggedRows } from './entities.js';
-import { emptyRequests, emptyRows } from './entities.js';
+import type { InferenceRecord } from './entities.js';
 import type { InferenceLogStore } from './inference-log-store.js';
 import { InferenceLogger } from './inference-logger.js';
 
 // A real in-memory store: what it keeps is what was appended, and it can be told to fail.
-class MemoryStore implements InferenceLogStore {
+class MemoryStore implements Pick<InferenceLogStore, 'append' | 'close'> {
   kept: InferenceRecord[] = [];
   failing = false;
   async append(records: InferenceRecord[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 1));
     if (this.failing) throw new Error('ENOSPC: no space left on device');
     this.kept.push(...records);
-  }
-  async read(_q: InferenceLogQuery): Promise<LoggedRows> {
-    return emptyRows();
-  }
-  async requests(_q: InferenceLogQuery): Promise<LoggedRequests> {
-    return emptyRequests();
   }
   async close(): Promise<void> {}
 }

@@ -34,7 +34,7 @@ export class InferenceLogger {
   private readonly random: () => number;
   private readonly counters = { written: 0, lost: 0, lastError: null as string | null };
 
-  constructor(private readonly store: InferenceLogStore, private readonly options: InferenceLoggerOptions) {
+  constructor(private readonly store: Pick<InferenceLogStore, 'append' | 'close'>, private readonly options: InferenceLoggerOptions) {
     this.random = options.random ?? Math.random;
   }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { emptyRequests, emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRequests, type LoggedRows } from '../entities.js';
+import { emptyRequests, emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRequests, type LoggedRows, type ReadOptions } from '../entities.js';
+import { summarizeRows, type InputSummary, type InputSummarySpec } from '../input-summary.js';
 import type { InferenceLogStore } from '../inference-log-store.js';
 import type { ServingTables } from './rows.js';
 
@@ -25,8 +26,10 @@ export class SqlInferenceLogStore implements InferenceLogStore {
     });
   }
 
-  async read(q: InferenceLogQuery): Promise<LoggedRows> {
-    let query = this.db.selectFrom('inference_log').select(['request_id', 'row_index', 'version', 'time', 'entity', 'inputs', 'output'])
+  async read(q: InferenceLogQuery, options: ReadOptions = {}): Promise<LoggedRows> {
+    const withInputs = options.inputs !== false;
+    let query = this.db.selectFrom('inference_log').select(['request_id', 'row_index', 'version', 'time', 'entity', 'output'])
+      .$if(withInputs, (qb) => qb.select('inputs'))
       .where('model', '=', q.model).where('time', '>=', q.from).where('time', '<', q.to);
     if (q.version !== undefined) query = query.where('version', '=', q.version);
     const rows = await query.orderBy('time').orderBy('request_id').orderBy('row_index').execute();
@@ -39,7 +42,8 @@ export class SqlInferenceLogStore implements InferenceLogStore {
       out.versions.push(Number(r.version));
       out.entities.push(r.entity);
       out.outputs.push(JSON.parse(r.output));
-      for (const [k, v] of Object.entries(JSON.parse(r.inputs) as Record<string, unknown>)) {
+      if (!withInputs) return;
+      for (const [k, v] of Object.entries(JSON.parse((r as { inputs: string }).inputs) as Record<string, unknown>)) {
         let col = inputs.get(k);
         if (!col) inputs.set(k, (col = new Array<unknown>(i).fill(null)));
         col.push(v);
@@ -49,6 +53,11 @@ export class SqlInferenceLogStore implements InferenceLogStore {
     out.inputs = inputs;
     out.count = rows.length;
     return out;
+  }
+
+  // In memory from the rows: the database log is for modest traffic (the Parquet log summarizes in DuckDB).
+  async summarizeInputs(q: InferenceLogQuery, spec: InputSummarySpec): Promise<InputSummary> {
+    return summarizeRows(await this.read(q), spec);
   }
 
   async requests(q: InferenceLogQuery): Promise<LoggedRequests> {
