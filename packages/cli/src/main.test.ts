@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAIRN_BIN, openToAll, runCli, unprivileged } from './testing/cli-process.js';
+import { CAIRN_BIN, openToAll, runCli, unprivileged, needUnprivileged } from './testing/cli-process.js';
 
 describe('cairn (top level)', () => {
   const cli = (...args: string[]) => runCli(args, { cwd: tmpdir() });
@@ -84,7 +84,8 @@ describe('cairn with a store it cannot use', () => {
     expect(existsSync(join(dir, 'typo'))).toBe(false);
   });
 
-  it('names a store folder that is not writable, and what to change (not "unable to open database file")', async () => {
+  it('names a store folder that is not writable, and what to change (not "unable to open database file")', async ({ skip }) => {
+    needUnprivileged(skip);
     const folder = join(dir, 'read-only');
     mkdirSync(folder);
     chmodSync(folder, 0o555);
@@ -95,7 +96,8 @@ describe('cairn with a store it cannot use', () => {
     expect(res.stderr).not.toContain('bug in Cairn');
   });
 
-  it("says when the project's .cairn/ folder cannot be made", async () => {
+  it("says when the project's .cairn/ folder cannot be made", async ({ skip }) => {
+    needUnprivileged(skip);
     const project = join(dir, 'read-only-project');
     mkdirSync(project);
     chmodSync(project, 0o555);

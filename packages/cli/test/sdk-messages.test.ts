@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ownProcessArgs } from '@cairn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, openToAll, runCli, unprivileged } from '../src/testing/cli-process.js';
+import { childEnv, openToAll, runCli, unprivileged, needUnprivileged } from '../src/testing/cli-process.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/sdk-run.ts', import.meta.url));
 // tsx's loader by absolute URL (the child runs in a temp folder) and the "@cairn/source" export condition.
@@ -53,7 +53,8 @@ describe('the SDK in a training script', () => {
     expect(byOption).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('names the artifact folder that is not writable, and what to change (embedded: no server log to check)', async () => {
+  it('names the artifact folder that is not writable, and what to change (embedded: no server log to check)', async ({ skip }) => {
+    needUnprivileged(skip);
     const dir = join(root, 'read-only-artifacts');
     mkdirSync(join(dir, '.cairn', 'artifacts'), { recursive: true });
     openToAll(root);

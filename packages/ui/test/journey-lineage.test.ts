@@ -52,8 +52,12 @@ describeBrowser('web UI part 2 journey on the churn example', () => {
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   const signIn = async (token: string) => {
     await page.goto(url);
-    if (await page.getByRole('button', { name: 'Sign out' }).count()) await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API token').fill(token);
+    // Wait for the page to settle on one of the two (signed in already, or asking for a token).
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    const field = page.getByLabel('API token');
+    await signOut.or(field).first().waitFor();
+    if (await signOut.count()) await signOut.click();
+    await field.fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Cairn', exact: true }).count()).toBe(1);
   };

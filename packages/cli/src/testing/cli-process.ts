@@ -1,6 +1,7 @@
 // Test helpers: run the real `cairn` binary (bin/cairn.js) in a child process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CAIRN_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
@@ -26,6 +27,30 @@ export interface CliOptions {
  */
 export function unprivileged(): { uid?: number; gid?: number } {
   return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+}
+
+/**
+ * Why an {@link unprivileged} child cannot run this checkout's code (a folder above it is closed
+ * to other users, as `mktemp -d` makes one), or null when it can.
+ */
+export function unprivilegedBlocked(): string | null {
+  if (process.getuid?.() !== 0) return null;
+  for (let d = dirname(CAIRN_BIN); ; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o777;
+    if (!(mode & 0o001)) return `${d} is closed to other users (mode ${mode.toString(8)}), so Cairn cannot be run as 'nobody' from this checkout: chmod o+x ${d} (.ci/run does this for its checkout)`;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/**
+ * For a test that runs Cairn as {@link unprivileged}: skips it, saying why, when that user cannot
+ * reach this checkout; with CI=true that is a failure instead (CI must run it).
+ */
+export function needUnprivileged(skip: (note?: string) => void): void {
+  const why = unprivilegedBlocked();
+  if (!why) return;
+  if (process.env.CI === 'true') throw new Error(why);
+  skip(why);
 }
 
 /** Lets an {@link unprivileged} child write in `dir` (a temp folder is private to its creator). */

@@ -37,10 +37,36 @@ export function RunsTable({ runs, columns, sort, onSort, selected, onSelect, onN
   // Rows already drawn keep their objects when more pages arrive, so they do not re-render.
   const drawn = useRef<Row[]>([]);
   const rows = useMemo(() => (drawn.current = reuseRows(nestRuns(runs, collapsed), drawn.current)), [runs, collapsed]);
-  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  // The selection lives in the URL, which updates a moment after a click (a router navigation). The
+  // table shows a click at once and counts the next click from it, so quick clicks are never lost
+  // and a checkbox never flips back while the URL catches up.
+  const selectedKey = selected.join('\n');
+  const [shown, setShown] = useState({ key: selectedKey, ids: selected });
+  // Selections this table sent: the URL coming back with one of them is its echo, not a new value.
+  const sent = useRef(new Set<string>());
+  let current = shown.ids;
+  if (shown.key !== selectedKey) {
+    if (!sent.current.has(selectedKey)) current = selected;
+    setShown({ key: selectedKey, ids: current });
+  }
+  const chosen = useRef(current);
+  chosen.current = current;
+  const currentKey = current.join('\n');
+  // Caught up: the URL holds what the table shows, so no echo is still on its way.
+  useEffect(() => {
+    if (selectedKey === currentKey) sent.current.clear();
+  }, [selectedKey, currentKey]);
+  const selectedSet = useMemo(() => new Set(current), [current]);
   const [focus, setFocus] = useState(0);
 
-  const toggle = (runId: string) => onSelect(selectedSet.has(runId) ? selected.filter((s) => s !== runId) : [...selected, runId]);
+  const toggle = (runId: string) => {
+    const was = chosen.current;
+    const next = was.includes(runId) ? was.filter((s) => s !== runId) : [...was, runId];
+    chosen.current = next;
+    setShown((v) => ({ key: v.key, ids: next }));
+    sent.current.add(next.join('\n'));
+    onSelect(next);
+  };
   // Rows are memoized: they get one stable object of callbacks that always call the latest handlers.
   const latest = useRef({ toggle, setFocus });
   latest.current = { toggle, setFocus };
