@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULT_SAMPLE_SIZE, type CategoricalInputSummary, type InputSummary, type InputSummarySpec, type NumericInputSummary } from '../input-summary.js';
+import { DEFAULT_SAMPLE_SIZE, type CategoricalInputSummary, type InputSummary, type InputSummarySpec, type NumericInputSummary, type NumericSummarySpec } from '../input-summary.js';
 import { copyDoubles } from './duckdb-vectors.js';
 
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
@@ -22,7 +22,7 @@ export async function summarizeInDuckDb(conn: DuckDBConnection, source: string, 
   const types = new Map<string, string>();
   for (const [name, type] of (await conn.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${source})`)).getRows()) types.set(String(name), String(type));
   const select: string[] = ['count(*) AS n'];
-  const numeric: Array<{ name: string; x: string; at: number; boundaries: number[] | null }> = [];
+  const numeric: Array<{ spec: NumericSummarySpec; x: string; at: number }> = [];
   const categorical: Array<{ name: string; at: number; known: string[]; numbers: boolean }> = [];
   for (const f of spec.numeric) {
     const type = types.get(prefix + f.name);
@@ -34,7 +34,7 @@ export async function summarizeInDuckDb(conn: DuckDBConnection, source: string, 
     const boundaries = [...new Set([...(f.percentiles ?? []), ...(finite(f.lo) ? [nextDown(f.lo)] : []), ...(finite(f.hi) ? [f.hi] : [])])].sort((a, b) => a - b);
     const at = select.length;
     select.push(`count(${x})`, boundaries.length ? `histogram(${x}, [${boundaries.map(double).join(', ')}])` : 'NULL');
-    numeric.push({ name: f.name, x, at, boundaries: f.percentiles ? boundaries : null });
+    numeric.push({ spec: f, x, at });
   }
   for (const f of spec.categorical) {
     const type = types.get(prefix + f.name);
@@ -43,7 +43,7 @@ export async function summarizeInDuckDb(conn: DuckDBConnection, source: string, 
     const numbers = FLOATING.has(type.replace(/\(.*/, '')) || INTEGRAL.test(type);
     // A number column holds the categories that are numbers' shortest text; other columns compare as text.
     const v = numbers ? `CASE WHEN isfinite(${col}::DOUBLE) THEN ${col}::DOUBLE END` : type === 'VARCHAR' ? col : `${col}::VARCHAR`;
-    const literal = (name: string): string | null => (numbers ? (Number.isFinite(Number(name)) && String(Number(name)) === name.trim() && name.trim() === name ? double(Number(name)) : null) : text(name));
+    const literal = (name: string): string | null => (!numbers ? text(name) : Number.isFinite(Number(name)) && String(Number(name)) === name ? double(Number(name)) : null);
     const list = (names: string[]) => names.map(literal).filter((l): l is string => l !== null);
     const known = list(f.known);
     const at = select.length;
@@ -57,11 +57,11 @@ export async function summarizeInDuckDb(conn: DuckDBConnection, source: string, 
   const row = (await conn.runAndReadAll(`SELECT ${select.join(', ')} FROM ${source} WHERE ${where}`)).getRows()[0]!;
   const rows = Number(row[0]);
   const out: InputSummary = { rows, features: new Map() };
-  const withPercentiles = numeric.filter((f) => f.boundaries);
+  const withPercentiles = numeric.filter((f) => f.spec.percentiles);
   const samples = withPercentiles.length && rows ? await sampleRows(conn, source, where, withPercentiles.map((f) => f.x), rows, spec.sampleSize ?? DEFAULT_SAMPLE_SIZE) : [];
   numeric.forEach((f) => {
     const present = Number(row[f.at]);
-    const f0 = spec.numeric.find((s) => s.name === f.name)!;
+    const f0 = f.spec;
     const atOrBelow = cumulative(mapEntries(row[f.at + 1]));
     const below = finite(f0.lo) ? atOrBelow(nextDown(f0.lo)) : 0;
     const above = finite(f0.hi) ? present - atOrBelow(f0.hi) : 0;
@@ -70,7 +70,7 @@ export async function summarizeInDuckDb(conn: DuckDBConnection, source: string, 
       const cdfAtReference = Float64Array.from(f0.percentiles, (p) => atOrBelow(p) / present);
       summary.live = { n: present, cdfAtReference, sample: samples[withPercentiles.indexOf(f)]! };
     }
-    out.features.set(f.name, summary);
+    out.features.set(f0.name, summary);
   });
   for (const f of categorical) {
     const present = Number(row[f.at]);
