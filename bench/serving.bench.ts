@@ -47,6 +47,20 @@ async function withServerP99<T>(url: string, fn: () => Promise<T>): Promise<T & 
   return { ...result, serverP99: bound === undefined ? 'unknown' : `<= ${bound} ms` };
 }
 
+type Load = Awaited<ReturnType<typeof load>>;
+type Measured = Load & { serverP99: string; runs: Load[] };
+
+// A long-running server is warm (JIT-compiled, past its first collections): warm it at the measured
+// rate, then take the run with the median p99 of three (as the online-features benchmark does; on a
+// small shared machine one run's tail moves with its neighbours), with all three in the notes.
+async function p99OfThree(url: string, body: string, rps: number, seconds: number): Promise<Measured> {
+  await load(url, body, rps, S(5, 1));
+  const runs: Array<Load & { serverP99: string }> = [];
+  for (let k = 0; k < 3; k++) runs.push(await withServerP99(url, () => load(url, body, rps, seconds)));
+  const median = [...runs].sort((a, b) => a.p99 - b.p99)[1]!;
+  return { ...median, errors: runs.reduce((n, r) => n + r.errors, 0), runs };
+}
+
 // A project with one online feature view of 50 features (driver_id → f0…f49) and a service over it.
 async function setup(redis: string): Promise<Platform> {
   rmSync(DIR, { recursive: true, force: true });
@@ -115,13 +129,12 @@ export default {
     const oneRow = JSON.stringify({ dataframe_split: { columns: FEATURES, data: [row] } });
     const rps = 1000;
     const secs = S(10, 2);
-    const note = (r: { p50: number; p99: number; errors: number; lateP99: number; serverP99: string }) => `p50 ${r.p50.toFixed(2)} ms, ${r.errors} errors; open-loop from a separate process, latency from each request's scheduled send time (generator lateness p99 ${r.lateP99.toFixed(2)} ms, included); the server's own histogram: p99 ${r.serverP99}`;
+    const note = (r: Measured) => `p99 of the three runs ${r.runs.map((x) => x.p99.toFixed(2)).join(', ')} ms; p50 ${r.p50.toFixed(2)} ms, ${r.errors} errors; after a ${S(5, 1)} s warm-up at the same rate; open-loop from a separate process, latency from each request's scheduled send time (generator lateness p99 ${r.lateP99.toFixed(2)} ms, included); the server's own histogram: p99 ${r.serverP99}`;
     try {
       // 1. One row, features in the request, logging off; then saturation throughput.
       let server = await startServeChild(DIR, 'models:/lr/1', { CAIRN_SERVING_INFERENCE_LOG_ENABLED: 'false' });
-      await load(server.url, oneRow, rps, S(5, 1));
-      const plain = await withServerP99(server.url, () => load(server.url, oneRow, rps, secs));
-      out({ id: '16.onnx-1row-1000rps.sqlite', issue: '#16', title: 'Serve ONNX logistic regression (50 features given), 1 row at 1,000 req/s, p99', backend: 'onnx', figure: plain.p99, unit: 'ms', target: '<= 2', notes: note(plain) });
+      const plain = await p99OfThree(server.url, oneRow, rps, secs);
+      out({ id: '16.onnx-1row-1000rps.sqlite', issue: '#16', title: 'Serve ONNX logistic regression (50 features given), 1 row at 1,000 req/s, p99 (median of three 10 s runs)', backend: 'onnx', figure: plain.p99, unit: 'ms', target: '<= 2', notes: note(plain) });
       const sat = await saturate(server.url, oneRow, 16, S(5, 1));
       out({ id: '16.onnx-1row-saturation.sqlite', issue: '#16', title: 'Serve ONNX, 1 row per request, throughput at saturation (16 keep-alive clients, closed loop, one server process)', backend: 'onnx', figure: sat.requests / sat.seconds, unit: 'req/s', target: '>= 1000', notes: `${sat.errors} errors` });
       // Feature values with three decimals, as callers usually send them (the JSON parse of the body is most of the work).
@@ -149,9 +162,8 @@ export default {
       // 3. Features looked up online from Redis.
       server = await startServeChild(DIR, 'models:/lr-features/1', { CAIRN_SERVING_INFERENCE_LOG_ENABLED: 'false' });
       const lookupBody = JSON.stringify({ dataframe_records: [{ driver_id: 42 }] });
-      await load(server.url, lookupBody, rps, S(5, 1));
-      const looked = await withServerP99(server.url, () => load(server.url, lookupBody, rps, secs));
-      out({ id: '16.onnx-redis-lookup-1000rps.redis', issue: '#16', title: 'Serve ONNX with its 50 features looked up online (Redis), 1 row at 1,000 req/s, p99', backend: 'redis', figure: looked.p99, unit: 'ms', target: '<= 3', notes: note(looked) });
+      const looked = await p99OfThree(server.url, lookupBody, rps, secs);
+      out({ id: '16.onnx-redis-lookup-1000rps.redis', issue: '#16', title: 'Serve ONNX with its 50 features looked up online (Redis), 1 row at 1,000 req/s, p99 (median of three 10 s runs)', backend: 'redis', figure: looked.p99, unit: 'ms', target: '<= 3', notes: note(looked) });
       await server.stop();
 
       // 4. Alias swaps under 500 req/s.
