@@ -87,6 +87,8 @@ async function buildPackage(name) {
     });
     writeFileSync(join(dir, 'dist', 'THIRD-PARTY-NOTICES.md'), `# Third-party code bundled into ${pkg.name}\n\n${notices.join('\n')}`);
   }
+  // Cairn's license travels in every published package (its files list holds dist/).
+  cpSync(join(ROOT, 'LICENSE'), join(dir, 'dist', 'LICENSE'));
   // Plain .mjs entry points (the process guard) start without a compiler, and the Python model worker
   // runs under python3: both are copied as they are.
   const src = join(dir, 'src');

@@ -100,10 +100,11 @@ describe.skipIf(!process.env.CAIRN_PACK_TEST)('README: use Cairn in your own pro
     expect(server, 'the section ends by starting `npx cairn server`').toBeDefined();
   }, 1_800_000);
 
-  it('installed compiled packages: JavaScript and declarations, no TypeScript sources or tests', () => {
+  it('installed compiled packages: JavaScript and declarations, no TypeScript sources or tests, and the license', () => {
     for (const name of PUBLISHED) {
       const dir = join(cwd, 'node_modules', name);
       const files = readdirSync(dir, { recursive: true }).map(String);
+      expect(readFileSync(join(dir, 'dist', 'LICENSE'), 'utf8'), name).toContain('Apache License');
       expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), name).toEqual([]);
       expect(files.some((f) => /(^|\/)(test|testing|fixtures)(\/|$)|\.test\./.test(f)), name).toBe(false);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };

@@ -34,30 +34,26 @@ export class SqlInferenceLogStore implements InferenceLogStore {
     if (q.version !== undefined) query = query.where('version', '=', q.version);
     const rows = await query.orderBy('time').orderBy('request_id').orderBy('row_index').execute();
     const out = emptyRows();
-    const inputs = new Map<string, unknown[]>();
-    rows.forEach((r, i) => {
+    for (const r of rows) {
       out.requestIds.push(r.request_id);
       out.rows.push(Number(r.row_index));
       out.times.push(Number(r.time));
       out.versions.push(Number(r.version));
       out.entities.push(r.entity);
       out.outputs.push(JSON.parse(r.output));
-      if (!withInputs) return;
-      for (const [k, v] of Object.entries(JSON.parse((r as { inputs: string }).inputs) as Record<string, unknown>)) {
-        let col = inputs.get(k);
-        if (!col) inputs.set(k, (col = new Array<unknown>(i).fill(null)));
-        col.push(v);
-      }
-      for (const col of inputs.values()) if (col.length === i) col.push(null);
-    });
-    out.inputs = inputs;
+    }
+    if (withInputs) out.inputs = inputColumns(rows as Array<{ inputs: string }>);
     out.count = rows.length;
     return out;
   }
 
-  // In memory from the rows: the database log is for modest traffic (the Parquet log summarizes in DuckDB).
+  // In memory: the database log is for modest traffic (the Parquet log summarizes in DuckDB). Only
+  // the inputs are read (the monitor has read ids, times and outputs already).
   async summarizeInputs(q: InferenceLogQuery, spec: InputSummarySpec): Promise<InputSummary> {
-    return summarizeRows(await this.read(q), spec);
+    let query = this.db.selectFrom('inference_log').select('inputs').where('model', '=', q.model).where('time', '>=', q.from).where('time', '<', q.to);
+    if (q.version !== undefined) query = query.where('version', '=', q.version);
+    const rows = await query.execute();
+    return summarizeRows({ ...emptyRows(), inputs: inputColumns(rows), count: rows.length }, spec);
   }
 
   async requests(q: InferenceLogQuery): Promise<LoggedRequests> {
@@ -78,4 +74,18 @@ export class SqlInferenceLogStore implements InferenceLogStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Logged inputs (one JSON object per row) as one column per name, null where a row had none. */
+function inputColumns(rows: Array<{ inputs: string }>): Map<string, unknown[]> {
+  const inputs = new Map<string, unknown[]>();
+  rows.forEach((r, i) => {
+    for (const [k, v] of Object.entries(JSON.parse(r.inputs) as Record<string, unknown>)) {
+      let col = inputs.get(k);
+      if (!col) inputs.set(k, (col = new Array<unknown>(i).fill(null)));
+      col.push(v);
+    }
+    for (const col of inputs.values()) if (col.length === i) col.push(null);
+  });
+  return inputs;
 }
