@@ -133,6 +133,19 @@ describe('feature lookup through the feature service the model was trained from'
     expect((await call(app, 'GET', '/version')).body.featureService).toBe('ranking');
   });
 
+  it("refuses a malformed 'explain' flag or lookup time with 400 naming it", async () => {
+    const body = JSON.stringify({ dataframe_records: [{ driver_id: 2, bonus: 0 }] });
+    const bad = await call(app, 'POST', '/invocations?explain=maybe', body, { 'content-type': 'application/json' });
+    expect(bad.status, bad.raw).toBe(400);
+    expect(bad.body.message).toMatch(/'explain' must be true or false/);
+    const off = await call(app, 'POST', '/invocations?explain=false', body, { 'content-type': 'application/json' });
+    expect(off.status, off.raw).toBe(200);
+    expect(off.body.features).toBeUndefined();
+    const at = await call(app, 'POST', '/invocations?at=yesterday-ish', body, { 'content-type': 'application/json' });
+    expect(at.status, at.raw).toBe(400);
+    expect(at.body.error_code).toBe('INVALID_ARGUMENT');
+  });
+
   it('skips the lookup when the request carries every input itself', async () => {
     const res = await invoke(app, { dataframe_records: [{ driver_id: 2, bonus: 0, conv_rate: 1, trips: 0, conv_plus_bonus: 1 }] });
     expect(res.status, res.raw).toBe(200);

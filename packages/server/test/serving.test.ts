@@ -76,6 +76,8 @@ describe('model server: MLflow scoring protocol, errors, health and the inferenc
   it('refuses bad input with 400 naming what is wrong, never 500', async () => {
     const cases: Array<[unknown, Record<string, string> | undefined, RegExp]> = [
       ['{"dataframe_records": [', undefined, /not valid JSON/],
+      ['{"dataframe_records": [{"__proto__": {"x": 1}, "x": 1}]}', undefined, /'__proto__' key/],
+      [`{"inputs": ${'['.repeat(101)}${']'.repeat(101)}}`, undefined, /nests arrays and objects more than 100 levels/],
       [{ dataframe_records: [{ region: 'north' }] }, undefined, /Missing column 'x'.*double/],
       [{ dataframe_records: [{ x: 'ten' }] }, undefined, /Column 'x', row 0: expected a number \(double\), got "ten"/],
       [{ dataframe_records: [{ x: null }] }, undefined, /Column 'x', row 0: null/],

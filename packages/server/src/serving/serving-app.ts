@@ -9,6 +9,7 @@ import { allowedHosts, installHostCheck } from '../host-check.js';
 import { createMetricsRegistry, installHttpMetrics, metricsRoutes } from '../metrics/http-metrics.js';
 import { registerRouter } from '../router.js';
 import { KEEP_ALIVE_TIMEOUT_MS } from '../app.js';
+import { useJsonBodies } from '../json-body.js';
 import { installServingMetrics } from './serving-metrics.js';
 import { servingRoutes } from './serving-routes.js';
 
@@ -64,14 +65,9 @@ export function buildServingApp(platform: Platform, server: ModelServer, options
   return app;
 }
 
-// JSON through Fastify's parser (with its prototype-poisoning guard) and CSV as text.
+// JSON as the API server reads it (nesting checked first, prototype-poisoning keys refused with a
+// message naming them) and CSV as text.
 function installBodyParsers(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    return parse(request, text, done);
-  });
+  useJsonBodies(app, { empty: undefined });
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 }

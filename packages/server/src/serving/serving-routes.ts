@@ -6,7 +6,12 @@ export interface ServingRouteOptions {
   maxRows: number;
 }
 
-const truthy = (v: unknown): boolean => v === 'true' || v === '1' || v === '';
+/** A yes/no query flag: absent or false/0 is no; true/1 or the bare flag is yes; anything else is refused. */
+function flag(name: string, v: unknown): boolean {
+  if (v === undefined || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1' || v === '') return true;
+  throw new CairnError('INVALID_ARGUMENT', `Query parameter '${name}' must be true or false (got ${JSON.stringify(v)}).`);
+}
 
 /**
  * The scoring protocol of `mlflow models serve`, so existing callers work unchanged: `POST
@@ -33,7 +38,7 @@ export function servingRoutes(server: ModelServer, monitoring: MonitorService, o
       else if (type === 'application/json') frame = parseScoringJson(request.body, options.maxRows);
       else throw new CairnError('INVALID_ARGUMENT', `Content-Type '${type || '(none)'}' is not accepted: send application/json (MLflow's scoring protocol) or text/csv.`);
       const query = request.query as Record<string, unknown>;
-      const explain = truthy(query.explain);
+      const explain = flag('explain', query.explain);
       const at = typeof query.at === 'string' && query.at !== '' ? (/^\d+$/.test(query.at) ? Number(query.at) : query.at) : undefined;
       const result = await server.predict(frame, { requestId: request.id, explain, at, startedAt: request.arrivedAt || undefined });
       reply.header('x-cairn-model', result.model).header('x-cairn-model-version', String(result.version));
