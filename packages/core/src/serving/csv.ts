@@ -24,6 +24,7 @@ export function parseCsv(text: string, maxRows = Infinity): Frame {
     if (rows.length >= maxRows) throw tooManyRows(maxRows);
     rows.push(r.map(cellValue));
   }
+  if (!rows.length) throw invalid('The CSV body has a header line but no rows (blank lines are skipped): send one line per row after it.');
   return { columns, rows };
 }
 

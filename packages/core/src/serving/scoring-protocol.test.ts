@@ -51,6 +51,11 @@ describe('CSV', () => {
     expect(parseCsv('a\n"12"\n').rows).toEqual([['12']]);
   });
 
+  it('refuses a header with no rows (a blank line is not a row of one empty cell; a quoted empty one is)', () => {
+    expect(() => parseCsv('driver_id\n\n')).toThrow(/header line but no rows/);
+    expect(parseCsv('driver_id\n""\n').rows).toEqual([['']]);
+  });
+
   it('round-trips any table of text cells written with quotes', () => {
     const cell = fc.string({ maxLength: 8 });
     fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 10 }), (rows) => {
