@@ -163,6 +163,10 @@ export const configSchema = z.strictObject({
       flush_ms: z.coerce.number().int().positive().default(1000),
       /** Rows kept waiting at most; past it rows are dropped and counted (cairn_inference_log_lost_rows_total). */
       max_buffer_rows: z.coerce.number().int().positive().default(200_000),
+      /** Append each request's rows to a local spool file before answering, so rows still buffered survive the process being killed (written by the next server started). */
+      spool: bool.default(true),
+      /** The spool's folder, relative to the project folder: local disk, one per machine. */
+      spool_dir: z.string().min(1).default('.cairn/inference-spool'),
     }).prefault({}),
   }).prefault({}),
   /** `cairn monitor`: drift, data quality and live performance thresholds (see docs/monitoring.md). */

@@ -10,6 +10,7 @@ export { ModelServer, type ModelServerOptions, type ModelServerHealth, type Pred
 export type { ServedModelInfo } from './served-model.js';
 export { parseModelTarget, type ModelTarget } from './model-source.js';
 export { InferenceLogger, type InferenceLoggerOptions, type InferenceLoggerStats } from './inference-log/inference-logger.js';
+export { InferenceSpool } from './inference-log/inference-spool.js';
 export type { InferenceLogStore } from './inference-log/inference-log-store.js';
 export { entityText, type InferenceRecord, type InferenceLabel, type LoggedRows, type InferenceLogQuery } from './inference-log/entities.js';
 export { INFERENCE_LOG_PREFIX } from './inference-log/parquet/parquet-inference-log-store.js';

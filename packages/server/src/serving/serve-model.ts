@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { InferenceLogger, ModelServer, openPlatform, type CairnConfig, type Platform } from '@cairn/core';
+import { InferenceLogger, InferenceSpool, ModelServer, openPlatform, type CairnConfig, type Platform } from '@cairn/core';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '../metrics/http-metrics.js';
 import { buildServingApp } from './serving-app.js';
@@ -50,10 +51,16 @@ export async function startModelServer(config: CairnConfig, options: ServeModelO
       ? new InferenceLogger(platform.inferenceLog, {
         sampleRate: s.inference_log.sample_rate, batchRows: s.inference_log.batch_rows, flushMs: s.inference_log.flush_ms, maxBufferRows: s.inference_log.max_buffer_rows,
         onLoss: (rows, reason) => log?.error({ lostRows: rows }, `inference log: ${rows} rows lost: ${reason}`),
+        spool: s.inference_log.spool ? new InferenceSpool(resolve(config.projectDir, s.inference_log.spool_dir)) : undefined,
+        onSpool: (level, message) => (log ? log[level](message) : process.stderr.write(`${message}\n`)),
       })
       : null;
-    // Opens the log's writer now (DuckDB for Parquet), not on the first flush while serving.
-    if (logger) await platform.inferenceLog.append([]);
+    // Opens the log's writer now (DuckDB for Parquet), not on the first flush while serving; then
+    // writes what serving processes killed on this machine left in the spool.
+    if (logger) {
+      await platform.inferenceLog.append([]);
+      await logger.recover();
+    }
     server = await ModelServer.open(platform, {
       uri: options.uri, aliasPollMs: s.alias_poll_ms, logger,
       runtime: { allowUnsafe: !!options.allowUnsafe, python: s.python, pythonTimeoutMs: s.python_timeout_seconds * 1000, onnxThreads: s.onnx_threads },

@@ -31,6 +31,8 @@ export function installServingMetrics(registry: Registry, server: ModelServer, m
   deltas('cairn_python_worker_restarts_total', 'Python worker restarts after a crash or a hang.', () => server.health().pythonRestarts);
   deltas('cairn_inference_log_rows_written_total', 'Scored rows written to the inference log.', () => server.health().inferenceLog?.written ?? 0);
   deltas('cairn_inference_log_rows_lost_total', 'Scored rows the inference log could not keep (write failures, a full buffer).', () => server.health().inferenceLog?.lost ?? 0);
+  deltas('cairn_inference_log_rows_recovered_total', 'Scored rows of killed serving processes written from the spool.', () => server.health().inferenceLog?.recovered ?? 0);
+  new Gauge({ name: 'cairn_inference_log_spool_failing', help: '1 while the inference log spool cannot be written (rows would not survive a kill).', registers, collect() { this.set(server.health().inferenceLog?.spoolError ? 1 : 0); } });
   new Gauge({ name: 'cairn_inference_log_backlog_rows', help: 'Scored rows waiting to be written to the inference log.', registers, collect() { this.set(server.health().inferenceLog?.backlog ?? 0); } });
 
   let cached: { at: number; rows: Array<{ feature: string; statistic: string; value: number }> } | null = null;

@@ -33,6 +33,18 @@ export function inferenceLogStoreContract(store: () => InferenceLogStore): void 
     expect((await store().read({ model: 'nobody', from: 0, to: 1 })).count).toBe(0);
   });
 
+  it('stores a named batch once however often it is appended (a batch written again from the spool after a crash)', async () => {
+    // Two days, so the batch spans two partitions.
+    const batch = [rec(400, { model: 'again' }), rec(401, { model: 'again', time: 1_700_000_000_000 + 86_400_000 }), rec(402, { model: 'again', row: 1, requestId: 'req-400' })];
+    await store().append(batch, { batch: '4242-1700000000000-7' });
+    await store().append(batch, { batch: '4242-1700000000000-7' });
+    const rows = await store().read({ model: 'again', from: 0, to: 2_000_000_000_000 });
+    expect(rows.count).toBe(3);
+    // An unnamed batch is stored each time.
+    await store().append([rec(403, { model: 'again' })]);
+    expect((await store().read({ model: 'again', from: 0, to: 2_000_000_000_000 })).count).toBe(4);
+  });
+
   it('answers one entry per request with its time, latency, version and row count', async () => {
     const base = { model: 'traffic', latencyMs: 4 };
     await store().append([rec(300, { ...base, requestId: 'r1', row: 0 }), rec(300, { ...base, requestId: 'r1', row: 1 }), rec(300, { ...base, requestId: 'r1', row: 2 })]);

@@ -1,16 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from './entities.js';
-import type { InferenceLogStore } from './inference-log-store.js';
+import type { AppendOptions, InferenceLogStore } from './inference-log-store.js';
 import { InferenceLogger } from './inference-logger.js';
+import { InferenceSpool } from './inference-spool.js';
 
 // A real in-memory store: what it keeps is what was appended, and it can be told to fail.
 class MemoryStore implements Pick<InferenceLogStore, 'append' | 'close'> {
   kept: InferenceRecord[] = [];
+  batches: Array<string | undefined> = [];
   failing = false;
-  async append(records: InferenceRecord[]): Promise<void> {
+  async append(records: InferenceRecord[], options: AppendOptions = {}): Promise<void> {
     await new Promise((r) => setTimeout(r, 1));
     if (this.failing) throw new Error('ENOSPC: no space left on device');
     this.kept.push(...records);
+    this.batches.push(options.batch);
   }
   async close(): Promise<void> {}
 }
@@ -24,7 +30,7 @@ describe('inference logger', () => {
     for (let i = 0; i < 100; i++) logger.add([record(i)]);
     await logger.flush();
     expect(store.kept.map((r) => r.time)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(logger.stats()).toEqual({ backlog: 0, written: 100, lost: 0, lastError: null });
+    expect(logger.stats()).toEqual({ backlog: 0, written: 100, lost: 0, lastError: null, recovered: 0, spoolError: null });
   });
 
   it('counts and reports rows lost to failed writes and to a full buffer, and recovers', async () => {
@@ -48,5 +54,103 @@ describe('inference logger', () => {
     let n = 0;
     const logger = new InferenceLogger(new MemoryStore(), { sampleRate: 0.25, batchRows: 5, flushMs: 5, maxBufferRows: 8, random: () => [0.1, 0.3, 0.2, 0.9][n++ % 4]! });
     expect([logger.sample(), logger.sample(), logger.sample(), logger.sample()]).toEqual([true, false, true, false]);
+  });
+});
+
+describe('inference log spool', () => {
+  const dirs: string[] = [];
+  const spoolDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'cairn-spool-'));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  // A process id no process has (Linux's pid_max is at most 2^22).
+  const DEAD = 4_194_400;
+
+  it('holds exactly the rows not yet written: one segment per batch, removed once it is stored', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 1000, flushMs: 60_000, maxBufferRows: 10_000, spool: new InferenceSpool(dir) });
+    for (let i = 0; i < 5; i++) logger.add([record(i)]);
+    const [segment] = readdirSync(dir);
+    expect(segment).toMatch(new RegExp(`^${process.pid}-\\d+-0\\.jsonl$`));
+    expect(readFileSync(join(dir, segment!), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as InferenceRecord).requestId)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    await logger.flush();
+    expect(readdirSync(dir)).toEqual([]);
+    // Stored under the segment's name, so storing it again after a crash would replace it.
+    expect(store.batches).toEqual([segment!.replace('.jsonl', '')]);
+    logger.add([record(5)]);
+    expect(readdirSync(dir)).toEqual([`${process.pid}-${segment!.split('-')[1]}-1.jsonl`]);
+    await logger.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("recovers a dead process's segments (skipping the line cut short by the kill) under their names, and leaves a live process's alone", async () => {
+    const dir = spoolDir();
+    const lines = [record(1), record(2), record(3)].map((r) => JSON.stringify(r)).join('\n');
+    writeFileSync(join(dir, `${DEAD}-1700000000000-3.jsonl`), `${lines}\n{"requestId":"r4","ro`);
+    // The parent of this test is alive: its segment is its own business.
+    writeFileSync(join(dir, `${process.ppid}-1700000000000-0.jsonl`), `${JSON.stringify(record(9))}\n`);
+    // This process's id with another start time: a dead process whose id was reused.
+    writeFileSync(join(dir, `${process.pid}-1600000000000-0.jsonl`), `${JSON.stringify(record(7))}\n`);
+    const store = new MemoryStore();
+    const info: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 2, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir), onSpool: (_l, m) => info.push(m) });
+    expect(await logger.recover()).toBe(4);
+    expect(store.kept.map((r) => r.requestId).sort()).toEqual(['r1', 'r2', 'r3', 'r7']);
+    // More rows than a batch: stored in batches named after the segment.
+    expect(store.batches.sort()).toEqual([`${DEAD}-1700000000000-3-0`, `${DEAD}-1700000000000-3-1`, `${process.pid}-1600000000000-0`].sort());
+    expect(readdirSync(dir)).toEqual([`${process.ppid}-1700000000000-0.jsonl`]);
+    expect(logger.stats()).toMatchObject({ recovered: 4, written: 4 });
+    expect(info).toEqual(['inference log: wrote 4 rows a stopped serving process had not written (from the spool)']);
+  });
+
+  it('leaves a segment it cannot write for the next start, and each segment goes to one of two servers starting together', async () => {
+    const dir = spoolDir();
+    for (let k = 0; k < 20; k++) writeFileSync(join(dir, `${DEAD}-1700000000000-${k}.jsonl`), `${JSON.stringify(record(k))}\n`);
+    const failing = new MemoryStore();
+    failing.failing = true;
+    const warnings: string[] = [];
+    const first = new InferenceSpool(dir);
+    expect(await new InferenceLogger(failing, { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: first, onSpool: (_l, m) => warnings.push(m) }).recover()).toBe(0);
+    expect(warnings[0]).toMatch(/1 rows of a stopped server could not be written yet \(ENOSPC.*they stay in the spool/);
+    expect(readdirSync(dir)).toHaveLength(20);
+    // While that server runs its claims are its own; once it has stopped, they are anyone's.
+    expect(await new InferenceLogger(new MemoryStore(), { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir) }).recover()).toBe(0);
+    first.close();
+    // Two servers starting together (two spools: the claims of an open one are left alone).
+    const a = new MemoryStore();
+    const b = new MemoryStore();
+    const [ra, rb] = await Promise.all([
+      new InferenceLogger(a, { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir) }).recover(),
+      new InferenceLogger(b, { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir) }).recover(),
+    ]);
+    expect(ra + rb).toBe(20);
+    expect([...a.kept, ...b.kept].map((r) => r.time).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, k) => k));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps logging when the spool cannot be written, and says so once', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const warnings: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 1000, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir), onSpool: (_l, m) => warnings.push(m) });
+    // The folder replaced by a file: no segment can be opened there, whoever the process runs as.
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, '');
+    logger.add([record(1)]);
+    logger.add([record(2)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/the spool cannot be written .*would not survive the process being killed/);
+    expect(logger.stats().spoolError).toMatch(/ENOTDIR/);
+    await logger.flush();
+    expect(store.kept).toHaveLength(2);
+    // Nor does a spool whose folder cannot be made stop a server from starting.
+    const nowhere = new InferenceSpool(join(dir, 'spool'));
+    expect(nowhere.recover()).toEqual([]);
+    expect(() => nowhere.write([record(3)])).toThrow(/ENOTDIR/);
   });
 });

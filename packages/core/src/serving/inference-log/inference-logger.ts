@@ -1,5 +1,6 @@
 import type { InferenceRecord } from './entities.js';
 import type { InferenceLogStore } from './inference-log-store.js';
+import { batchName, type InferenceSpool } from './inference-spool.js';
 
 export interface InferenceLoggerOptions {
   /** Fraction of requests kept (decided per request). */
@@ -9,6 +10,10 @@ export interface InferenceLoggerOptions {
   maxBufferRows: number;
   /** Told about every loss (the serving process logs it); never silent. */
   onLoss?: (rows: number, reason: string) => void;
+  /** The write-ahead spool (rows survive the process being killed); none keeps rows only in memory until written. */
+  spool?: InferenceSpool;
+  /** Told when the spool cannot be written (rows are still logged, but would not survive a kill) or a dead process's rows were recovered. */
+  onSpool?: (level: 'warn' | 'info', message: string) => void;
   random?: () => number;
 }
 
@@ -19,6 +24,10 @@ export interface InferenceLoggerStats {
   lost: number;
   /** The last write failure, or null once a write succeeded again. */
   lastError: string | null;
+  /** Rows of killed serving processes recovered from the spool and written. */
+  recovered: number;
+  /** Why the spool cannot be written, or null when it works (or is off). */
+  spoolError: string | null;
 }
 
 /**
@@ -32,9 +41,9 @@ export class InferenceLogger {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private readonly random: () => number;
-  private readonly counters = { written: 0, lost: 0, lastError: null as string | null };
+  private readonly counters = { written: 0, lost: 0, recovered: 0, lastError: null as string | null, spoolError: null as string | null };
 
-  constructor(private readonly store: Pick<InferenceLogStore, 'append' | 'close'>, private readonly options: InferenceLoggerOptions) {
+  constructor(private readonly backend: Pick<InferenceLogStore, 'append' | 'close'>, private readonly options: InferenceLoggerOptions) {
     this.random = options.random ?? Math.random;
   }
 
@@ -48,6 +57,7 @@ export class InferenceLogger {
       this.loss(records.length, `the buffer holds ${this.buffer.length} rows waiting to be written (serving.inference_log.max_buffer_rows)`);
       return;
     }
+    this.spoolWrite(records);
     for (const r of records) this.buffer.push(r);
     if (this.buffer.length >= this.options.batchRows) this.kick();
     else if (!this.timer) {
@@ -57,7 +67,55 @@ export class InferenceLogger {
   }
 
   stats(): InferenceLoggerStats {
-    return { backlog: this.buffer.length, written: this.counters.written, lost: this.counters.lost, lastError: this.counters.lastError };
+    const c = this.counters;
+    return { backlog: this.buffer.length, written: c.written, lost: c.lost, lastError: c.lastError, recovered: c.recovered, spoolError: c.spoolError };
+  }
+
+  /**
+   * Writes the rows of serving processes killed before they wrote them (their spool segments). A
+   * segment that cannot be written now stays in the spool for the next start.
+   */
+  async recover(): Promise<number> {
+    const spool = this.options.spool;
+    if (!spool) return 0;
+    let rows = 0;
+    for (const segment of spool.recover()) {
+      try {
+        await this.store(segment.records, batchName(segment.name));
+        spool.remove(segment.name);
+        rows += segment.records.length;
+      } catch (e) {
+        this.options.onSpool?.('warn', `inference log: ${segment.records.length} rows of a stopped server could not be written yet (${(e as Error).message}); they stay in the spool for the next start`);
+      }
+    }
+    this.counters.recovered += rows;
+    this.counters.written += rows;
+    if (rows) this.options.onSpool?.('info', `inference log: wrote ${rows} rows a stopped serving process had not written (from the spool)`);
+    return rows;
+  }
+
+  private spoolWrite(records: InferenceRecord[]): void {
+    if (!this.options.spool) return;
+    try {
+      this.options.spool.write(records);
+      this.counters.spoolError = null;
+    } catch (e) {
+      if (this.counters.spoolError === null) this.options.onSpool?.('warn', `inference log: the spool cannot be written (${(e as Error).message}); rows are still logged but would not survive the process being killed`);
+      this.counters.spoolError = (e as Error).message;
+    }
+  }
+
+  /** Stores rows in batches of at most `batchRows`, each under its own name when `name` is given. */
+  private async store(records: InferenceRecord[], name?: string): Promise<void> {
+    const size = this.options.batchRows;
+    for (let i = 0, k = 0; i < records.length; i += size, k++) {
+      const batch = records.slice(i, i + size);
+      await this.storeBatch(batch, name === undefined ? undefined : records.length > size ? `${name}-${k}` : name);
+    }
+  }
+
+  private storeBatch(batch: InferenceRecord[], name: string | undefined): Promise<void> {
+    return name === undefined ? this.backend.append(batch) : this.backend.append(batch, { batch: name });
   }
 
   private kick(): void {
@@ -74,16 +132,25 @@ export class InferenceLogger {
     });
   }
 
+  // Takes everything buffered: with a spool, exactly the rows of the segment closed now, removed
+  // once they are stored (or counted lost).
   private async drain(): Promise<void> {
-    const batch = this.buffer.splice(0, this.options.batchRows);
-    try {
-      await this.store.append(batch);
-      this.counters.written += batch.length;
-      this.counters.lastError = null;
-    } catch (e) {
-      this.counters.lastError = (e as Error).message;
-      this.loss(batch.length, `writing the inference log failed: ${(e as Error).message}`);
+    const rows = this.buffer;
+    this.buffer = [];
+    const segment = this.options.spool?.rotate() ?? null;
+    const size = this.options.batchRows;
+    for (let i = 0, k = 0; i < rows.length; i += size, k++) {
+      const batch = rows.slice(i, i + size);
+      try {
+        await this.storeBatch(batch, segment === null ? undefined : `${batchName(segment)}${rows.length > size ? `-${k}` : ''}`);
+        this.counters.written += batch.length;
+        this.counters.lastError = null;
+      } catch (e) {
+        this.counters.lastError = (e as Error).message;
+        this.loss(batch.length, `writing the inference log failed: ${(e as Error).message}`);
+      }
     }
+    if (segment !== null) this.options.spool!.remove(segment);
   }
 
   private loss(rows: number, reason: string): void {
@@ -103,6 +170,7 @@ export class InferenceLogger {
   async close(): Promise<void> {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
-    await this.store.close();
+    this.options.spool?.close();
+    await this.backend.close();
   }
 }

@@ -6,7 +6,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ArtifactStore } from '../../../artifacts/artifact-store.js';
 import { emptyRequests, emptyRows, type InferenceLogQuery, type InferenceRecord, type LoggedRequests, type LoggedRows, type ReadOptions } from '../entities.js';
 import type { InputSummary, InputSummarySpec } from '../input-summary.js';
-import type { InferenceLogStore } from '../inference-log-store.js';
+import type { AppendOptions, InferenceLogStore } from '../inference-log-store.js';
+import { CairnError } from '../../../errors.js';
 import { copyDoubles } from './duckdb-vectors.js';
 import { summarizeInDuckDb } from './summarize-inputs.js';
 
@@ -14,6 +15,7 @@ import { summarizeInDuckDb } from './summarize-inputs.js';
 export const INFERENCE_LOG_PREFIX = 'monitoring/inference-log';
 const INPUT = 'in:';
 const DAY = 86_400_000;
+const BATCH_NAME = /^[A-Za-z0-9_-]{1,200}$/;
 
 /** A model name as a path segment: itself when plain, else base64url (so no key needs escaping). */
 export function modelSegment(name: string): string {
@@ -53,7 +55,8 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
     return conn;
   }
 
-  async append(records: InferenceRecord[]): Promise<void> {
+  async append(records: InferenceRecord[], options: AppendOptions = {}): Promise<void> {
+    if (options.batch !== undefined && !BATCH_NAME.test(options.batch)) throw new CairnError('INVALID_ARGUMENT', `An inference log batch name is 1-200 characters of A-Za-z0-9_- (got '${options.batch.slice(0, 40)}').`);
     const groups = new Map<string, InferenceRecord[]>();
     for (const r of records) {
       const key = `${INFERENCE_LOG_PREFIX}/model=${modelSegment(r.model)}/version=${r.version}/day=${dayOf(r.time)}`;
@@ -64,10 +67,13 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-inference-log-'));
     const conn = await this.connect('write');
     try {
+      let group = 0;
       for (const [prefix, rows] of groups) {
         const file = join(dir, `${this.seq}.parquet`);
         await this.writeParquet(conn, rows, file);
-        const name = `${Date.now()}-${process.pid}-${this.seq++}-${randomBytes(3).toString('hex')}.parquet`;
+        // A named batch has the same file names each time it is stored: storing it again replaces them.
+        const name = options.batch !== undefined ? `${options.batch}-${group++}.parquet` : `${Date.now()}-${process.pid}-${this.seq}-${randomBytes(3).toString('hex')}.parquet`;
+        this.seq++;
         await this.artifacts.putFile(`${prefix}/${name}`, file);
       }
     } finally {
