@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processGone } from '../../util/process-gone.js';
 
 // Uploads stream into `<root>/.cairn-tmp/<pid>-<host>-<uuid>.part` and are renamed into place when
 // complete. A process killed mid-upload (kill -9, a crash, a power cut) leaves its file behind, so
@@ -16,17 +17,6 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 /** A fresh temp file name for an upload by this process. */
 export function uploadTempName(): string {
   return `${process.pid}-${HOST}-${randomUUID()}.part`;
-}
-
-function processGone(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processGone } from '../../util/process-gone.js';
 
 /** An attempt that started a child process, as `step_attempts` recorded it. */
 export interface RecordedProcess {
@@ -62,16 +63,6 @@ export function goneFromThisHost(worker: string | null): boolean {
   if (!worker) return false;
   const at = worker.lastIndexOf(':');
   const pid = Number(worker.slice(at + 1));
-  if (worker.slice(0, at) !== HOST || !Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
+  if (worker.slice(0, at) !== HOST || !Number.isSafeInteger(pid) || pid <= 1) return false;
+  return processGone(pid);
 }

@@ -1,5 +1,5 @@
 import type { InferenceRecord } from './entities.js';
-import type { InferenceLogStore } from './inference-log-store.js';
+import type { AppendOptions, InferenceLogStore } from './inference-log-store.js';
 import { batchName, type InferenceSpool } from './inference-spool.js';
 
 export interface InferenceLoggerOptions {
@@ -81,7 +81,7 @@ export class InferenceLogger {
     let rows = 0;
     for (const segment of spool.recover()) {
       try {
-        await this.store(segment.records, batchName(segment.name));
+        for (const b of this.batches(segment.records, batchName(segment.name))) await this.backend.append(b.rows, b.options);
         spool.remove(segment.name);
         rows += segment.records.length;
       } catch (e) {
@@ -105,17 +105,14 @@ export class InferenceLogger {
     }
   }
 
-  /** Stores rows in batches of at most `batchRows`, each under its own name when `name` is given. */
-  private async store(records: InferenceRecord[], name?: string): Promise<void> {
+  /** `rows` in batches of at most `batchRows`, each named after `name` when given (so the same rows always get the same names). */
+  private batches(rows: InferenceRecord[], name: string | null): Array<{ rows: InferenceRecord[]; options: AppendOptions }> {
     const size = this.options.batchRows;
-    for (let i = 0, k = 0; i < records.length; i += size, k++) {
-      const batch = records.slice(i, i + size);
-      await this.storeBatch(batch, name === undefined ? undefined : records.length > size ? `${name}-${k}` : name);
+    const out: Array<{ rows: InferenceRecord[]; options: AppendOptions }> = [];
+    for (let i = 0, k = 0; i < rows.length; i += size, k++) {
+      out.push({ rows: rows.slice(i, i + size), options: name === null ? {} : { batch: rows.length > size ? `${name}-${k}` : name } });
     }
-  }
-
-  private storeBatch(batch: InferenceRecord[], name: string | undefined): Promise<void> {
-    return name === undefined ? this.backend.append(batch) : this.backend.append(batch, { batch: name });
+    return out;
   }
 
   private kick(): void {
@@ -138,16 +135,14 @@ export class InferenceLogger {
     const rows = this.buffer;
     this.buffer = [];
     const segment = this.options.spool?.rotate() ?? null;
-    const size = this.options.batchRows;
-    for (let i = 0, k = 0; i < rows.length; i += size, k++) {
-      const batch = rows.slice(i, i + size);
+    for (const batch of this.batches(rows, segment === null ? null : batchName(segment))) {
       try {
-        await this.storeBatch(batch, segment === null ? undefined : `${batchName(segment)}${rows.length > size ? `-${k}` : ''}`);
-        this.counters.written += batch.length;
+        await this.backend.append(batch.rows, batch.options);
+        this.counters.written += batch.rows.length;
         this.counters.lastError = null;
       } catch (e) {
         this.counters.lastError = (e as Error).message;
-        this.loss(batch.length, `writing the inference log failed: ${(e as Error).message}`);
+        this.loss(batch.rows.length, `writing the inference log failed: ${(e as Error).message}`);
       }
     }
     if (segment !== null) this.options.spool!.remove(segment);

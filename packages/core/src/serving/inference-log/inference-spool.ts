@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processGone } from '../../util/process-gone.js';
 import type { InferenceRecord } from './entities.js';
 
 /** A spool segment and the rows it held. */
@@ -12,7 +13,14 @@ const SEGMENT = /^(\d+)-(\d+)-(?:\d+|recover-.+)\.jsonl$/;
 /** The start stamps of this process's open spools (unique within it: a test may run several servers). */
 const open = new Set<number>();
 
-const json = (r: InferenceRecord): string => JSON.stringify(r, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+// Plain JSON.stringify on the request path; the replacer (a call per key) only for the rare row holding a bigint.
+const json = (r: InferenceRecord): string => {
+  try {
+    return JSON.stringify(r);
+  } catch {
+    return JSON.stringify(r, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+  }
+};
 
 /**
  * The inference log's write-ahead spool: a scored request's rows are appended to a local file (one
@@ -85,9 +93,8 @@ export class InferenceSpool {
       const m = SEGMENT.exec(file);
       // A running process's, or an open spool's of this one. (A segment with this process's id and no
       // open spool's stamp is a dead process's whose id was reused, as a restarted container's is.)
-      if (!m || (Number(m[1]) === process.pid ? open.has(Number(m[2])) : alive(Number(m[1])))) continue;
-      const name = file.includes('-recover-') ? file.slice(file.indexOf('-recover-') + 9) : file;
-      const claimed = `${process.pid}-${this.start}-recover-${name}`;
+      if (!m || (Number(m[1]) === process.pid ? open.has(Number(m[2])) : !processGone(Number(m[1])))) continue;
+      const claimed = `${process.pid}-${this.start}-recover-${original(file)}`;
       try {
         renameSync(join(this.dir, file), join(this.dir, claimed));
       } catch (e) {
@@ -116,17 +123,8 @@ export class InferenceSpool {
   }
 }
 
-/** The batch name a segment's rows are stored under (its original name, however often it was claimed). */
-export function batchName(segment: string): string {
-  const original = segment.includes('-recover-') ? segment.slice(segment.lastIndexOf('-recover-') + 9) : segment;
-  return original.replace(/\.jsonl$/, '');
-}
+/** A segment's name as its process wrote it, however often it was claimed since. */
+const original = (file: string): string => (file.includes('-recover-') ? file.slice(file.indexOf('-recover-') + 9) : file);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** The batch name a segment's rows are stored under: its original name. */
+export const batchName = (segment: string): string => original(segment).replace(/\.jsonl$/, '');
