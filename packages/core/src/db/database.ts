@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-metric-segments.js';
 import * as m0006 from './migrations/0006-pipeline-attempts.js';
 import * as m0007 from './migrations/0007-external-model-versions.js';
 import * as m0009 from './migrations/0009-serving-monitoring.js';
+import * as m0010 from './migrations/0010-inference-log-key.js';
 import type { Database } from './schema.js';
 import { createSqliteDatabase, sqliteOpenError } from './sqlite/sqlite-database.js';
 
@@ -37,6 +38,7 @@ export interface PoolSettings {
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001, '0002-registry': m0002, '0003-features': m0003, '0004-pipelines': m0004, '0005-metric-segments': m0005,
   '0006-pipeline-attempts': m0006, '0007-external-model-versions': m0007, '0009-serving-monitoring': m0009,
+  '0010-inference-log-key': m0010,
 };
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

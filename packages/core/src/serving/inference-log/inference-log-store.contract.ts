@@ -45,6 +45,19 @@ export function inferenceLogStoreContract(store: () => InferenceLogStore): void 
     expect((await store().read({ model: 'again', from: 0, to: 2_000_000_000_000 })).count).toBe(4);
   });
 
+  it('counts a request id sent twice to one model once (the first), and once in each model it was sent to', async () => {
+    await store().append([rec(500, { model: 'retry', requestId: 'again', output: 0.1 }), rec(500, { model: 'retry', requestId: 'again', row: 1, output: 0.2 })]);
+    await store().append([rec(501, { model: 'retry', requestId: 'again', output: 0.9 }), rec(502, { model: 'retry', requestId: 'other' })]);
+    await store().append([rec(503, { model: 'retry-b', requestId: 'again', output: 0.7 })]);
+    const rows = await store().read({ model: 'retry', from: 0, to: 2_000_000_000_000 });
+    const byKey = new Map(Array.from({ length: rows.count }, (_, i) => [`${rows.requestIds[i]}/${rows.rows[i]}`, rows.outputs[i]]));
+    expect(byKey).toEqual(new Map<string, unknown>([['again/0', 0.1], ['again/1', 0.2], ['other/0', 50.2]]));
+    const requests = await store().requests({ model: 'retry', from: 0, to: 2_000_000_000_000 });
+    expect([...requests.rows].sort()).toEqual([1, 2]);
+    expect((await store().summarizeInputs({ model: 'retry', from: 0, to: 2_000_000_000_000 }, { numeric: [], categorical: [] })).rows).toBe(3);
+    expect((await store().read({ model: 'retry-b', from: 0, to: 2_000_000_000_000 })).outputs).toEqual([0.7]);
+  });
+
   it('answers one entry per request with its time, latency, version and row count', async () => {
     const base = { model: 'traffic', latencyMs: 4 };
     await store().append([rec(300, { ...base, requestId: 'r1', row: 0 }), rec(300, { ...base, requestId: 'r1', row: 1 }), rec(300, { ...base, requestId: 'r1', row: 2 })]);

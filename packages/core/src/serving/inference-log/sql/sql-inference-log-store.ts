@@ -21,7 +21,7 @@ export class SqlInferenceLogStore implements InferenceLogStore {
         await trx.insertInto('inference_log').values(records.slice(i, i + ROWS_PER_INSERT).map((r) => ({
           request_id: r.requestId, row_index: r.row, model: r.model, version: r.version, time: Math.floor(r.time),
           entity: r.entity, inputs: json(r.inputs), output: json(r.output), latency_ms: r.latencyMs,
-        }))).onConflict((oc) => oc.columns(['request_id', 'row_index']).doNothing()).execute();
+        }))).onConflict((oc) => oc.columns(['model', 'request_id', 'row_index']).doNothing()).execute();
       }
     });
   }
