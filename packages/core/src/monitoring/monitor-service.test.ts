@@ -102,6 +102,18 @@ describeEachPlatform('cairn monitor against the training set', (t) => {
     expect(latest.runId).toBe(report.runId);
   });
 
+  it('reads only labels timed at or after the first prediction it judges (older ones are not read at all)', async () => {
+    const p = t().platform;
+    const rows = traffic(NOW + 30 * H, 200, 0);
+    await p.inferenceLog.append(rows);
+    await p.monitoring.label('watched', rows.slice(0, 50).map((r) => ({ requestId: r.requestId, time: NOW + 29 * H, label: 1 })));
+    const before = await p.monitoring.run({ model: 'watched/1', window: '1h', until: NOW + 31 * H, record: false });
+    expect(before.labelled).toBe(0);
+    await p.monitoring.label('watched', rows.slice(0, 50).map((r) => ({ requestId: r.requestId, label: 1 })));
+    const after = await p.monitoring.run({ model: 'watched/1', window: '1h', until: NOW + 31 * H, record: false });
+    expect(after.labelled).toBe(50);
+  });
+
   it('says why drift is not judged when there is too little traffic', async () => {
     const report = await t().platform.monitoring.run({ model: 'watched/1', window: '1h', until: NOW - 5 * H, record: false });
     expect(report.rows).toBe(0);

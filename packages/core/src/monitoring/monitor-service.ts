@@ -150,7 +150,9 @@ export class MonitorService {
 
   private async performance(report: MonitorReport, rows: LoggedRows, to: number): Promise<void> {
     if (!rows.count) return;
-    const { index, labels } = matchLabels(rows, await this.deps.labels.list(report.model, Number.MAX_SAFE_INTEGER));
+    let first = Infinity;
+    for (let i = 0; i < rows.count; i++) if (rows.times[i]! < first) first = rows.times[i]!;
+    const { index, labels } = matchLabels(rows, await this.deps.labels.list(report.model, first));
     const pairs: Array<[number, number]> = [];
     let binary = true;
     index.forEach((i, k) => {

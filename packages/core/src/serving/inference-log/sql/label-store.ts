@@ -20,9 +20,13 @@ export class LabelStore {
     return labels.length;
   }
 
-  /** Labels of a model observed up to `until` (entity labels arrive after the predictions they judge). */
-  async list(model: string, until: number): Promise<InferenceLabel[]> {
-    const rows = await this.db.selectFrom('inference_labels').selectAll().where('model', '=', model).where('time', '<=', until).orderBy('time').execute();
+  /**
+   * Labels of a model observed at or after `from`: a label judges predictions made before it (an
+   * entity's outcome, a request's answer posted later), so a monitoring window needs none older than
+   * its first prediction, and months of labels are not read for each run.
+   */
+  async list(model: string, from = 0): Promise<InferenceLabel[]> {
+    const rows = await this.db.selectFrom('inference_labels').selectAll().where('model', '=', model).where('time', '>=', Math.floor(from)).orderBy('time').execute();
     return rows.map((r) => ({ model: r.model, requestId: r.request_id, row: r.row_index === null ? null : Number(r.row_index), entity: r.entity, time: Number(r.time), label: JSON.parse(r.label) as unknown }));
   }
 }
