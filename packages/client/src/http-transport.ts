@@ -22,6 +22,7 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 404) return 'NOT_FOUND';
   if (status === 409) return 'CONFLICT';
   if (status === 413 || status === 429) return 'RESOURCE_EXHAUSTED';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 502 || status === 503 || status === 504) return 'UNAVAILABLE';
   if (status >= 500) return 'INTERNAL';
   return 'INVALID_ARGUMENT';

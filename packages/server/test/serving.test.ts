@@ -89,13 +89,33 @@ describe('model server: MLflow scoring protocol, errors, health and the inferenc
       [{ dataframe_records: Array.from({ length: 101 }, () => ({ x: 1 })) }, undefined, /more than 100 rows \(serving.max_rows\)/],
       ['x,region\n1,north,extra\n', { 'content-type': 'text/csv' }, /CSV line 2 has 3 cells/],
       ['x,region\n"1,north\n', { 'content-type': 'text/csv' }, /quoted cell is never closed/],
-      ['x\n1\n', { 'content-type': 'application/xml' }, /Content-Type/],
     ];
     for (const [body, headers, message] of cases) {
       const res = await invoke(body, headers);
-      expect([400, 415], `${JSON.stringify(body)}: ${res.raw}`).toContain(res.status);
+      expect(res.status, `${JSON.stringify(body)}: ${res.raw}`).toBe(400);
       expect(res.body.error_code, res.raw).toBe('INVALID_ARGUMENT');
       expect(res.body.message).toMatch(message);
+    }
+  });
+
+  it('refuses a media type as mlflow models serve does (415): another type, another charset, MLflow 1.x\'s format=', async () => {
+    const split = JSON.stringify({ columns: ['x'], data: [[1]] });
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['x\n1\n', { 'content-type': 'application/xml' }, /Content-Type 'application\/xml' is not accepted: send application\/json .* or text\/csv/],
+      ['x\n1\n', {}, /Content-Type '\(none\)' is not accepted/],
+      [split, { 'content-type': 'application/json; format=pandas-split' }, /MLflow 1.x.*\{"dataframe_split"/],
+      ['{"inputs": {"x": [1]}}', { 'content-type': 'application/json; charset=latin-1' }, /Charset 'latin-1' .* UTF-8/],
+      ['x\n1\n', { 'content-type': 'text/csv; header=present' }, /parameter 'header' is not recognized/],
+    ];
+    for (const [body, headers, message] of cases) {
+      const res = await invoke(body, headers);
+      expect(res.status, `${JSON.stringify(headers)}: ${res.raw}`).toBe(415);
+      expect(res.body.error_code, res.raw).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.message).toMatch(message);
+    }
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON; charset="UTF-8"', 'text/csv; charset=utf-8']) {
+      const res = await invoke(type.startsWith('text') ? 'x\n1\n' : '{"inputs": {"x": [1]}}', { 'content-type': type });
+      expect(res.status, `${type}: ${res.raw}`).toBe(200);
     }
   });
 

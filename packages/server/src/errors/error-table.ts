@@ -13,6 +13,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   PERMISSION_DENIED: 403,
   UNAUTHENTICATED: 401,
   RESOURCE_EXHAUSTED: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -20,6 +21,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 /** The code reported for a framework error that only carries an HTTP status. */
 export function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'RESOURCE_EXHAUSTED';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'PERMISSION_DENIED';
   if (status === 404) return 'NOT_FOUND';

@@ -24,6 +24,7 @@ export const MLFLOW_ERROR_CODES: Record<ErrorCode, { errorCode: string; status: 
   PERMISSION_DENIED: { errorCode: 'PERMISSION_DENIED', status: 403 },
   UNAUTHENTICATED: { errorCode: 'UNAUTHENTICATED', status: 401 },
   RESOURCE_EXHAUSTED: { errorCode: 'RESOURCE_EXHAUSTED', status: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { errorCode: 'BAD_REQUEST', status: 415 },
   UNAVAILABLE: { errorCode: 'TEMPORARILY_UNAVAILABLE', status: 503 },
   INTERNAL: { errorCode: 'INTERNAL_ERROR', status: 500 },
 };

@@ -11,7 +11,7 @@ import { registerRouter } from '../router.js';
 import { KEEP_ALIVE_TIMEOUT_MS } from '../app.js';
 import { useJsonBodies } from '../json-body.js';
 import { installServingMetrics } from './serving-metrics.js';
-import { servingRoutes } from './serving-routes.js';
+import { scoringContentType, servingRoutes } from './serving-routes.js';
 
 export interface BuildServingAppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -70,4 +70,13 @@ export function buildServingApp(platform: Platform, server: ModelServer, options
 function installBodyParsers(app: FastifyInstance): void {
   useJsonBodies(app, { empty: undefined });
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Any other type is refused before its body is read, with the scoring protocol's 415.
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    try {
+      scoringContentType(request.headers['content-type']);
+      done(null, undefined);
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
 }

@@ -14,6 +14,30 @@ function flag(name: string, v: unknown): boolean {
 }
 
 /**
+ * The media type of a scoring request, refused (415) as `mlflow models serve` refuses it: a type
+ * other than JSON or CSV, a charset other than UTF-8, or any other parameter, such as MLflow 1.x's
+ * `format=pandas-split`, whose body shape the 2.0 protocol names inside the body instead.
+ */
+export function scoringContentType(header: string | undefined): 'application/json' | 'text/csv' {
+  const [mime = '', ...params] = String(header ?? '').split(';').map((p) => p.trim());
+  const type = mime.toLowerCase();
+  if (type !== 'application/json' && type !== 'text/csv') {
+    throw new CairnError('UNSUPPORTED_MEDIA_TYPE', `Content-Type '${mime || '(none)'}' is not accepted: send application/json (MLflow's scoring protocol) or text/csv.`);
+  }
+  for (const param of params) {
+    if (!param) continue;
+    const [key = '', value = ''] = param.split('=', 2).map((x) => x.trim().toLowerCase().replace(/^"(.*)"$/, '$1'));
+    if (key === 'charset' && (value === 'utf-8' || value === 'utf8')) continue;
+    if (key === 'charset') throw new CairnError('UNSUPPORTED_MEDIA_TYPE', `Charset '${value}' is not accepted: send the body as UTF-8 (charset=utf-8).`);
+    if (key === 'format') {
+      throw new CairnError('UNSUPPORTED_MEDIA_TYPE', `Content-Type parameter 'format' is MLflow 1.x's scoring protocol; since MLflow 2.0 the body names its shape: send Content-Type application/json and wrap a pandas-split body as {"dataframe_split": {...}} or a records body as {"dataframe_records": [...]}.`);
+    }
+    throw new CairnError('UNSUPPORTED_MEDIA_TYPE', `Content-Type parameter '${key}' is not recognized: only charset=utf-8 may follow the type.`);
+  }
+  return type;
+}
+
+/**
  * The scoring protocol of `mlflow models serve`, so existing callers work unchanged: `POST
  * /invocations` (JSON with `dataframe_split`, `dataframe_records`, `instances` or `inputs`, or
  * text/csv) answers `{"predictions": [...]}`; `GET /ping`, `/health`, `/version`. Plus `POST
@@ -32,11 +56,10 @@ export function servingRoutes(server: ModelServer, monitoring: MonitorService, o
     });
 
     app.post('/invocations', { config: { policy: 'reader' } }, async (request, reply) => {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = scoringContentType(request.headers['content-type']);
       let frame;
       if (type === 'text/csv') frame = parseCsv(typeof request.body === 'string' ? request.body : '', options.maxRows);
-      else if (type === 'application/json') frame = parseScoringJson(request.body, options.maxRows);
-      else throw new CairnError('INVALID_ARGUMENT', `Content-Type '${type || '(none)'}' is not accepted: send application/json (MLflow's scoring protocol) or text/csv.`);
+      else frame = parseScoringJson(request.body, options.maxRows);
       const query = request.query as Record<string, unknown>;
       const explain = flag('explain', query.explain);
       const at = typeof query.at === 'string' && query.at !== '' ? (/^\d+$/.test(query.at) ? Number(query.at) : query.at) : undefined;
