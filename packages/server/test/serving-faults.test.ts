@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { InferenceLogger, ModelServer, loadConfig, openPlatform, type Platform } from '@cairn/core';
+import { InferenceLogger, InferenceSpool, ModelServer, loadConfig, openPlatform, type Platform } from '@cairn/core';
 import { LocalArtifactStore } from '../../core/src/artifacts/index.js';
 import { makeTestPlatform, type TestPlatform } from '@cairn/core/testing';
 import { onnxWeights, registerFiles, registerJsonModel, registerOnnxModel, registerPickleModel } from '@cairn/core/testing/serving';
@@ -187,6 +187,33 @@ describe('inference log faults', () => {
     expect(losses[0]).toMatch(/writing the inference log failed/);
     const metrics = (await call(app, 'GET', '/metrics')).raw;
     expect(metrics).toMatch(/cairn_inference_log_rows_lost_total\{[^}]*\} 25/);
+  });
+
+  it('with the spool, a full disk loses nothing: rows wait in the spool and are written once there is room', async () => {
+    await registerJsonModel(t.platform, 'spooled');
+    const full = join(t.dir, 'full-disk');
+    writeFileSync(full, 'x');
+    const store = new ParquetInferenceLogStore(new LocalArtifactStore(join(full, 'artifacts')));
+    const spoolDir = join(t.dir, 'disk-full-spool');
+    const losses: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 10, flushMs: 10, maxBufferRows: 1000, spool: new InferenceSpool(spoolDir), onLoss: (rows, reason) => losses.push(`${rows}: ${reason}`) });
+    const { app } = await serve(t.platform, 'spooled/1', RUNTIME, logger);
+    for (let i = 0; i < 25; i++) expect((await invoke(app, { dataframe_records: [{ x: i }] })).status).toBe(200);
+    await logger.flush();
+    expect(logger.stats()).toMatchObject({ lost: 0, written: 0, retrying: 25, backlog: 25 });
+    const health = (await call(app, 'GET', '/health')).body;
+    expect(health.inferenceLog).toMatchObject({ retrying: 25, lost: 0 });
+    expect(health.inferenceLog.lastError).toMatch(/Cannot write artifact .* in the way/);
+    expect((await call(app, 'GET', '/metrics')).raw).toMatch(/cairn_inference_log_backlog_rows\{[^}]*\} 25/);
+    // Room again: the retry timer writes every row, once.
+    rmSync(full);
+    await vi.waitFor(() => expect(logger.stats().retrying).toBe(0), { timeout: 15_000, interval: 50 });
+    expect(logger.stats()).toMatchObject({ lost: 0, written: 25, lastError: null });
+    const rows = await store.read({ model: 'spooled', from: 0, to: Date.now() + 1000 });
+    expect(rows.count).toBe(25);
+    expect(new Set(rows.requestIds).size).toBe(25);
+    expect(losses).toEqual([]);
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 
   it('writes Parquet partitioned by model, version and day, and reads it back', async () => {

@@ -163,6 +163,8 @@ export const configSchema = z.strictObject({
       flush_ms: z.coerce.number().int().positive().default(1000),
       /** Rows kept waiting at most; past it rows are dropped and counted (cairn_inference_log_lost_rows_total). */
       max_buffer_rows: z.coerce.number().int().positive().default(200_000),
+      /** Rows of failed writes (the database away, a full disk) kept in the spool and written again until it works, at most; past it a failed batch is dropped and counted. */
+      max_retry_rows: z.coerce.number().int().nonnegative().default(1_000_000),
       /** Append each request's rows to a local spool file before answering, so rows still buffered survive the process being killed (written by the next server started). */
       spool: bool.default(true),
       /** The spool's folder, relative to the project folder: local disk, one per machine. */

@@ -50,6 +50,7 @@ export async function startModelServer(config: CairnConfig, options: ServeModelO
     const logger = s.inference_log.enabled
       ? new InferenceLogger(platform.inferenceLog, {
         sampleRate: s.inference_log.sample_rate, batchRows: s.inference_log.batch_rows, flushMs: s.inference_log.flush_ms, maxBufferRows: s.inference_log.max_buffer_rows,
+        maxRetryRows: s.inference_log.max_retry_rows,
         onLoss: (rows, reason) => log?.error({ lostRows: rows }, `inference log: ${rows} rows lost: ${reason}`),
         spool: s.inference_log.spool ? new InferenceSpool(resolve(config.projectDir, s.inference_log.spool_dir)) : undefined,
         onSpool: (level, message) => (log ? log[level](message) : process.stderr.write(`${message}\n`)),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InferenceRecord } from './entities.js';
 import type { AppendOptions, InferenceLogStore } from './inference-log-store.js';
 import { InferenceLogger } from './inference-logger.js';
@@ -30,7 +30,7 @@ describe('inference logger', () => {
     for (let i = 0; i < 100; i++) logger.add([record(i)]);
     await logger.flush();
     expect(store.kept.map((r) => r.time)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(logger.stats()).toEqual({ backlog: 0, written: 100, lost: 0, lastError: null, recovered: 0, spoolError: null });
+    expect(logger.stats()).toEqual({ backlog: 0, retrying: 0, written: 100, lost: 0, lastError: null, recovered: 0, spoolError: null });
   });
 
   it('counts and reports rows lost to failed writes and to a full buffer, and recovers', async () => {
@@ -108,19 +108,22 @@ describe('inference log spool', () => {
     expect(info).toEqual(['inference log: wrote 4 rows a stopped serving process had not written (from the spool)']);
   });
 
-  it('leaves a segment it cannot write for the next start, and each segment goes to one of two servers starting together', async () => {
+  it('keeps trying a segment it cannot write, leaves it for the next start when it stops, and each segment goes to one of two servers starting together', async () => {
     const dir = spoolDir();
     for (let k = 0; k < 20; k++) writeFileSync(join(dir, `${DEAD}-1700000000000-${k}.jsonl`), `${JSON.stringify(record(k))}\n`);
     const failing = new MemoryStore();
     failing.failing = true;
     const warnings: string[] = [];
-    const first = new InferenceSpool(dir);
-    expect(await new InferenceLogger(failing, { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: first, onSpool: (_l, m) => warnings.push(m) }).recover()).toBe(0);
-    expect(warnings[0]).toMatch(/1 rows of a stopped server could not be written yet \(ENOSPC.*they stay in the spool/);
+    const first = new InferenceLogger(failing, { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir), onSpool: (_l, m) => warnings.push(m) });
+    expect(await first.recover()).toBe(0);
+    expect(warnings[0]).toMatch(/1 rows of a stopped server could not be written yet \(ENOSPC.*they stay in the spool and are written again/);
+    expect(first.stats()).toMatchObject({ retrying: 20, backlog: 20, lost: 0 });
     expect(readdirSync(dir)).toHaveLength(20);
     // While that server runs its claims are its own; once it has stopped, they are anyone's.
     expect(await new InferenceLogger(new MemoryStore(), { sampleRate: 1, batchRows: 10, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir) }).recover()).toBe(0);
-    first.close();
+    await first.close();
+    expect(warnings.at(-1)).toMatch(/20 rows could not be written \(ENOSPC.*stay in the spool for the next server/);
+    expect(first.stats()).toMatchObject({ lost: 0 });
     // Two servers starting together (two spools: the claims of an open one are left alone).
     const a = new MemoryStore();
     const b = new MemoryStore();
@@ -131,6 +134,61 @@ describe('inference log spool', () => {
     expect(ra + rb).toBe(20);
     expect([...a.kept, ...b.kept].map((r) => r.time).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, k) => k));
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes a failed batch again from the spool once the store is back, backing off, and loses nothing', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const messages: string[] = [];
+    const lost: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 5, flushMs: 5, maxBufferRows: 100, spool: new InferenceSpool(dir), onSpool: (_l, m) => messages.push(m), onLoss: (_n, why) => lost.push(why) });
+    store.failing = true;
+    for (let i = 0; i < 12; i++) logger.add([record(i)]);
+    await logger.flush();
+    expect(logger.stats()).toMatchObject({ written: 0, lost: 0, retrying: 12, backlog: 12, lastError: 'ENOSPC: no space left on device' });
+    expect(messages.filter((m) => /wait in the spool/.test(m))).toHaveLength(1);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    // Rows keep coming while the store is away; they wait too.
+    for (let i = 12; i < 20; i++) logger.add([record(i)]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logger.stats()).toMatchObject({ written: 0, lost: 0, retrying: 20 });
+    store.failing = false;
+    // No flush: the retry timer alone writes them (the wait has doubled a few times, under a second).
+    await vi.waitFor(() => expect(logger.stats().retrying).toBe(0), { timeout: 5000, interval: 20 });
+    expect(store.kept.map((r) => r.time).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(logger.stats()).toMatchObject({ written: 20, lost: 0, backlog: 0, lastError: null });
+    expect(messages.at(-1)).toMatch(/wrote \d+ rows that had waited in the spool/);
+    await logger.close();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(lost).toEqual([]);
+  });
+
+  it('counts a failed batch lost past max_retry_rows, and when the spool does not hold it', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const lost: Array<[number, string]> = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 100, flushMs: 60_000, maxBufferRows: 100, maxRetryRows: 5, spool: new InferenceSpool(dir), onLoss: (n, why) => lost.push([n, why]) });
+    store.failing = true;
+    for (let i = 0; i < 5; i++) logger.add([record(i)]);
+    await logger.flush();
+    for (let i = 5; i < 8; i++) logger.add([record(i)]);
+    await logger.flush();
+    expect(lost).toEqual([[3, 'writing the inference log failed: ENOSPC: no space left on device (serving.inference_log.max_retry_rows: 5 rows already wait to be written again)']]);
+    expect(logger.stats()).toMatchObject({ retrying: 5, lost: 3 });
+    store.failing = false;
+    await logger.flush();
+    expect(logger.stats()).toMatchObject({ retrying: 0, lost: 3, written: 5 });
+    await logger.close();
+    expect(readdirSync(dir)).toEqual([]);
+    // A spool that cannot be written holds nothing to try again: the failed batch is lost, and said so.
+    const file = join(spoolDir(), 'not-a-folder');
+    writeFileSync(file, '');
+    const unspooled = new InferenceLogger(store, { sampleRate: 1, batchRows: 100, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(file), onLoss: (n, why) => lost.push([n, why]) });
+    store.failing = true;
+    unspooled.add([record(1), record(2)]);
+    await unspooled.flush();
+    expect(lost.at(-1)).toEqual([2, 'writing the inference log failed: ENOSPC: no space left on device']);
+    expect(unspooled.stats()).toMatchObject({ retrying: 0, lost: 2 });
   });
 
   it('keeps logging when the spool cannot be written, and says so once', async () => {

@@ -12,14 +12,18 @@ export interface InferenceLoggerOptions {
   onLoss?: (rows: number, reason: string) => void;
   /** The write-ahead spool (rows survive the process being killed); none keeps rows only in memory until written. */
   spool?: InferenceSpool;
-  /** Told when the spool cannot be written (rows are still logged, but would not survive a kill) or a dead process's rows were recovered. */
+  /** Told when the spool cannot be written (rows are still logged, but would not survive a kill), when rows wait in it for a failed write to work again, and when they were written. */
   onSpool?: (level: 'warn' | 'info', message: string) => void;
+  /** Rows of failed writes kept in the spool to be written again, at most (default 1,000,000); past it a failed batch is counted lost. */
+  maxRetryRows?: number;
   random?: () => number;
 }
 
 export interface InferenceLoggerStats {
-  /** Rows waiting to be written. */
+  /** Rows waiting to be written: buffered, and kept in the spool after a failed write. */
   backlog: number;
+  /** Of those, rows of failed writes waiting in the spool to be written again. */
+  retrying: number;
   written: number;
   lost: number;
   /** The last write failure, or null once a write succeeded again. */
@@ -30,10 +34,18 @@ export interface InferenceLoggerStats {
   spoolError: string | null;
 }
 
+/** The longest wait between two attempts to write a failed batch again. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/** A failed batch waiting in the spool: its segment, its rows, and how many of them are not stored yet. */
+interface Retained { name: string; rows: number; unwritten: number; recovered: boolean }
+
 /**
  * Collects scored rows off the request path and writes them in batches. A request only pushes its
  * rows onto a buffer; a timer (or a full batch) writes them. A failed write (a full disk, the
- * database away) drops that batch, counts the rows as lost and reports it; a buffer past
+ * database away) keeps the batch's spool segment and writes it again, backing off, until it works
+ * (named batches make that idempotent), so an outage loses nothing; without a whole segment, or
+ * past `maxRetryRows`, the batch is dropped, counted as lost and reported. A buffer past
  * `maxBufferRows` drops new rows the same way. Requests are never slowed or failed by the log.
  */
 export class InferenceLogger {
@@ -42,9 +54,17 @@ export class InferenceLogger {
   private writing: Promise<void> | null = null;
   private readonly random: () => number;
   private readonly counters = { written: 0, lost: 0, recovered: 0, lastError: null as string | null, spoolError: null as string | null };
+  /** Whether every spool write of the open segment worked (only then does it hold the whole batch). */
+  private segmentWhole = true;
+  private readonly retained: Retained[] = [];
+  private retainedRows = 0;
+  private retryAt = 0;
+  private retryDelay: number;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly backend: Pick<InferenceLogStore, 'append' | 'close'>, private readonly options: InferenceLoggerOptions) {
     this.random = options.random ?? Math.random;
+    this.retryDelay = this.firstRetryDelay();
   }
 
   /** Whether to log this request (sampling is per request, so a request's rows stay together). */
@@ -68,12 +88,12 @@ export class InferenceLogger {
 
   stats(): InferenceLoggerStats {
     const c = this.counters;
-    return { backlog: this.buffer.length, written: c.written, lost: c.lost, lastError: c.lastError, recovered: c.recovered, spoolError: c.spoolError };
+    return { backlog: this.buffer.length + this.retainedRows, retrying: this.retainedRows, written: c.written, lost: c.lost, lastError: c.lastError, recovered: c.recovered, spoolError: c.spoolError };
   }
 
   /**
    * Writes the rows of serving processes killed before they wrote them (their spool segments). A
-   * segment that cannot be written now stays in the spool for the next start.
+   * segment that cannot be written now is written again later, as a failed batch is.
    */
   async recover(): Promise<number> {
     const spool = this.options.spool;
@@ -85,7 +105,9 @@ export class InferenceLogger {
         spool.remove(segment.name);
         rows += segment.records.length;
       } catch (e) {
-        this.options.onSpool?.('warn', `inference log: ${segment.records.length} rows of a stopped server could not be written yet (${(e as Error).message}); they stay in the spool for the next start`);
+        this.counters.lastError = (e as Error).message;
+        this.options.onSpool?.('warn', `inference log: ${segment.records.length} rows of a stopped server could not be written yet (${(e as Error).message}); they stay in the spool and are written again until it works`);
+        this.retain({ name: segment.name, rows: segment.records.length, unwritten: segment.records.length, recovered: true }, true);
       }
     }
     this.counters.recovered += rows;
@@ -100,6 +122,7 @@ export class InferenceLogger {
       this.options.spool.write(records);
       this.counters.spoolError = null;
     } catch (e) {
+      this.segmentWhole = false;
       if (this.counters.spoolError === null) this.options.onSpool?.('warn', `inference log: the spool cannot be written (${(e as Error).message}); rows are still logged but would not survive the process being killed`);
       this.counters.spoolError = (e as Error).message;
     }
@@ -118,10 +141,10 @@ export class InferenceLogger {
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.writing || !this.buffer.length) return;
+    if (this.writing || (!this.buffer.length && !this.retryDue())) return;
     this.writing = this.drain().finally(() => {
       this.writing = null;
-      if (this.buffer.length >= this.options.batchRows) this.kick();
+      if (this.buffer.length >= this.options.batchRows || this.retryDue()) this.kick();
       else if (this.buffer.length && !this.timer) {
         this.timer = setTimeout(() => this.kick(), this.options.flushMs);
         this.timer.unref();
@@ -129,23 +152,108 @@ export class InferenceLogger {
     });
   }
 
-  // Takes everything buffered: with a spool, exactly the rows of the segment closed now, removed
-  // once they are stored (or counted lost).
+  // Writes failed batches again when their time has come, then takes everything buffered: with a
+  // spool, exactly the rows of the segment closed now, removed once they are stored, kept for
+  // another attempt if they are not.
   private async drain(): Promise<void> {
+    if (this.retryDue()) await this.retry();
     const rows = this.buffer;
     this.buffer = [];
+    if (!rows.length) return;
+    const whole = this.segmentWhole;
+    this.segmentWhole = true;
     const segment = this.options.spool?.rotate() ?? null;
+    let unwritten = 0;
+    let error = '';
     for (const batch of this.batches(rows, segment === null ? null : batchName(segment))) {
       try {
         await this.backend.append(batch.rows, batch.options);
         this.counters.written += batch.rows.length;
         this.counters.lastError = null;
       } catch (e) {
-        this.counters.lastError = (e as Error).message;
-        this.loss(batch.rows.length, `writing the inference log failed: ${(e as Error).message}`);
+        error = (e as Error).message;
+        this.counters.lastError = error;
+        unwritten += batch.rows.length;
       }
     }
+    if (segment !== null && unwritten && whole && this.retainedRows + rows.length <= this.maxRetryRows()) {
+      if (!this.retained.length) this.options.onSpool?.('warn', `inference log: writing failed (${error}); the rows wait in the spool and are written again until it works`);
+      this.retain({ name: segment, rows: rows.length, unwritten, recovered: false }, false);
+      return;
+    }
+    if (unwritten) {
+      const why = segment === null || !whole ? '' : ` (serving.inference_log.max_retry_rows: ${this.retainedRows} rows already wait to be written again)`;
+      this.loss(unwritten, `writing the inference log failed: ${error}${why}`);
+    }
     if (segment !== null) this.options.spool!.remove(segment);
+  }
+
+  private maxRetryRows(): number {
+    return this.options.maxRetryRows ?? 1_000_000;
+  }
+
+  private firstRetryDelay(): number {
+    return Math.min(Math.max(this.options.flushMs, 1), MAX_RETRY_DELAY_MS);
+  }
+
+  private retryDue(): boolean {
+    return this.retained.length > 0 && Date.now() >= this.retryAt;
+  }
+
+  /** Keeps a failed batch's segment for another attempt (`now`: as soon as the writer is free). */
+  private retain(r: Retained, now: boolean): void {
+    this.retained.push(r);
+    this.retainedRows += r.rows;
+    if (now) this.retryAt = 0;
+    else if (this.retryAt <= Date.now()) this.retryAt = Date.now() + this.retryDelay;
+    this.armRetry();
+  }
+
+  private armRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      // The timer is the clock here: it may fire a millisecond before Date.now() reaches retryAt.
+      this.retryAt = Math.min(this.retryAt, Date.now());
+      this.kick();
+    }, Math.max(0, this.retryAt - Date.now()));
+    this.retryTimer.unref();
+  }
+
+  // Oldest first; the first that fails again ends the round and doubles the wait before the next.
+  private async retry(): Promise<void> {
+    const spool = this.options.spool!;
+    let wrote = 0;
+    while (this.retained.length) {
+      const r = this.retained[0]!;
+      let records: InferenceRecord[] | null = null;
+      try {
+        records = spool.read(r.name);
+      } catch (e) {
+        // Gone: after this spool was closed, another server took the segment and stores it.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loss(r.unwritten, `a spool segment cannot be read again: ${(e as Error).message}`);
+      }
+      if (records) {
+        try {
+          for (const b of this.batches(records, batchName(r.name))) await this.backend.append(b.rows, b.options);
+        } catch (e) {
+          this.counters.lastError = (e as Error).message;
+          this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
+          this.retryAt = Date.now() + this.retryDelay;
+          this.armRetry();
+          return;
+        }
+        spool.remove(r.name);
+        this.counters.written += r.unwritten;
+        if (r.recovered) this.counters.recovered += r.rows;
+        this.counters.lastError = null;
+        wrote += r.unwritten;
+      }
+      this.retained.shift();
+      this.retainedRows -= r.rows;
+    }
+    this.retryDelay = this.firstRetryDelay();
+    if (wrote) this.options.onSpool?.('info', `inference log: wrote ${wrote} rows that had waited in the spool for a failed write to work`);
   }
 
   private loss(rows: number, reason: string): void {
@@ -153,18 +261,22 @@ export class InferenceLogger {
     this.options.onLoss?.(rows, reason);
   }
 
-  /** Writes everything buffered (on shutdown, and in tests). */
+  /** Writes everything buffered, and tries once more the failed batches waiting (on shutdown, and in tests). */
   async flush(): Promise<void> {
+    if (this.retained.length) this.retryAt = 0;
     for (;;) {
       if (this.writing) await this.writing;
-      else if (this.buffer.length) this.kick();
+      else if (this.buffer.length || this.retryDue()) this.kick();
       else return;
     }
   }
 
+  /** Flushes and stops; failed batches still waiting stay in the spool, for the next server started with it. */
   async close(): Promise<void> {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retainedRows) this.options.onSpool?.('warn', `inference log: ${this.retainedRows} rows could not be written (${this.counters.lastError}); they stay in the spool for the next server started with it`);
     this.options.spool?.close();
     await this.backend.close();
   }

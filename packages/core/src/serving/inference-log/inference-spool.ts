@@ -101,18 +101,23 @@ export class InferenceSpool {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
-      const records: InferenceRecord[] = [];
-      for (const line of readFileSync(join(this.dir, claimed), 'utf8').split('\n')) {
-        if (!line) continue;
-        try {
-          records.push(JSON.parse(line) as InferenceRecord);
-        } catch {
-          // The line the process was writing when it died.
-        }
-      }
-      out.push({ name: claimed, records });
+      out.push({ name: claimed, records: this.read(claimed) });
     }
     return out;
+  }
+
+  /** The rows of a closed segment (a last line cut short by a kill is skipped). */
+  read(name: string): InferenceRecord[] {
+    const records: InferenceRecord[] = [];
+    for (const line of readFileSync(join(this.dir, name), 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        records.push(JSON.parse(line) as InferenceRecord);
+      } catch {
+        // The line the process was writing when it died.
+      }
+    }
+    return records;
   }
 
   /** Closes the spool once everything it held was written (the logger's close). */
