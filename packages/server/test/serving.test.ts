@@ -106,6 +106,10 @@ describe('model server: MLflow scoring protocol, errors, health and the inferenc
       [split, { 'content-type': 'application/json; format=pandas-split' }, /MLflow 1.x.*\{"dataframe_split"/],
       ['{"inputs": {"x": [1]}}', { 'content-type': 'application/json; charset=latin-1' }, /Charset 'latin-1' .* UTF-8/],
       ['x\n1\n', { 'content-type': 'text/csv; header=present' }, /parameter 'header' is not recognized/],
+      // Judged before the body: a malformed body with a refused type is still 415, as is a header Fastify cannot parse.
+      ['{"inputs": [', { 'content-type': 'application/json; format=pandas-records' }, /MLflow 1.x/],
+      ['x\n1\n', { 'content-type': '' }, /Content-Type '\(none\)'/],
+      ['x\n1\n', { 'content-type': 'text/csv, application/json' }, /Content-Type 'text\/csv, application\/json' is not accepted/],
     ];
     for (const [body, headers, message] of cases) {
       const res = await invoke(body, headers);

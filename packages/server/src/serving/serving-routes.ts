@@ -16,7 +16,8 @@ function flag(name: string, v: unknown): boolean {
 /**
  * The media type of a scoring request, refused (415) as `mlflow models serve` refuses it: a type
  * other than JSON or CSV, a charset other than UTF-8, or any other parameter, such as MLflow 1.x's
- * `format=pandas-split`, whose body shape the 2.0 protocol names inside the body instead.
+ * `format=pandas-split`, whose body shape the 2.0 protocol names inside the body instead. Checked
+ * before the body is read.
  */
 export function scoringContentType(header: string | undefined): 'application/json' | 'text/csv' {
   const [mime = '', ...params] = String(header ?? '').split(';').map((p) => p.trim());
@@ -55,7 +56,12 @@ export function servingRoutes(server: ModelServer, monitoring: MonitorService, o
       return { model: m.name, version: m.version, alias: m.alias, digest: m.digest, format: m.format, featureService: m.featureService, loadedAt: m.loadedAt, cairn: VERSION };
     });
 
-    app.post('/invocations', { config: { policy: 'reader' } }, async (request, reply) => {
+    // The media type is judged before the body is read (Fastify's own refusals of a malformed
+    // Content-Type included), so every refusal of it is the same 415.
+    const checkType = async (request: { headers: Record<string, unknown> }) => {
+      scoringContentType(request.headers['content-type'] as string | undefined);
+    };
+    app.post('/invocations', { config: { policy: 'reader' }, onRequest: checkType }, async (request, reply) => {
       const type = scoringContentType(request.headers['content-type']);
       let frame;
       if (type === 'text/csv') frame = parseCsv(typeof request.body === 'string' ? request.body : '', options.maxRows);

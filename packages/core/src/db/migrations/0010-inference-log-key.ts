@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 // The inference log's key gains the model: a caller's X-Request-Id is kept as the request id, and a
 // gateway that stamps one id on a request it sends to two models (an A/B split, an ensemble, a
 // trace) must get both models' rows, where the old key (request id, row) kept only the first. The
-// table is rebuilt (SQLite cannot change a primary key in place), rows copied as they are.
+// table is rebuilt (SQLite cannot change a primary key in place), rows copied as they are; on a
+// large log the copy holds the table for a while, and serving processes' writes wait or fail and
+// are written again from their spool.
 
 const COLUMNS = ['request_id', 'row_index', 'model', 'version', 'time', 'entity', 'inputs', 'output', 'latency_ms'] as const;
 
@@ -32,10 +34,14 @@ async function rebuild(db: Kysely<unknown>, name: string, key: string[]): Promis
   await db.schema.createIndex('inference_log_model_time_idx').on('inference_log').columns(['model', 'version', 'time']).execute();
 }
 
+// Labels by request id are found by when they were posted (the server's clock: a label cannot be
+// posted before the answer that gave its id), so a monitoring run reads a window's worth of them.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await rebuild(db, 'inference_log_model_key', ['model', 'request_id', 'row_index']);
+  await db.schema.createIndex('inference_labels_model_created_idx').on('inference_labels').columns(['model', 'created_time']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('inference_labels_model_created_idx').execute();
   await rebuild(db, 'inference_log_pk', ['request_id', 'row_index']);
 }

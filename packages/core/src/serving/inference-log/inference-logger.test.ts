@@ -12,9 +12,14 @@ class MemoryStore implements Pick<InferenceLogStore, 'append' | 'close'> {
   kept: InferenceRecord[] = [];
   batches: Array<string | undefined> = [];
   failing = false;
+  /** Milliseconds each append takes. */
+  latency = 1;
+  /** A row it always refuses (a value the store cannot take), whatever else works. */
+  refuses: string | null = null;
   async append(records: InferenceRecord[], options: AppendOptions = {}): Promise<void> {
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, this.latency));
     if (this.failing) throw new Error('ENOSPC: no space left on device');
+    if (records.some((r) => r.requestId === this.refuses)) throw new Error(`cannot store ${this.refuses}`);
     this.kept.push(...records);
     this.batches.push(options.batch);
   }
@@ -189,6 +194,70 @@ describe('inference log spool', () => {
     await unspooled.flush();
     expect(lost.at(-1)).toEqual([2, 'writing the inference log failed: ENOSPC: no space left on device']);
     expect(unspooled.stats()).toMatchObject({ retrying: 0, lost: 2 });
+  });
+
+  it('keeps writing new rows while a backlog of failed batches drains (one failed batch per round)', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const lost: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 50, flushMs: 5, maxBufferRows: 120, spool: new InferenceSpool(dir), onLoss: (_n, why) => lost.push(why) });
+    store.failing = true;
+    for (let k = 0; k < 20; k++) {
+      for (let i = 0; i < 50; i++) logger.add([record(k * 50 + i)]);
+      await logger.flush();
+    }
+    expect(logger.stats()).toMatchObject({ retrying: 1000, lost: 0 });
+    // Back, but slow: 20 failed batches take a while to write again, and traffic goes on meanwhile.
+    store.failing = false;
+    store.latency = 8;
+    let next = 1000;
+    const traffic = setInterval(() => {
+      for (let i = 0; i < 10 && next < 1600; i++) logger.add([record(next++)]);
+    }, 5);
+    await vi.waitFor(() => expect(next === 1600 && logger.stats().retrying === 0).toBe(true), { timeout: 10_000, interval: 20 });
+    clearInterval(traffic);
+    await logger.flush();
+    expect(lost).toEqual([]);
+    expect(store.kept.map((r) => r.time).sort((a, b) => a - b)).toEqual(Array.from({ length: 1600 }, (_, i) => i));
+  });
+
+  it('gives up a failed batch the store keeps refusing while other writes work, counting it lost, and blocks nothing behind it', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const lost: Array<[number, string]> = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 100, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir), onLoss: (n, why) => lost.push([n, why]) });
+    store.refuses = 'r-poison';
+    logger.add([{ ...record(0), requestId: 'r-poison' }, record(1)]);
+    await logger.flush();
+    store.failing = true;
+    logger.add([record(2)]);
+    await logger.flush();
+    store.failing = false;
+    expect(logger.stats()).toMatchObject({ retrying: 3, lost: 0 });
+    for (let k = 0; k < 6; k++) {
+      logger.add([record(10 + k)]);
+      await logger.flush();
+    }
+    expect(lost).toEqual([[2, 'writing the inference log failed again and again while other writes worked: cannot store r-poison']]);
+    expect(logger.stats()).toMatchObject({ retrying: 0, lost: 2, written: 7 });
+    expect(store.kept.map((r) => r.time).sort((a, b) => a - b)).toEqual([2, 10, 11, 12, 13, 14, 15]);
+    await logger.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a spool that cannot be cleaned up (its folder gone) is reported, never thrown', async () => {
+    const dir = spoolDir();
+    const store = new MemoryStore();
+    const warnings: string[] = [];
+    const logger = new InferenceLogger(store, { sampleRate: 1, batchRows: 1000, flushMs: 60_000, maxBufferRows: 100, spool: new InferenceSpool(dir), onSpool: (_l, m) => warnings.push(m) });
+    logger.add([record(1)]);
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, '');
+    await logger.flush();
+    expect(logger.stats()).toMatchObject({ written: 1, lost: 0 });
+    expect(logger.stats().spoolError).toMatch(/ENOTDIR/);
+    expect(warnings[0]).toMatch(/the spool cannot be written/);
+    await logger.close();
   });
 
   it('keeps logging when the spool cannot be written, and says so once', async () => {

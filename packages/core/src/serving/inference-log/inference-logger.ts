@@ -1,5 +1,6 @@
 import type { InferenceRecord } from './entities.js';
 import type { AppendOptions, InferenceLogStore } from './inference-log-store.js';
+import { firstRetryDelay, RetryQueue } from './inference-retry.js';
 import { batchName, type InferenceSpool } from './inference-spool.js';
 
 export interface InferenceLoggerOptions {
@@ -34,12 +35,6 @@ export interface InferenceLoggerStats {
   spoolError: string | null;
 }
 
-/** The longest wait between two attempts to write a failed batch again. */
-const MAX_RETRY_DELAY_MS = 30_000;
-
-/** A failed batch waiting in the spool: its segment, its rows, and how many of them are not stored yet. */
-interface Retained { name: string; rows: number; unwritten: number; recovered: boolean }
-
 /**
  * Collects scored rows off the request path and writes them in batches. A request only pushes its
  * rows onto a buffer; a timer (or a full batch) writes them. A failed write (a full disk, the
@@ -56,15 +51,15 @@ export class InferenceLogger {
   private readonly counters = { written: 0, lost: 0, recovered: 0, lastError: null as string | null, spoolError: null as string | null };
   /** Whether every spool write of the open segment worked (only then does it hold the whole batch). */
   private segmentWhole = true;
-  private readonly retained: Retained[] = [];
-  private retainedRows = 0;
-  private retryAt = 0;
-  private retryDelay: number;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly retries: RetryQueue;
+  /** When a write last worked (a batch failing again after that is what the store refuses). */
+  private lastSuccess = 0;
+  /** Rows written again since the queue was last empty (reported once it is). */
+  private caughtUp = 0;
 
   constructor(private readonly backend: Pick<InferenceLogStore, 'append' | 'close'>, private readonly options: InferenceLoggerOptions) {
     this.random = options.random ?? Math.random;
-    this.retryDelay = this.firstRetryDelay();
+    this.retries = new RetryQueue(firstRetryDelay(options.flushMs), () => this.kick());
   }
 
   /** Whether to log this request (sampling is per request, so a request's rows stay together). */
@@ -88,7 +83,8 @@ export class InferenceLogger {
 
   stats(): InferenceLoggerStats {
     const c = this.counters;
-    return { backlog: this.buffer.length + this.retainedRows, retrying: this.retainedRows, written: c.written, lost: c.lost, lastError: c.lastError, recovered: c.recovered, spoolError: c.spoolError };
+    const retrying = this.retries.unwritten;
+    return { backlog: this.buffer.length + retrying, retrying, written: c.written, lost: c.lost, lastError: c.lastError, recovered: c.recovered, spoolError: c.spoolError };
   }
 
   /**
@@ -102,12 +98,13 @@ export class InferenceLogger {
     for (const segment of spool.recover()) {
       try {
         for (const b of this.batches(segment.records, batchName(segment.name))) await this.backend.append(b.rows, b.options);
-        spool.remove(segment.name);
+        this.lastSuccess = Date.now();
+        this.removeSegment(segment.name);
         rows += segment.records.length;
       } catch (e) {
         this.counters.lastError = (e as Error).message;
         this.options.onSpool?.('warn', `inference log: ${segment.records.length} rows of a stopped server could not be written yet (${(e as Error).message}); they stay in the spool and are written again until it works`);
-        this.retain({ name: segment.name, rows: segment.records.length, unwritten: segment.records.length, recovered: true }, true);
+        this.retries.push({ name: segment.name, rows: segment.records.length, unwritten: segment.records.length, recovered: true }, true);
       }
     }
     this.counters.recovered += rows;
@@ -123,8 +120,21 @@ export class InferenceLogger {
       this.counters.spoolError = null;
     } catch (e) {
       this.segmentWhole = false;
-      if (this.counters.spoolError === null) this.options.onSpool?.('warn', `inference log: the spool cannot be written (${(e as Error).message}); rows are still logged but would not survive the process being killed`);
-      this.counters.spoolError = (e as Error).message;
+      this.spoolFailed(e);
+    }
+  }
+
+  private spoolFailed(e: unknown): void {
+    if (this.counters.spoolError === null) this.options.onSpool?.('warn', `inference log: the spool cannot be written (${(e as Error).message}); rows are still logged but would not survive the process being killed`);
+    this.counters.spoolError = (e as Error).message;
+  }
+
+  /** Removes a stored segment; one that cannot be removed (a disk turned read-only) is reported, never thrown. */
+  private removeSegment(name: string): void {
+    try {
+      this.options.spool!.remove(name);
+    } catch (e) {
+      this.spoolFailed(e);
     }
   }
 
@@ -141,119 +151,103 @@ export class InferenceLogger {
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.writing || (!this.buffer.length && !this.retryDue())) return;
-    this.writing = this.drain().finally(() => {
-      this.writing = null;
-      if (this.buffer.length >= this.options.batchRows || this.retryDue()) this.kick();
-      else if (this.buffer.length && !this.timer) {
-        this.timer = setTimeout(() => this.kick(), this.options.flushMs);
-        this.timer.unref();
-      }
-    });
+    if (this.writing || (!this.buffer.length && !this.retries.due())) return;
+    this.writing = this.drain()
+      .catch((e: unknown) => this.options.onSpool?.('warn', `inference log: writing stopped on an unexpected error: ${(e as Error).message}`))
+      .finally(() => {
+        this.writing = null;
+        if (this.buffer.length >= this.options.batchRows || this.retries.due()) this.kick();
+        else if (this.buffer.length && !this.timer) {
+          this.timer = setTimeout(() => this.kick(), this.options.flushMs);
+          this.timer.unref();
+        }
+      });
   }
 
-  // Writes failed batches again when their time has come, then takes everything buffered: with a
-  // spool, exactly the rows of the segment closed now, removed once they are stored, kept for
-  // another attempt if they are not.
+  // One failed batch written again when its time has come (one per round, so new rows are not held
+  // up while a backlog drains), then everything buffered: with a spool, exactly the rows of the
+  // segment closed now, removed once they are stored, kept for another attempt if they are not.
   private async drain(): Promise<void> {
-    if (this.retryDue()) await this.retry();
+    if (this.retries.due()) await this.retryOne();
     const rows = this.buffer;
     this.buffer = [];
     if (!rows.length) return;
-    const whole = this.segmentWhole;
+    let whole = this.segmentWhole;
     this.segmentWhole = true;
-    const segment = this.options.spool?.rotate() ?? null;
+    let segment: string | null = null;
+    try {
+      segment = this.options.spool?.rotate() ?? null;
+    } catch (e) {
+      this.spoolFailed(e);
+      whole = false;
+    }
     let unwritten = 0;
     let error = '';
     for (const batch of this.batches(rows, segment === null ? null : batchName(segment))) {
       try {
         await this.backend.append(batch.rows, batch.options);
         this.counters.written += batch.rows.length;
-        this.counters.lastError = null;
+        this.lastSuccess = Date.now();
+        if (!this.retries.size) this.counters.lastError = null;
+        else this.retries.storeWorks();
       } catch (e) {
         error = (e as Error).message;
         this.counters.lastError = error;
         unwritten += batch.rows.length;
       }
     }
-    if (segment !== null && unwritten && whole && this.retainedRows + rows.length <= this.maxRetryRows()) {
-      if (!this.retained.length) this.options.onSpool?.('warn', `inference log: writing failed (${error}); the rows wait in the spool and are written again until it works`);
-      this.retain({ name: segment, rows: rows.length, unwritten, recovered: false }, false);
+    if (segment !== null && unwritten && whole && this.retries.rows + rows.length <= this.maxRetryRows()) {
+      if (!this.retries.size) this.options.onSpool?.('warn', `inference log: writing failed (${error}); the rows wait in the spool and are written again until it works`);
+      this.retries.push({ name: segment, rows: rows.length, unwritten, recovered: false }, false);
       return;
     }
     if (unwritten) {
-      const why = segment === null || !whole ? '' : ` (serving.inference_log.max_retry_rows: ${this.retainedRows} rows already wait to be written again)`;
+      const why = segment === null || !whole ? '' : ` (serving.inference_log.max_retry_rows: ${this.retries.rows} rows already wait to be written again)`;
       this.loss(unwritten, `writing the inference log failed: ${error}${why}`);
     }
-    if (segment !== null) this.options.spool!.remove(segment);
+    if (segment !== null) this.removeSegment(segment);
   }
 
   private maxRetryRows(): number {
     return this.options.maxRetryRows ?? 1_000_000;
   }
 
-  private firstRetryDelay(): number {
-    return Math.min(Math.max(this.options.flushMs, 1), MAX_RETRY_DELAY_MS);
-  }
-
-  private retryDue(): boolean {
-    return this.retained.length > 0 && Date.now() >= this.retryAt;
-  }
-
-  /** Keeps a failed batch's segment for another attempt (`now`: as soon as the writer is free). */
-  private retain(r: Retained, now: boolean): void {
-    this.retained.push(r);
-    this.retainedRows += r.rows;
-    if (now) this.retryAt = 0;
-    else if (this.retryAt <= Date.now()) this.retryAt = Date.now() + this.retryDelay;
-    this.armRetry();
-  }
-
-  private armRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      // The timer is the clock here: it may fire a millisecond before Date.now() reaches retryAt.
-      this.retryAt = Math.min(this.retryAt, Date.now());
-      this.kick();
-    }, Math.max(0, this.retryAt - Date.now()));
-    this.retryTimer.unref();
-  }
-
-  // Oldest first; the first that fails again ends the round and doubles the wait before the next.
-  private async retry(): Promise<void> {
-    const spool = this.options.spool!;
-    let wrote = 0;
-    while (this.retained.length) {
-      const r = this.retained[0]!;
-      let records: InferenceRecord[] | null = null;
-      try {
-        records = spool.read(r.name);
-      } catch (e) {
-        // Gone: after this spool was closed, another server took the segment and stores it.
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loss(r.unwritten, `a spool segment cannot be read again: ${(e as Error).message}`);
-      }
-      if (records) {
-        try {
-          for (const b of this.batches(records, batchName(r.name))) await this.backend.append(b.rows, b.options);
-        } catch (e) {
-          this.counters.lastError = (e as Error).message;
-          this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
-          this.retryAt = Date.now() + this.retryDelay;
-          this.armRetry();
-          return;
-        }
-        spool.remove(r.name);
-        this.counters.written += r.unwritten;
-        if (r.recovered) this.counters.recovered += r.rows;
-        this.counters.lastError = null;
-        wrote += r.unwritten;
-      }
-      this.retained.shift();
-      this.retainedRows -= r.rows;
+  // The segment is read again (asynchronously, in slices: it may hold a whole buffer) and stored
+  // under its batch names, so batches stored before are replaced, not added twice.
+  private async retryOne(): Promise<void> {
+    const r = this.retries.head();
+    if (!r) return;
+    let records: InferenceRecord[];
+    try {
+      records = await this.options.spool!.readAsync(r.name);
+    } catch (e) {
+      this.retries.done(r);
+      this.loss(r.unwritten, `rows waiting in the spool cannot be read again: ${(e as Error).message}`);
+      return;
     }
-    this.retryDelay = this.firstRetryDelay();
-    if (wrote) this.options.onSpool?.('info', `inference log: wrote ${wrote} rows that had waited in the spool for a failed write to work`);
+    try {
+      for (const b of this.batches(records, batchName(r.name))) await this.backend.append(b.rows, b.options);
+    } catch (e) {
+      const message = (e as Error).message;
+      this.counters.lastError = message;
+      if (this.retries.failed(r, this.lastSuccess)) {
+        this.retries.done(r);
+        this.removeSegment(r.name);
+        this.loss(r.unwritten, `writing the inference log failed again and again while other writes worked: ${message}`);
+      }
+      return;
+    }
+    this.lastSuccess = Date.now();
+    this.retries.done(r);
+    this.removeSegment(r.name);
+    this.counters.written += r.unwritten;
+    if (r.recovered) this.counters.recovered += r.rows;
+    this.caughtUp += r.unwritten;
+    if (!this.retries.size) {
+      this.counters.lastError = null;
+      this.options.onSpool?.('info', `inference log: wrote ${this.caughtUp} rows that had waited in the spool for a failed write to work`);
+      this.caughtUp = 0;
+    }
   }
 
   private loss(rows: number, reason: string): void {
@@ -261,13 +255,16 @@ export class InferenceLogger {
     this.options.onLoss?.(rows, reason);
   }
 
-  /** Writes everything buffered, and tries once more the failed batches waiting (on shutdown, and in tests). */
+  /** Writes everything buffered, and tries once more each failed batch waiting (on shutdown, and in tests). */
   async flush(): Promise<void> {
-    if (this.retained.length) this.retryAt = 0;
+    let tries = this.retries.size;
     for (;;) {
       if (this.writing) await this.writing;
-      else if (this.buffer.length || this.retryDue()) this.kick();
-      else return;
+      else if (this.buffer.length) this.kick();
+      else if (tries-- > 0) {
+        this.retries.now();
+        this.kick();
+      } else return;
     }
   }
 
@@ -275,9 +272,13 @@ export class InferenceLogger {
   async close(): Promise<void> {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.retainedRows) this.options.onSpool?.('warn', `inference log: ${this.retainedRows} rows could not be written (${this.counters.lastError}); they stay in the spool for the next server started with it`);
-    this.options.spool?.close();
+    this.retries.stop();
+    if (this.retries.size) this.options.onSpool?.('warn', `inference log: ${this.retries.unwritten} rows could not be written (${this.counters.lastError}); they stay in the spool for the next server started with it`);
+    try {
+      this.options.spool?.close();
+    } catch (e) {
+      this.spoolFailed(e);
+    }
     await this.backend.close();
   }
 }

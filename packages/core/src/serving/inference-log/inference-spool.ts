@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processGone } from '../../util/process-gone.js';
 import type { InferenceRecord } from './entities.js';
@@ -109,13 +110,20 @@ export class InferenceSpool {
   /** The rows of a closed segment (a last line cut short by a kill is skipped). */
   read(name: string): InferenceRecord[] {
     const records: InferenceRecord[] = [];
-    for (const line of readFileSync(join(this.dir, name), 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        records.push(JSON.parse(line) as InferenceRecord);
-      } catch {
-        // The line the process was writing when it died.
-      }
+    for (const line of readFileSync(join(this.dir, name), 'utf8').split('\n')) parseInto(records, line);
+    return records;
+  }
+
+  /** `read` for a running server: the file read asynchronously and parsed in slices, yielding to requests between them. */
+  async readAsync(name: string): Promise<InferenceRecord[]> {
+    const text = await readFile(join(this.dir, name), 'utf8');
+    const records: InferenceRecord[] = [];
+    for (let at = 0, n = 1; at < text.length; n++) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      parseInto(records, text.slice(at, end));
+      at = end + 1;
+      if (n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     return records;
   }
@@ -125,6 +133,15 @@ export class InferenceSpool {
     const name = this.rotate();
     if (name) this.remove(name);
     open.delete(this.start);
+  }
+}
+
+function parseInto(records: InferenceRecord[], line: string): void {
+  if (!line) return;
+  try {
+    records.push(JSON.parse(line) as InferenceRecord);
+  } catch {
+    // The line the process was writing when it died.
   }
 }
 

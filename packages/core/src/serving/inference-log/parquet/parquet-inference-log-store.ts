@@ -199,7 +199,7 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
     const conn = await this.connect('read');
     try {
       const where = `time >= ${Math.floor(q.from)} AND time < ${Math.ceil(q.to)}${q.version !== undefined ? ` AND version = ${q.version}` : ''}`;
-      return await query(conn, await distinctRows(conn, `read_parquet([${files.map(quote).join(', ')}], union_by_name = true)`, where), where);
+      return await query(conn, await distinctRows(conn, `[${files.map(quote).join(', ')}]`, where), where);
     } finally {
       conn.closeSync();
       if (temp) await rm(temp, { recursive: true, force: true });
@@ -216,12 +216,14 @@ export class ParquetInferenceLogStore implements InferenceLogStore {
 }
 
 // A request id keys its rows, as in the database log: a caller that sends one X-Request-Id twice
-// (a retry) has its rows counted once, the first. Files hold both, so reads pick; one pass over the
-// two key columns (~70 ms for a million rows) finds whether there is anything to pick at all.
-async function distinctRows(conn: DuckDBConnection, source: string, where: string): Promise<string> {
+// (a retry) has its rows counted once, the first (by time, then file). Files hold both, so reads
+// pick; one pass over the two key columns (~70 ms for a million rows) finds whether there is
+// anything to pick at all. The files of one model and window are read as one source.
+async function distinctRows(conn: DuckDBConnection, files: string, where: string): Promise<string> {
+  const source = `read_parquet(${files}, union_by_name = true)`;
   const reused = await conn.runAndReadAll(`SELECT 1 FROM ${source} WHERE ${where} GROUP BY request_id, row_index HAVING count(*) > 1 LIMIT 1`);
   if (!reused.getRows().length) return source;
-  return `(SELECT * FROM ${source} WHERE ${where} QUALIFY row_number() OVER (PARTITION BY request_id, row_index ORDER BY time) = 1)`;
+  return `(SELECT * EXCLUDE (filename) FROM read_parquet(${files}, union_by_name = true, filename = true) WHERE ${where} QUALIFY row_number() OVER (PARTITION BY request_id, row_index ORDER BY time, filename) = 1)`;
 }
 
 // Reads a result chunk by chunk straight into columns: DOUBLE columns into a Float64Array (NaN for

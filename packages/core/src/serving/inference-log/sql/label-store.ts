@@ -21,12 +21,23 @@ export class LabelStore {
   }
 
   /**
-   * Labels of a model observed at or after `from`: a label judges predictions made before it (an
-   * entity's outcome, a request's answer posted later), so a monitoring window needs none older than
-   * its first prediction, and months of labels are not read for each run.
+   * The labels that can judge predictions made from `from` on, without reading months of older
+   * ones: labels by entity observed at or after `from` (an entity's outcome judges the predictions
+   * before it), and labels by request id posted at or after `from` (the server's clock, give or
+   * take an hour of skew between hosts: a label cannot be posted before the answer that gave its
+   * id; its own `time`, which the client may set to anything, does not matter). Ordered by `time`.
    */
   async list(model: string, from = 0): Promise<InferenceLabel[]> {
-    const rows = await this.db.selectFrom('inference_labels').selectAll().where('model', '=', model).where('time', '>=', Math.floor(from)).orderBy('time').execute();
-    return rows.map((r) => ({ model: r.model, requestId: r.request_id, row: r.row_index === null ? null : Number(r.row_index), entity: r.entity, time: Number(r.time), label: JSON.parse(r.label) as unknown }));
+    const since = Math.floor(from);
+    const [byEntity, byRequest] = await Promise.all([
+      this.db.selectFrom('inference_labels').selectAll().where('model', '=', model).where('request_id', 'is', null).where('time', '>=', since).execute(),
+      this.db.selectFrom('inference_labels').selectAll().where('model', '=', model).where('request_id', 'is not', null).where('created_time', '>=', since - CLOCK_SKEW_MS).execute(),
+    ]);
+    return [...byEntity, ...byRequest]
+      .map((r) => ({ model: r.model, requestId: r.request_id, row: r.row_index === null ? null : Number(r.row_index), entity: r.entity, time: Number(r.time), label: JSON.parse(r.label) as unknown }))
+      .sort((a, b) => a.time - b.time);
   }
 }
+
+/** How far apart the clocks of the host that served a prediction and the one that took its label may be. */
+const CLOCK_SKEW_MS = 3_600_000;

@@ -15,13 +15,15 @@ export class SqlInferenceLogStore implements InferenceLogStore {
 
   async append(records: InferenceRecord[]): Promise<void> {
     if (!records.length) return;
-    // One transaction: a batch is stored whole or not at all.
+    // One transaction: a batch is stored whole or not at all. A row already stored (a batch written
+    // again from the spool, a request id sent twice) is skipped whatever the key's columns are, so a
+    // server started before a migration that changes them keeps writing.
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
         await trx.insertInto('inference_log').values(records.slice(i, i + ROWS_PER_INSERT).map((r) => ({
           request_id: r.requestId, row_index: r.row, model: r.model, version: r.version, time: Math.floor(r.time),
           entity: r.entity, inputs: json(r.inputs), output: json(r.output), latency_ms: r.latencyMs,
-        }))).onConflict((oc) => oc.columns(['model', 'request_id', 'row_index']).doNothing()).execute();
+        }))).onConflict((oc) => oc.doNothing()).execute();
       }
     });
   }
