@@ -115,6 +115,10 @@ describeEachPlatform('cairn monitor against the training set', (t) => {
     expect(report.labelled).toBe(50);
   });
 
+  it('refuses labels for a model the registry does not have (a typo), storing none', async () => {
+    await expect(t().platform.monitoring.label('wacthed', [{ requestId: 'r', label: 1 }])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/wacthed/) });
+  });
+
   it('says why drift is not judged when there is too little traffic', async () => {
     const report = await t().platform.monitoring.run({ model: 'watched/1', window: '1h', until: NOW - 5 * H, record: false });
     expect(report.rows).toBe(0);

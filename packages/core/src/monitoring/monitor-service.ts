@@ -229,6 +229,8 @@ export class MonitorService {
       if (text === undefined || text.length > 10_000) throw invalid(`Label ${i}: 'label' must be a JSON value of at most 10,000 characters.`);
       return { model: name, requestId: hasRequest ? it.requestId! : null, row: it.row ?? null, entity: hasEntity ? entityText(it.entity!) : null, time, label: it.label };
     });
+    // Labels for a model that does not exist (a typo) would be kept for nothing any run reads.
+    await this.deps.registry.getModel(name);
     return this.deps.labels.add(labels);
   }
 
