@@ -27,7 +27,7 @@ export interface InferenceLoggerStats {
   retrying: number;
   written: number;
   lost: number;
-  /** The last write failure, or null once a write succeeded again. */
+  /** The last write failure, or null once writes work and no failed batch waits. */
   lastError: string | null;
   /** Rows of killed serving processes recovered from the spool and written. */
   recovered: number;
