@@ -61,6 +61,14 @@ describe('model server with auth on, JSON logs with the request id, and runs:/ m
       expect(fromRun.info).toMatchObject({ name: `run-${run.info.runId}`, version: 0, format: 'cairn-json' });
       const r = await fromRun.predict({ columns: ['x', 'region'], rows: [[0, 'north']] });
       expect(r.predictions[0]).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 12);
+      // Its feedback is taken too, though the registry has no model of that name.
+      const app = buildServingApp(t.platform, fromRun, { logger: false });
+      try {
+        const fb = await app.inject({ method: 'POST', url: '/feedback', headers: { 'content-type': 'application/json', authorization: `Bearer ${editor}` }, payload: { request_id: r.requestId, label: 1 } });
+        expect(fb.statusCode, fb.body).toBe(200);
+      } finally {
+        await app.close();
+      }
     } finally {
       await fromRun.close();
     }

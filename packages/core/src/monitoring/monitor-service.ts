@@ -210,8 +210,12 @@ export class MonitorService {
     await dispatcher.idle();
   }
 
-  /** Attaches ground-truth labels to logged predictions (by request id, or by entity keys and time). */
-  async label(model: string, items: LabelInput[]): Promise<number> {
+  /**
+   * Attaches ground-truth labels to logged predictions (by request id, or by entity keys and time).
+   * `served`: the model server's own model (a registered one, or a run's, which the registry does
+   * not hold); any other name must be a registered model.
+   */
+  async label(model: string, items: LabelInput[], options: { served?: boolean } = {}): Promise<number> {
     if (!Array.isArray(items) || !items.length) throw invalid('Give at least one label, e.g. {"request_id": "…", "label": 1}.');
     const name = model.includes('@') || model.includes('/') ? parseModelRef(model).name : model;
     const now = this.now();
@@ -230,7 +234,7 @@ export class MonitorService {
       return { model: name, requestId: hasRequest ? it.requestId! : null, row: it.row ?? null, entity: hasEntity ? entityText(it.entity!) : null, time, label: it.label };
     });
     // Labels for a model that does not exist (a typo) would be kept for nothing any run reads.
-    await this.deps.registry.getModel(name);
+    if (!options.served) await this.deps.registry.getModel(name);
     return this.deps.labels.add(labels);
   }
 

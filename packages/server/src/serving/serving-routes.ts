@@ -82,7 +82,7 @@ export function servingRoutes(server: ModelServer, monitoring: MonitorService, o
       const list = Array.isArray(body?.labels) ? body.labels : body && typeof body === 'object' && !Array.isArray(body) ? [body] : null;
       if (!list) throw new CairnError('INVALID_ARGUMENT', 'Send {"request_id": "…", "label": 1}, {"entity": {"customer_id": 1}, "label": 1}, or {"labels": [...]}.');
       const items = list.map((l: Record<string, unknown>) => ({ requestId: (l?.request_id ?? l?.requestId) as string | undefined, row: l?.row as number | undefined, entity: l?.entity as Record<string, unknown> | undefined, time: l?.time as number | string | undefined, label: l?.label }));
-      return { labels: await monitoring.label(server.info.name, items) };
+      return { labels: await monitoring.label(server.info.name, items, { served: true }) };
     });
   };
 }
