@@ -1,6 +1,6 @@
 import type { InferenceRecord } from './entities.js';
 import type { AppendOptions, InferenceLogStore } from './inference-log-store.js';
-import { firstRetryDelay, RetryQueue } from './inference-retry.js';
+import { firstRetryDelay, RetryQueue, type Retained } from './inference-retry.js';
 import { batchName, type InferenceSpool } from './inference-spool.js';
 
 export interface InferenceLoggerOptions {
@@ -52,8 +52,10 @@ export class InferenceLogger {
   /** Whether every spool write of the open segment worked (only then does it hold the whole batch). */
   private segmentWhole = true;
   private readonly retries: RetryQueue;
-  /** When a write last worked (a batch failing again after that is what the store refuses). */
-  private lastSuccess = 0;
+  /** Writes that worked so far (a batch failing again and again while this grows is what the store refuses). */
+  private successes = 0;
+  /** Failed attempts to write a batch again (a flush stops trying once one fails). */
+  private retryFailures = 0;
   /** Rows written again since the queue was last empty (reported once it is). */
   private caughtUp = 0;
 
@@ -98,13 +100,13 @@ export class InferenceLogger {
     for (const segment of spool.recover()) {
       try {
         for (const b of this.batches(segment.records, batchName(segment.name))) await this.backend.append(b.rows, b.options);
-        this.lastSuccess = Date.now();
+        this.successes++;
         this.removeSegment(segment.name);
         rows += segment.records.length;
       } catch (e) {
         this.counters.lastError = (e as Error).message;
         this.options.onSpool?.('warn', `inference log: ${segment.records.length} rows of a stopped server could not be written yet (${(e as Error).message}); they stay in the spool and are written again until it works`);
-        this.retries.push({ name: segment.name, rows: segment.records.length, unwritten: segment.records.length, recovered: true }, true);
+        this.retries.push({ name: segment.name, rows: segment.records.length, unwritten: segment.records.length, recovered: true }, this.successes, true);
       }
     }
     this.counters.recovered += rows;
@@ -187,7 +189,7 @@ export class InferenceLogger {
       try {
         await this.backend.append(batch.rows, batch.options);
         this.counters.written += batch.rows.length;
-        this.lastSuccess = Date.now();
+        this.successes++;
         if (!this.retries.size) this.counters.lastError = null;
         else this.retries.storeWorks();
       } catch (e) {
@@ -198,7 +200,7 @@ export class InferenceLogger {
     }
     if (segment !== null && unwritten && whole && this.retries.rows + rows.length <= this.maxRetryRows()) {
       if (!this.retries.size) this.options.onSpool?.('warn', `inference log: writing failed (${error}); the rows wait in the spool and are written again until it works`);
-      this.retries.push({ name: segment, rows: rows.length, unwritten, recovered: false }, false);
+      this.retries.push({ name: segment, rows: rows.length, unwritten, recovered: false }, this.successes, false);
       return;
     }
     if (unwritten) {
@@ -217,12 +219,26 @@ export class InferenceLogger {
   private async retryOne(): Promise<void> {
     const r = this.retries.head();
     if (!r) return;
+    try {
+      await this.writeAgain(r);
+    } finally {
+      if (!this.retries.size) {
+        this.counters.lastError = null;
+        if (this.caughtUp) this.options.onSpool?.('info', `inference log: wrote ${this.caughtUp} rows that had waited in the spool for a failed write to work`);
+        this.caughtUp = 0;
+      }
+    }
+  }
+
+  private async writeAgain(r: Retained): Promise<void> {
+    const spool = this.options.spool!;
     let records: InferenceRecord[];
     try {
-      records = await this.options.spool!.readAsync(r.name);
+      records = await spool.readAsync(r.name);
     } catch (e) {
       this.retries.done(r);
-      this.loss(r.unwritten, `rows waiting in the spool cannot be read again: ${(e as Error).message}`);
+      // Gone: after this spool was closed, another server took the segment and stores it.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loss(r.unwritten, `rows waiting in the spool cannot be read again: ${(e as Error).message}`);
       return;
     }
     try {
@@ -230,24 +246,25 @@ export class InferenceLogger {
     } catch (e) {
       const message = (e as Error).message;
       this.counters.lastError = message;
-      if (this.retries.failed(r, this.lastSuccess)) {
+      this.retryFailures++;
+      if (this.retries.failed(r, this.successes)) {
         this.retries.done(r);
-        this.removeSegment(r.name);
-        this.loss(r.unwritten, `writing the inference log failed again and again while other writes worked: ${message}`);
+        let kept = 'it could not be set aside either, and was left in the spool';
+        try {
+          kept = `kept in ${spool.setAside(r.name)}`;
+        } catch (err) {
+          this.spoolFailed(err);
+        }
+        this.loss(r.unwritten, `the store keeps refusing a batch while other writes work (${message}); ${kept}`);
       }
       return;
     }
-    this.lastSuccess = Date.now();
+    this.successes++;
     this.retries.done(r);
     this.removeSegment(r.name);
     this.counters.written += r.unwritten;
     if (r.recovered) this.counters.recovered += r.rows;
     this.caughtUp += r.unwritten;
-    if (!this.retries.size) {
-      this.counters.lastError = null;
-      this.options.onSpool?.('info', `inference log: wrote ${this.caughtUp} rows that had waited in the spool for a failed write to work`);
-      this.caughtUp = 0;
-    }
   }
 
   private loss(rows: number, reason: string): void {
@@ -255,13 +272,18 @@ export class InferenceLogger {
     this.options.onLoss?.(rows, reason);
   }
 
-  /** Writes everything buffered, and tries once more each failed batch waiting (on shutdown, and in tests). */
+  /**
+   * Writes everything buffered, and tries once more the failed batches waiting, until one fails
+   * again (the store still away: a shutdown does not wait out an attempt per batch). On shutdown,
+   * and in tests.
+   */
   async flush(): Promise<void> {
     let tries = this.retries.size;
+    const failures = this.retryFailures;
     for (;;) {
       if (this.writing) await this.writing;
       else if (this.buffer.length) this.kick();
-      else if (tries-- > 0) {
+      else if (tries-- > 0 && this.retryFailures === failures) {
         this.retries.now();
         this.kick();
       } else return;

@@ -2,10 +2,13 @@
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
- * Failed attempts of one segment while other writes worked, after which its rows are given up
- * (counted lost): the store is up, so something in these rows is what it refuses.
+ * Attempts of one segment in a row that failed while other writes worked since its previous one,
+ * after which it is set aside (the store is up, so something in these rows is what it refuses). A
+ * failure with no write working in between (the store away) starts the count over, so a store
+ * that fails now and then almost never sets a batch aside (a store failing half its writes: one
+ * batch in a thousand), and one set aside is kept, not deleted.
  */
-const STRIKES = 5;
+const STRIKES = 10;
 
 /** A failed batch waiting in the spool: its segment, its rows, and how many of them are not stored yet. */
 export interface Retained {
@@ -14,8 +17,8 @@ export interface Retained {
   unwritten: number;
   /** A dead process's segment (counted as recovered once written). */
   recovered: boolean;
-  /** When its last attempt failed. */
-  failedAt: number;
+  /** The logger's count of working writes when its last attempt failed. */
+  successesAtFailure: number;
   strikes: number;
 }
 
@@ -54,8 +57,8 @@ export class RetryQueue {
   }
 
   /** Keeps a failed batch (`now`: try it as soon as the writer is free, e.g. a dead process's). */
-  push(r: Omit<Retained, 'failedAt' | 'strikes'>, now: boolean): void {
-    this.queue.push({ ...r, failedAt: Date.now(), strikes: 0 });
+  push(r: Omit<Retained, 'successesAtFailure' | 'strikes'>, successes: number, now: boolean): void {
+    this.queue.push({ ...r, successesAtFailure: successes, strikes: 0 });
     this.rows += r.rows;
     this.unwritten += r.unwritten;
     if (now) this.at = 0;
@@ -77,11 +80,12 @@ export class RetryQueue {
 
   /**
    * The head failed again: to the back of the queue, and the wait doubles. Returns true when it
-   * should be given up: it failed `STRIKES` times while other writes worked (`lastSuccess`).
+   * should be set aside: `STRIKES` failures in a row, each with other writes working since the one
+   * before (`successes`: the logger's count of working writes).
    */
-  failed(r: Retained, lastSuccess: number): boolean {
-    if (lastSuccess > r.failedAt) r.strikes++;
-    r.failedAt = Date.now();
+  failed(r: Retained, successes: number): boolean {
+    r.strikes = successes > r.successesAtFailure ? r.strikes + 1 : 0;
+    r.successesAtFailure = successes;
     if (r.strikes >= STRIKES) return true;
     const i = this.queue.indexOf(r);
     if (i >= 0) this.queue.push(...this.queue.splice(i, 1));

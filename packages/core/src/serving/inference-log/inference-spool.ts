@@ -68,6 +68,18 @@ export class InferenceSpool {
     return this.current;
   }
 
+  /**
+   * Sets aside a segment the store keeps refusing while other writes work: moved to `dead-letter/`
+   * in the spool (never recovered, never deleted) for someone to look at. Returns its new path.
+   */
+  setAside(name: string): string {
+    const folder = join(this.dir, 'dead-letter');
+    mkdirSync(folder, { recursive: true });
+    const to = join(folder, original(name));
+    renameSync(join(this.dir, name), to);
+    return to;
+  }
+
   /** Removes a segment whose rows were stored (or counted lost). */
   remove(name: string): void {
     try {
