@@ -99,9 +99,7 @@ export class InferenceLogger {
     let rows = 0;
     for (const segment of spool.recover()) {
       try {
-        for (const b of this.batches(segment.records, batchName(segment.name))) await this.backend.append(b.rows, b.options);
-        this.successes++;
-        this.removeSegment(segment.name);
+        await this.storeSegment(segment.name, segment.records);
         rows += segment.records.length;
       } catch (e) {
         this.counters.lastError = (e as Error).message;
@@ -138,6 +136,13 @@ export class InferenceLogger {
     } catch (e) {
       this.spoolFailed(e);
     }
+  }
+
+  /** Stores a spool segment's rows under its batch names (storing them again replaces them), then removes it. */
+  private async storeSegment(name: string, records: InferenceRecord[]): Promise<void> {
+    for (const b of this.batches(records, batchName(name))) await this.backend.append(b.rows, b.options);
+    this.successes++;
+    this.removeSegment(name);
   }
 
   /** `rows` in batches of at most `batchRows`, each named after `name` when given (so the same rows always get the same names). */
@@ -198,7 +203,7 @@ export class InferenceLogger {
         unwritten += batch.rows.length;
       }
     }
-    if (segment !== null && unwritten && whole && this.retries.rows + rows.length <= this.maxRetryRows()) {
+    if (segment !== null && unwritten && whole && this.retries.rows + rows.length <= (this.options.maxRetryRows ?? 1_000_000)) {
       if (!this.retries.size) this.options.onSpool?.('warn', `inference log: writing failed (${error}); the rows wait in the spool and are written again until it works`);
       this.retries.push({ name: segment, rows: rows.length, unwritten, recovered: false }, this.successes, false);
       return;
@@ -208,10 +213,6 @@ export class InferenceLogger {
       this.loss(unwritten, `writing the inference log failed: ${error}${why}`);
     }
     if (segment !== null) this.removeSegment(segment);
-  }
-
-  private maxRetryRows(): number {
-    return this.options.maxRetryRows ?? 1_000_000;
   }
 
   // The segment is read again (asynchronously, in slices: it may hold a whole buffer) and stored
@@ -242,7 +243,7 @@ export class InferenceLogger {
       return;
     }
     try {
-      for (const b of this.batches(records, batchName(r.name))) await this.backend.append(b.rows, b.options);
+      await this.storeSegment(r.name, records);
     } catch (e) {
       const message = (e as Error).message;
       this.counters.lastError = message;
@@ -259,9 +260,7 @@ export class InferenceLogger {
       }
       return;
     }
-    this.successes++;
     this.retries.done(r);
-    this.removeSegment(r.name);
     this.counters.written += r.unwritten;
     if (r.recovered) this.counters.recovered += r.rows;
     this.caughtUp += r.unwritten;
